@@ -1,0 +1,138 @@
+namespace Functional.Core;
+
+/// <summary>
+/// The book's element-wise functions and losses (chapters 3–4), as pure functions of matrices.
+/// Rows are samples. Reductions run in a fixed order so results are bitwise reproducible.
+/// </summary>
+public static class Functions
+{
+    /// <summary>The guard the book adds inside log() so that log(0) never appears.</summary>
+    public const double LogGuard = 1e-7;
+
+    public static double Step(double x) => x > 0 ? 1.0 : 0.0;
+
+    public static double Identity(double x) => x;
+
+    public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+
+    public static double SigmoidGrad(double x)
+    {
+        var s = Sigmoid(x);
+        return (1.0 - s) * s;
+    }
+
+    public static double Relu(double x) => x > 0 ? x : 0.0;
+
+    public static double ReluGrad(double x) => x > 0 ? 1.0 : 0.0;
+
+    public static double Tanh(double x) => Math.Tanh(x);
+
+    public static Matrix Step(Matrix x) => x.Map(Step);
+
+    public static Matrix Sigmoid(Matrix x) => x.Map(Sigmoid);
+
+    public static Matrix SigmoidGrad(Matrix x) => x.Map(SigmoidGrad);
+
+    public static Matrix Relu(Matrix x) => x.Map(Relu);
+
+    public static Matrix Tanh(Matrix x) => x.Map(Math.Tanh);
+
+    /// <summary>Row-wise softmax, numerically stable: the row maximum is subtracted before exp.</summary>
+    public static Matrix Softmax(Matrix x)
+    {
+        var n = x.RowCount;
+        var c = x.ColumnCount;
+        var src = Mat.Data(x);
+        var y = new double[n * c];
+        for (var i = 0; i < n; i++)
+        {
+            var max = double.NegativeInfinity;
+            for (var j = 0; j < c; j++)
+                max = Math.Max(max, src[j * n + i]);
+            var sum = 0.0;
+            for (var j = 0; j < c; j++)
+            {
+                var e = Math.Exp(src[j * n + i] - max);
+                y[j * n + i] = e;
+                sum += e;
+            }
+            for (var j = 0; j < c; j++)
+                y[j * n + i] /= sum;
+        }
+        return Matrix.Build.Dense(n, c, y);
+    }
+
+    /// <summary>Batch-averaged cross-entropy for one-hot targets: −Σ t·log(y + 1e-7) / N.</summary>
+    public static double CrossEntropy(Matrix y, Matrix oneHot)
+    {
+        Shape.RequireSame(y, oneHot, "CrossEntropy targets");
+        var a = Mat.Data(y);
+        var t = Mat.Data(oneHot);
+        var acc = 0.0;
+        for (var k = 0; k < a.Length; k++)
+            if (t[k] != 0)
+                acc += t[k] * Math.Log(a[k] + LogGuard);
+        return -acc / y.RowCount;
+    }
+
+    /// <summary>−Σ t·log_softmax(x) / N from raw scores, via log-sum-exp with the row max subtracted.</summary>
+    public static double SoftmaxCrossEntropy(Matrix scores, Matrix oneHot)
+    {
+        Shape.RequireSame(scores, oneHot, "SoftmaxCrossEntropy targets");
+        var n = scores.RowCount;
+        var c = scores.ColumnCount;
+        var x = Mat.Data(scores);
+        var t = Mat.Data(oneHot);
+        var acc = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            var max = double.NegativeInfinity;
+            for (var j = 0; j < c; j++)
+                max = Math.Max(max, x[j * n + i]);
+            var sum = 0.0;
+            for (var j = 0; j < c; j++)
+                sum += Math.Exp(x[j * n + i] - max);
+            var logZ = max + Math.Log(sum);
+            for (var j = 0; j < c; j++)
+                if (t[j * n + i] != 0)
+                    acc += t[j * n + i] * (x[j * n + i] - logZ);
+        }
+        return -acc / n;
+    }
+
+    /// <summary>Batch-averaged cross-entropy for integer labels: −Σ log(y[i, label_i] + 1e-7) / N.</summary>
+    public static double CrossEntropy(Matrix y, ReadOnlySpan<int> labels)
+    {
+        Shape.Require(
+            labels.Length == y.RowCount,
+            $"CrossEntropy: expected {y.RowCount} labels (one per row), got {labels.Length}."
+        );
+        var a = Mat.Data(y);
+        var n = y.RowCount;
+        var acc = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            var c = labels[i];
+            Shape.Require(
+                (uint)c < (uint)y.ColumnCount,
+                $"CrossEntropy: label {c} at row {i} is outside 0..{y.ColumnCount - 1}."
+            );
+            acc += Math.Log(a[c * n + i] + LogGuard);
+        }
+        return -acc / n;
+    }
+
+    /// <summary>The book's sum of squares error: 0.5·Σ(y − t)² (chapter 4; 0.0975 for its worked example).</summary>
+    public static double SumSquaredError(Matrix y, Matrix t)
+    {
+        Shape.RequireSame(y, t, "SumSquaredError targets");
+        return 0.5 * Mat.SumOfSquares(y - t);
+    }
+
+    /// <summary>Mean squared error over all elements: mean((y − t)²), as Flux's <c>mse</c>.</summary>
+    public static double MeanSquaredError(Matrix y, Matrix t)
+    {
+        Shape.RequireSame(y, t, "MeanSquaredError targets");
+        return Mat.SumOfSquares(y - t) / (y.RowCount * (double)y.ColumnCount);
+    }
+}

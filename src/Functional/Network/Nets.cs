@@ -1,0 +1,125 @@
+using Functional.Layers;
+using LanguageExt;
+using static LanguageExt.Prelude;
+
+namespace Functional.Network;
+
+/// <summary>Hidden-layer activation of the builders.</summary>
+public enum Activation
+{
+    Relu,
+    Sigmoid,
+    Tanh,
+}
+
+/// <summary>Builders for the networks of the seed material.</summary>
+public static class Nets
+{
+    public static Activation ParseActivation(string s) =>
+        s.Trim().ToLowerInvariant() switch
+        {
+            "relu" => Activation.Relu,
+            "sigmoid" => Activation.Sigmoid,
+            "tanh" => Activation.Tanh,
+            _ => throw new ArgumentException($"activation '{s}' is not one of relu, sigmoid, tanh"),
+        };
+
+    static Layer Act(Activation a) =>
+        a switch
+        {
+            Activation.Relu => new Relu(),
+            Activation.Sigmoid => new Sigmoid(),
+            _ => new Tanh(),
+        };
+
+    /// <summary>The book's TwoLayerNet: Affine → activation → Affine → SoftmaxWithLoss, weights N(0, std²).</summary>
+    public static Network TwoLayerNet(
+        int input = 784,
+        int hidden = 50,
+        int output = 10,
+        double weightInitStd = 0.01,
+        Activation activation = Activation.Relu
+    ) =>
+        new(
+            input,
+            Seq<Layer>(
+                new Affine(input, hidden, new WeightInit.Std(weightInitStd)),
+                Act(activation),
+                new Affine(hidden, output, new WeightInit.Std(weightInitStd))
+            ),
+            new SoftmaxWithLoss()
+        );
+
+    /// <summary>The book's MultiLayerNet: (Affine → activation) per hidden size, then Affine; L2 weight decay λ.</summary>
+    public static Network MultiLayerNet(
+        int input,
+        IReadOnlyList<int> hidden,
+        int output,
+        Activation activation = Activation.Relu,
+        WeightInit? init = null,
+        double weightDecay = 0.0
+    ) => MultiLayerNetExtend(input, hidden, output, activation, init, weightDecay);
+
+    /// <summary>
+    /// The book's MultiLayerNetExtend: Affine → [BatchNorm] → activation → [Dropout] per hidden size, then Affine.
+    /// The default init follows the activation (He for ReLU, Xavier for sigmoid/tanh), as the book's "relu"/"sigmoid".
+    /// </summary>
+    public static Network MultiLayerNetExtend(
+        int input,
+        IReadOnlyList<int> hidden,
+        int output,
+        Activation activation = Activation.Relu,
+        WeightInit? init = null,
+        double weightDecay = 0.0,
+        bool batchNorm = false,
+        double dropout = 0.0,
+        BatchNormConfig? batchNormConfig = null,
+        LossLayer? loss = null
+    )
+    {
+        Functional.Core.Shape.Require(
+            input > 0 && output > 0 && hidden.All(h => h > 0),
+            $"network sizes must be positive: input {input}, hidden [{string.Join(",", hidden)}], output {output}."
+        );
+        Functional.Core.Shape.Require(dropout is >= 0 and < 1, $"dropout ratio must be in [0, 1), got {dropout}.");
+        Functional.Core.Shape.Require(
+            weightDecay >= 0 && double.IsFinite(weightDecay),
+            $"weight decay must be ≥ 0, got {weightDecay}."
+        );
+        var w = init ?? (activation == Activation.Relu ? new WeightInit.He() : new WeightInit.Xavier());
+        var ins = hidden.Prepend(input);
+        var layers = toSeq(
+            ins.Zip(hidden, (i, o) => (In: i, Out: o))
+                .SelectMany(io =>
+                {
+                    var block = new List<Layer> { new Affine(io.In, io.Out, w) };
+                    if (batchNorm)
+                        block.Add(new BatchNorm(io.Out, batchNormConfig ?? BatchNormConfig.Reference));
+                    block.Add(Act(activation));
+                    if (dropout > 0)
+                        block.Add(new Dropout(dropout));
+                    return block;
+                })
+                .ToList()
+        );
+        var last = hidden.Count == 0 ? input : hidden[^1];
+        return new Network(input, layers.Add(new Affine(last, output, w)), loss ?? new SoftmaxWithLoss(), weightDecay);
+    }
+
+    /// <summary>The digits notebook: 64 → Affine 32 → BatchNorm → ReLU → Affine 10, He init.</summary>
+    public static Network DigitsBatchNorm() =>
+        MultiLayerNetExtend(64, [32], 10, Activation.Relu, new WeightInit.He(), batchNorm: true);
+
+    /// <summary>The Flux example: 6 → Dense 10 → sigmoid → BatchNorm → Dense 1, MSE, glorot-uniform weights.</summary>
+    public static Network FluxRegression(int features = 6, int hidden = 10) =>
+        new(
+            features,
+            Seq<Layer>(
+                new Affine(features, hidden, new WeightInit.GlorotUniform()),
+                new Sigmoid(),
+                new BatchNorm(hidden, BatchNormConfig.Flux),
+                new Affine(hidden, 1, new WeightInit.GlorotUniform())
+            ),
+            new MeanSquaredError()
+        );
+}

@@ -1,0 +1,61 @@
+using LanguageExt;
+
+namespace Functional.Optim;
+
+/// <summary>Per-array optimizer state. <see cref="Buffers"/> lists its arrays in a fixed order (for checkpoints).</summary>
+public interface ISlot
+{
+    Seq<Matrix> Buffers { get; }
+}
+
+/// <summary>The state of a rule that keeps none.</summary>
+public sealed record NoSlot : ISlot
+{
+    public static NoSlot Instance { get; } = new();
+    public Seq<Matrix> Buffers => Seq<Matrix>.Empty;
+}
+
+/// <summary>
+/// An optimisation rule for one array (Optimisers.jl's rule, optax's transformation): <see cref="Init"/> makes
+/// its state, <see cref="Apply"/> returns the next state and the delta that is SUBTRACTED from the parameter.
+/// </summary>
+public interface IRule
+{
+    string Name { get; }
+
+    /// <summary>How many arrays <see cref="ISlot.Buffers"/> holds (0 for stateless rules).</summary>
+    int SlotSize { get; }
+    ISlot Init(Matrix param);
+    (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step);
+
+    /// <summary>Rebuilds a state from the arrays of <see cref="ISlot.Buffers"/> (loading a checkpoint).</summary>
+    ISlot Restore(Seq<Matrix> buffers);
+}
+
+internal static class Slots
+{
+    public static T As<T>(ISlot slot, IRule rule)
+        where T : ISlot =>
+        slot is T t
+            ? t
+            : throw new ArgumentException(
+                $"{rule.Name}: optimizer state of type {slot.GetType().Name} does not belong to this rule (expected {typeof(T).Name}); "
+                    + "initialise the state with the same rule you update with."
+            );
+
+    public static Matrix Zeros(Matrix like) => Matrix.Build.Dense(like.RowCount, like.ColumnCount);
+
+    public static Seq<Matrix> Expect(Seq<Matrix> buffers, int n, IRule rule) =>
+        buffers.Count == n
+            ? buffers
+            : throw new ArgumentException($"{rule.Name}: expected {n} state arrays, got {buffers.Count}.");
+
+    /// <summary>A fresh result array over the column-major data of matrices shaped like <paramref name="like"/>.</summary>
+    public static (Matrix M, double[] D) New(Matrix like)
+    {
+        var m = Zeros(like);
+        return (m, m.AsColumnMajorArray());
+    }
+
+    public static double[] D(Matrix m) => Core.Mat.Data(m);
+}

@@ -1,0 +1,210 @@
+using LanguageExt;
+using static Functional.Optim.Slots;
+
+namespace Functional.Optim;
+
+/// <summary>p ← p − lr·g.</summary>
+public sealed record Sgd(double LearningRate = 0.01) : IRule
+{
+    public string Name => $"SGD(lr={LearningRate:R})";
+    public int SlotSize => 0;
+
+    public ISlot Init(Matrix param) => NoSlot.Instance;
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+        (slot, grad * LearningRate);
+
+    public ISlot Restore(Seq<Matrix> buffers)
+    {
+        Expect(buffers, 0, this);
+        return NoSlot.Instance;
+    }
+}
+
+public sealed record VelocitySlot(Matrix V) : ISlot
+{
+    public Seq<Matrix> Buffers => [V];
+}
+
+/// <summary>The book's Momentum: v ← ρv − lr·g; p ← p + v. Stored here with the sign flipped (delta = −v).</summary>
+public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IRule
+{
+    public string Name => $"Momentum(lr={LearningRate:R}, rho={Rho:R})";
+    public int SlotSize => 1;
+
+    public ISlot Init(Matrix param) => new VelocitySlot(Zeros(param));
+
+    public ISlot Restore(Seq<Matrix> b) => new VelocitySlot(Expect(b, 1, this)[0]);
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var v = D(As<VelocitySlot>(slot, this).V);
+        var g = D(grad);
+        var (next, d) = New(grad);
+        for (var i = 0; i < d.Length; i++)
+            d[i] = Rho * v[i] + LearningRate * g[i];
+        return (new VelocitySlot(next), next);
+    }
+}
+
+/// <summary>
+/// Nesterov's accelerated gradient in the book's form: v ← ρv − lr·g; p ← p + ρ²v − (1+ρ)·lr·g
+/// (written as delta = −ρ²v' + (1+ρ)·lr·g, v kept with the book's sign).
+/// </summary>
+public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IRule
+{
+    public string Name => $"Nesterov(lr={LearningRate:R}, rho={Rho:R})";
+    public int SlotSize => 1;
+
+    public ISlot Init(Matrix param) => new VelocitySlot(Zeros(param));
+
+    public ISlot Restore(Seq<Matrix> b) => new VelocitySlot(Expect(b, 1, this)[0]);
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var v = D(As<VelocitySlot>(slot, this).V);
+        var g = D(grad);
+        var (next, nv) = New(grad);
+        var (delta, d) = New(grad);
+        for (var i = 0; i < d.Length; i++)
+        {
+            nv[i] = Rho * v[i] - LearningRate * g[i];
+            d[i] = -(Rho * Rho * nv[i]) + (1 + Rho) * LearningRate * g[i];
+        }
+        return (new VelocitySlot(next), delta);
+    }
+}
+
+public sealed record SquareSumSlot(Matrix H) : ISlot
+{
+    public Seq<Matrix> Buffers => [H];
+}
+
+/// <summary>AdaGrad: h ← h + g²; p ← p − lr·g/(√h + ε), ε = 1e-7 as in the book.</summary>
+public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) : IRule
+{
+    public string Name => $"AdaGrad(lr={LearningRate:R})";
+    public int SlotSize => 1;
+
+    public ISlot Init(Matrix param) => new SquareSumSlot(Zeros(param));
+
+    public ISlot Restore(Seq<Matrix> b) => new SquareSumSlot(Expect(b, 1, this)[0]);
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var h = D(As<SquareSumSlot>(slot, this).H);
+        var g = D(grad);
+        var (next, nh) = New(grad);
+        var (delta, d) = New(grad);
+        for (var i = 0; i < d.Length; i++)
+        {
+            nh[i] = h[i] + g[i] * g[i];
+            d[i] = LearningRate * g[i] / (Math.Sqrt(nh[i]) + Epsilon);
+        }
+        return (new SquareSumSlot(next), delta);
+    }
+}
+
+/// <summary>RMSprop: h ← ρh + (1−ρ)g²; p ← p − lr·g/(√h + ε); the book's decay 0.99, ε 1e-7.</summary>
+public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, double Epsilon = 1e-7) : IRule
+{
+    public string Name => $"RMSprop(lr={LearningRate:R}, decay={Decay:R})";
+    public int SlotSize => 1;
+
+    public ISlot Init(Matrix param) => new SquareSumSlot(Zeros(param));
+
+    public ISlot Restore(Seq<Matrix> b) => new SquareSumSlot(Expect(b, 1, this)[0]);
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var h = D(As<SquareSumSlot>(slot, this).H);
+        var g = D(grad);
+        var (next, nh) = New(grad);
+        var (delta, d) = New(grad);
+        for (var i = 0; i < d.Length; i++)
+        {
+            nh[i] = Decay * h[i] + (1 - Decay) * g[i] * g[i];
+            d[i] = LearningRate * g[i] / (Math.Sqrt(nh[i]) + Epsilon);
+        }
+        return (new SquareSumSlot(next), delta);
+    }
+}
+
+public sealed record AdamSlot(Matrix M, Matrix V) : ISlot
+{
+    public Seq<Matrix> Buffers => [M, V];
+}
+
+/// <summary>
+/// Adam. Two presets differ numerically and are named: <see cref="Dlfs"/> (the book's common/optimizer.py:
+/// bias correction folded into lr_t = lr·√(1−β₂ᵗ)/(1−β₁ᵗ), ε 1e-7 added to √v) and <see cref="Standard"/>
+/// (Kingma &amp; Ba / Flux: corrected m̂ and v̂, ε 1e-8 added to √v̂).
+/// </summary>
+public sealed record Adam(
+    double LearningRate = 0.001,
+    double Beta1 = 0.9,
+    double Beta2 = 0.999,
+    double Epsilon = 1e-7,
+    bool FoldedBiasCorrection = true
+) : IRule
+{
+    public static Adam Dlfs(double lr = 0.001) => new(lr, 0.9, 0.999, 1e-7, true);
+
+    public static Adam Standard(double lr = 0.001) => new(lr, 0.9, 0.999, 1e-8, false);
+
+    public string Name => $"Adam(lr={LearningRate:R}, b1={Beta1:R}, b2={Beta2:R}, eps={Epsilon:R})";
+    public int SlotSize => 2;
+
+    public ISlot Init(Matrix param) => new AdamSlot(Zeros(param), Zeros(param));
+
+    public ISlot Restore(Seq<Matrix> b)
+    {
+        var x = Expect(b, 2, this);
+        return new AdamSlot(x[0], x[1]);
+    }
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var s = As<AdamSlot>(slot, this);
+        var (m, v, g) = (D(s.M), D(s.V), D(grad));
+        var (nextM, nm) = New(grad);
+        var (nextV, nv) = New(grad);
+        var (delta, d) = New(grad);
+        var c1 = 1 - Math.Pow(Beta1, step);
+        var c2 = 1 - Math.Pow(Beta2, step);
+        var lrT = LearningRate * Math.Sqrt(c2) / c1;
+        for (var i = 0; i < d.Length; i++)
+        {
+            nm[i] = m[i] + (1 - Beta1) * (g[i] - m[i]);
+            nv[i] = v[i] + (1 - Beta2) * (g[i] * g[i] - v[i]);
+            d[i] = FoldedBiasCorrection
+                ? lrT * nm[i] / (Math.Sqrt(nv[i]) + Epsilon)
+                : LearningRate * (nm[i] / c1) / (Math.Sqrt(nv[i] / c2) + Epsilon);
+        }
+        return (new AdamSlot(nextM, nextV), delta);
+    }
+}
+
+/// <summary>AdamW (Loshchilov &amp; Hutter): standard Adam plus decoupled decay lr·λ·p.</summary>
+public sealed record AdamW(
+    double LearningRate = 0.001,
+    double WeightDecay = 0.01,
+    double Beta1 = 0.9,
+    double Beta2 = 0.999,
+    double Epsilon = 1e-8
+) : IRule
+{
+    readonly Adam _adam = new(LearningRate, Beta1, Beta2, Epsilon, FoldedBiasCorrection: false);
+    public string Name => $"AdamW(lr={LearningRate:R}, wd={WeightDecay:R})";
+    public int SlotSize => 2;
+
+    public ISlot Init(Matrix param) => _adam.Init(param);
+
+    public ISlot Restore(Seq<Matrix> b) => _adam.Restore(b);
+
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var (s, delta) = _adam.Apply(slot, param, grad, step);
+        return (s, delta + param * (LearningRate * WeightDecay));
+    }
+}

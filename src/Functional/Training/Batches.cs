@@ -1,0 +1,56 @@
+using Functional.Core;
+
+namespace Functional.Training;
+
+/// <summary>How mini-batches are drawn.</summary>
+public enum BatchSampling
+{
+    /// <summary>A fresh permutation each epoch, cut into consecutive batches (the last may be smaller).</summary>
+    Shuffle,
+
+    /// <summary>The book's <c>np.random.choice(train_size, batch_size)</c>: each batch drawn with replacement.</summary>
+    Replacement,
+}
+
+/// <summary>Batch indices as a pure function of (key, step): any step's batch is known without replaying the others.</summary>
+public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
+{
+    public Batches Validate()
+    {
+        Shape.Require(BatchSize > 0, $"batch size must be a positive integer, got {BatchSize}.");
+        Shape.Require(Count > 0, "the training set is empty.");
+        return this;
+    }
+
+    /// <summary>Steps per epoch: ⌈n/b⌉ when shuffling (every sample once), max(1, n/b) with replacement (the book's iter_per_epoch).</summary>
+    public int StepsPerEpoch =>
+        Sampling == BatchSampling.Shuffle ? (Count + BatchSize - 1) / BatchSize : Math.Max(1, Count / BatchSize);
+
+    /// <summary>The row indices of global step <paramref name="step"/> (0-based).</summary>
+    public int[] At(Key key, long step)
+    {
+        var k = key.FoldIn(KeyPurpose.Batches);
+        if (Sampling == BatchSampling.Replacement)
+            return Core.Sampling.Choice(k.FoldIn(step), Count, BatchSize);
+        var epoch = step / StepsPerEpoch;
+        var within = (int)(step % StepsPerEpoch);
+        var perm = Core.Sampling.Permutation(k.FoldIn(epoch), Count);
+        var start = within * BatchSize;
+        return perm.AsSpan(start, Math.Min(BatchSize, Count - start)).ToArray();
+    }
+
+    /// <summary>The whole epoch's batches at once (one permutation instead of one per batch).</summary>
+    public IEnumerable<int[]> Epoch(Key key, long epoch)
+    {
+        var first = epoch * StepsPerEpoch;
+        if (Sampling == BatchSampling.Replacement)
+        {
+            for (var s = 0; s < StepsPerEpoch; s++)
+                yield return At(key, first + s);
+            yield break;
+        }
+        var perm = Core.Sampling.Permutation(key.FoldIn(KeyPurpose.Batches).FoldIn(epoch), Count);
+        for (var start = 0; start < Count; start += BatchSize)
+            yield return perm.AsSpan(start, Math.Min(BatchSize, Count - start)).ToArray();
+    }
+}

@@ -1,0 +1,104 @@
+using Functional.Core;
+using Functional.Layers;
+using LanguageExt;
+
+namespace Functional.Training;
+
+/// <summary>How far backprop is from the numerical gradient for one parameter array.</summary>
+/// <param name="MeanAbsDiff">mean |analytic − numeric| (the book's figure)</param>
+/// <param name="MaxRelError">max |analytic − numeric| / max(max |analytic|, max |numeric|, 1e-6): the worst error
+/// relative to the array's own gradient scale, so near-zero entries do not blow it up</param>
+public sealed record GradDiff(double MeanAbsDiff, double MaxRelError);
+
+/// <summary>Numerical differentiation and the gradient check of chapters 4–5, without in-place perturbation.</summary>
+public static class GradCheck
+{
+    public const double H = 1e-4;
+
+    /// <summary>Central difference (f(x+h) − f(x−h)) / 2h.</summary>
+    public static double Derivative(Func<double, double> f, double x, double h = H) => (f(x + h) - f(x - h)) / (2 * h);
+
+    /// <summary>Numerical gradient of f at x: each element perturbed on a fresh copy, never on x itself.</summary>
+    public static Matrix Gradient(Func<Matrix, double> f, Matrix x, double h = H) =>
+        Matrix.Build.Dense(
+            x.RowCount,
+            x.ColumnCount,
+            (i, j) =>
+            {
+                var plus = x.Clone();
+                plus[i, j] += h;
+                var minus = x.Clone();
+                minus[i, j] -= h;
+                return (f(plus) - f(minus)) / (2 * h);
+            }
+        );
+
+    /// <summary>Plain gradient descent: x ← x − lr·∇f(x), <paramref name="steps"/> times; returns every point visited.</summary>
+    public static Seq<Matrix> Descent(Func<Matrix, double> f, Matrix x0, double lr, int steps) =>
+        Enumerable.Range(0, steps).Aggregate(Seq1(x0), (path, _) => path.Add(path.Last - lr * Gradient(f, path.Last)));
+
+    static Seq<Matrix> Seq1(Matrix m) => Prelude.Seq1(m);
+
+    /// <summary>
+    /// Fourth-order central difference (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h. The gradient check uses it:
+    /// the book's second-order stencil has a truncation error of h²·f‴/6 ≈ 1e-8·f‴, which for a BatchNorm or
+    /// softmax network is above the 1e-6 relative bar although backprop is exact; this one's is ≈ 1e-16·f⁽⁵⁾.
+    /// </summary>
+    public static Matrix Gradient4(Func<Matrix, double> f, Matrix x, double h = H) =>
+        Matrix.Build.Dense(
+            x.RowCount,
+            x.ColumnCount,
+            (i, j) =>
+            {
+                double At(double delta)
+                {
+                    var y = x.Clone();
+                    y[i, j] += delta;
+                    return f(y);
+                }
+                return (-At(2 * h) + 8 * At(h) - 8 * At(-h) + At(-2 * h)) / (12 * h);
+            }
+        );
+
+    /// <summary>Numerical gradients of the network loss for every parameter (the model state is not advanced).</summary>
+    public static Grads Numerical(Network.Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
+        new(
+            ps.Values.Map(
+                (key, w) => Gradient4(wi => net.LossOf(new Params(ps.Values.SetItem(key, wi)), st, x, t, ctx), w)
+            )
+        );
+
+    public static GradDiff Compare(Matrix analytic, Matrix numeric)
+    {
+        Shape.RequireSame(analytic, numeric, "GradCheck.Compare");
+        var d = (analytic - numeric).PointwiseAbs();
+        // Floor the scale at 1e-6 so an array whose true gradient is 0 (a bias right before BatchNorm) reports its
+        // absolute noise (≈ ε·|loss|/h ≈ 1e-12) instead of dividing noise by noise.
+        var scale = Math.Max(1e-6, Math.Max(analytic.Enumerate().Max(Math.Abs), numeric.Enumerate().Max(Math.Abs)));
+        return new GradDiff(Mat.Sum(d) / (d.RowCount * (double)d.ColumnCount), d.Enumerate().Max() / scale);
+    }
+
+    /// <summary>Backprop's input gradient against the numerical one (for layers without parameters).</summary>
+    public static GradDiff Input(Network.Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
+    {
+        var f = net.Forward(ps, st, x, ctx);
+        var (_, cache) = net.Loss.Forward(f.Scores, t);
+        var (dx, _) = net.Backward(ps, f.Caches, net.Loss.Backward(cache));
+        return Compare(dx, Gradient4(xi => net.LossOf(ps, st, xi, t, ctx), x));
+    }
+
+    /// <summary>Backprop against numerical gradients, per parameter key.</summary>
+    public static Map<ParamKey, GradDiff> Run(
+        Network.Network net,
+        Params ps,
+        ModelState st,
+        Matrix x,
+        Matrix t,
+        Ctx ctx
+    )
+    {
+        var analytic = net.LossAndGrads(ps, st, x, t, ctx).Grads;
+        var numeric = Numerical(net, ps, st, x, t, ctx);
+        return analytic.Values.Map((k, a) => Compare(a, numeric[k]));
+    }
+}

@@ -1,0 +1,166 @@
+using Functional.Core;
+using Functional.Data;
+using Functional.Layers;
+using Functional.Optim;
+
+namespace Functional.Training;
+
+/// <summary>A loss or gradient stopped being finite: the step and the first array that went bad are named.</summary>
+public sealed class NonFiniteException(long step, string what)
+    : Exception(
+        $"training stopped at step {step}: {what} is not finite (NaN or ±∞); lower the learning rate or check the data"
+    )
+{
+    public long Step { get; } = step;
+    public string What { get; } = what;
+}
+
+/// <summary>One training step's outcome.</summary>
+public sealed record StepResult(TrainState State, double Loss);
+
+/// <summary>Training as composed pure stages: batch → step → epoch (a fold over its batches) → evaluation.</summary>
+public static class Train
+{
+    /// <summary>Forward, backward, optimizer update and new BatchNorm statistics for one batch.</summary>
+    public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Matrix x, Matrix t)
+    {
+        var ctx = Ctx.Train(s.Key.FoldIn(KeyPurpose.Dropout).FoldIn(s.Step));
+        var r = net.LossAndGrads(s.Params, s.Model, x, t, ctx);
+        if (!double.IsFinite(r.Loss))
+            throw new NonFiniteException(
+                s.Step + 1,
+                $"the loss ({r.Loss})" + FirstBad(r.Grads, " and the gradient of ")
+            );
+        var bad = FirstBad(r.Grads, "the gradient of ");
+        if (bad.Length > 0)
+            throw new NonFiniteException(s.Step + 1, bad);
+        var (ps, os) = Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads);
+        return new StepResult(new TrainState(ps, r.State, os, s.Key, s.Step + 1), r.Loss);
+    }
+
+    /// <summary>The step on the batch chosen by <paramref name="batches"/> for the state's step number.</summary>
+    public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Dataset data, Batches batches)
+    {
+        var idx = batches.At(s.Key, s.Step);
+        return Step(net, opt, s, Mat.Rows(data.X, idx), Mat.Rows(data.T, idx));
+    }
+
+    /// <summary>
+    /// Successive states, one per step, from <paramref name="start"/> until <paramref name="totalSteps"/>:
+    /// an unfold, lazily evaluated, so a caller may stop at any point and keep the last state.
+    /// </summary>
+    public static IEnumerable<StepResult> Steps(
+        Network.Network net,
+        Optimizer opt,
+        TrainState start,
+        Dataset data,
+        Batches batches,
+        long totalSteps
+    )
+    {
+        var s = start;
+        while (s.Step < totalSteps)
+        {
+            var r = Step(net, opt, s, data, batches);
+            yield return r;
+            s = r.State;
+        }
+    }
+
+    /// <summary>
+    /// The epoch view of <see cref="Steps"/>: after every epoch boundary (and after the last step) the state and
+    /// that epoch's evaluation on the training and test sets. An epoch is a fold over its batches.
+    /// </summary>
+    public static IEnumerable<EpochResult> Epochs(
+        Network.Network net,
+        Optimizer opt,
+        TrainState start,
+        TrainTest data,
+        Batches batches,
+        long totalSteps,
+        Action<StepResult>? onStep = null
+    )
+    {
+        var per = batches.StepsPerEpoch;
+        var s = start;
+        var lossSum = 0.0;
+        var count = 0;
+        foreach (var r in Steps(net, opt, start, data.Train, batches, totalSteps))
+        {
+            s = r.State;
+            lossSum += r.Loss;
+            count++;
+            onStep?.Invoke(r);
+            if (s.Step % per == 0 || s.Step == totalSteps)
+            {
+                yield return new EpochResult(s, EpochLog(net, s, data, per, lossSum / count));
+                lossSum = 0;
+                count = 0;
+            }
+        }
+    }
+
+    public static EpochLog EpochLog(
+        Network.Network net,
+        TrainState s,
+        TrainTest data,
+        int stepsPerEpoch,
+        double meanStepLoss
+    )
+    {
+        var tr = Evaluate(net, s.Params, s.Model, data.Train);
+        var te = Evaluate(net, s.Params, s.Model, data.Test);
+        var epoch = (int)((s.Step + stepsPerEpoch - 1) / stepsPerEpoch);
+        return new EpochLog(epoch, s.Step, tr.Loss, tr.Accuracy, te.Loss, te.Accuracy, meanStepLoss);
+    }
+
+    /// <summary>Loss and accuracy of a data set in evaluation mode, computed in chunks of rows.</summary>
+    public static Metrics Evaluate(Network.Network net, Params ps, ModelState st, Dataset data, int chunk = 1000)
+    {
+        var n = data.Count;
+        var lossSum = 0.0;
+        var correct = 0;
+        for (var start = 0; start < n; start += chunk)
+        {
+            var m = Math.Min(chunk, n - start);
+            var x = Mat.RowRange(data.X, start, m);
+            var t = Mat.RowRange(data.T, start, m);
+            var scores = net.Forward(ps, st, x, Ctx.Eval).Scores;
+            lossSum += net.Loss.Forward(scores, t).Loss * m;
+            if (data.IsClassification)
+            {
+                var pred = Mat.ArgMaxRows(scores);
+                for (var i = 0; i < m; i++)
+                    if (pred[i] == data.Labels[start + i])
+                        correct++;
+            }
+        }
+        var loss = lossSum / n + net.Penalty(ps);
+        return new Metrics(loss, data.IsClassification ? correct / (double)n : double.NaN);
+    }
+
+    static string FirstBad(Grads g, string prefix)
+    {
+        foreach (var (key, m) in g.Values)
+        foreach (var v in Mat.Data(m))
+            if (!double.IsFinite(v))
+                return prefix + $"'{key}'";
+        return "";
+    }
+}
+
+/// <summary>One row of the history: evaluation-mode metrics after an epoch, plus the mean training-mode batch loss.</summary>
+public sealed record EpochLog(
+    int Epoch,
+    long Step,
+    double TrainLoss,
+    double TrainAccuracy,
+    double TestLoss,
+    double TestAccuracy,
+    double MeanBatchLoss
+);
+
+public sealed record EpochResult(TrainState State, EpochLog Log);
+
+/// <summary>Loss and accuracy (NaN for regression) of one data set.</summary>
+public sealed record Metrics(double Loss, double Accuracy);

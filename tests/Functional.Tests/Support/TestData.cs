@@ -1,0 +1,21 @@
+using Functional.Core;
+using MathNet.Numerics.LinearAlgebra;
+
+namespace Functional.Tests.Support;
+
+/// <summary>Small seeded inputs for tests (drawn from the library's own Key, so they are the same everywhere).</summary>
+public static class TestData
+{
+    public static Matrix<double> Normal(ulong seed, int rows, int cols, double scale = 1.0) =>
+        Sampling.Normal(Key.Of(seed), rows, cols) * scale;
+
+    public static int[] Labels(ulong seed, int n, int classes) => Sampling.Choice(Key.Of(seed), classes, n);
+
+    public static Matrix<double> OneHot(ulong seed, int n, int classes) =>
+        Mat.OneHot(Labels(seed, n, classes), classes);
+
+    public static Matrix<double> DeepCopy(Matrix<double> m) => m.Clone();
+
+    public static void AssertBitwise(Matrix<double> expected, Matrix<double> actual, string what) =>
+        Xunit.Assert.True(Mat.BitwiseEqual(expected, actual), $"{what} changed");
+}
