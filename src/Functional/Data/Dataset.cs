@@ -1,12 +1,12 @@
 using System.Collections.Immutable;
-using Functional.Core;
 
 namespace Functional.Data;
 
-/// <summary>
-/// X: rows = samples, columns = features. T: targets (one-hot rows for classification, or the regression target
-/// columns). Labels: the integer class per row (empty for regression). ClassNames: names of the classes.
-/// </summary>
+/// <summary>A labelled set of samples, immutable.</summary>
+/// <param name="X">Rows are samples, columns are features.</param>
+/// <param name="T">Targets: one-hot rows for classification, or the regression target columns.</param>
+/// <param name="Labels">Integer class per row; empty for regression.</param>
+/// <param name="ClassNames">Names of the classes; empty for regression.</param>
 public sealed record Dataset(
     string Name,
     Matrix X,
@@ -15,20 +15,42 @@ public sealed record Dataset(
     ImmutableArray<string> ClassNames
 )
 {
+    private readonly ImmutableArray<int> sampleShape;
+
     public int Count => X.RowCount;
     public int Features => X.ColumnCount;
     public bool IsClassification => !Labels.IsDefaultOrEmpty;
 
-    public Dataset Take(int n) => Rows(Enumerable.Range(0, Math.Min(n, Count)).ToArray());
+    /// <summary>Logical shape of one sample, e.g. (28, 28) for unflattened images; X always stores it flattened.
+    /// Defaults to (Features).</summary>
+    public ImmutableArray<int> SampleShape
+    {
+        get => sampleShape.IsDefaultOrEmpty ? [Features] : sampleShape;
+        init => sampleShape = value;
+    }
 
-    /// <summary>A new data set with the given rows, in that order.</summary>
-    public Dataset Rows(int[] indices) =>
-        this with
+    /// <summary>The first <paramref name="n"/> samples (clamped to 0..Count).</summary>
+    public Dataset Take(int n) => Rows(Enumerable.Range(0, Math.Clamp(n, 0, Count)).ToArray());
+
+    /// <summary>A new dataset with the given rows, in the given order (repeats allowed).</summary>
+    public Dataset Rows(ReadOnlySpan<int> indices)
+    {
+        foreach (int i in indices)
+            ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual((uint)i, (uint)Count, nameof(indices));
+        var labels = IsClassification ? Gather(Labels, indices) : Labels;
+        return this with
         {
-            X = Mat.Rows(X, indices),
-            T = Mat.Rows(T, indices),
-            Labels = IsClassification ? [.. indices.Select(i => Labels[i])] : Labels,
+            X = Functional.Core.Mat.Rows(X, indices),
+            T = Functional.Core.Mat.Rows(T, indices),
+            Labels = labels,
         };
-}
+    }
 
-public sealed record TrainTest(Dataset Train, Dataset Test);
+    private static ImmutableArray<int> Gather(ImmutableArray<int> source, ReadOnlySpan<int> indices)
+    {
+        var result = ImmutableArray.CreateBuilder<int>(indices.Length);
+        foreach (int i in indices)
+            result.Add(source[i]);
+        return result.MoveToImmutable();
+    }
+}

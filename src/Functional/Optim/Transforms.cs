@@ -21,7 +21,7 @@ public sealed record WeightDecay(double Lambda) : IRule
 }
 
 /// <summary>Scales the incoming delta by a schedule's factor at this step (optax's scale_by_schedule).</summary>
-public sealed record ScaleBySchedule(Schedule Schedule) : IRule
+public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
 {
     public string Name => $"Schedule({Schedule})";
     public int SlotSize => 0;
@@ -79,11 +79,11 @@ public sealed record Chain(IRule First, IRule Then) : IRule
 }
 
 /// <summary>Learning-rate schedules as pure functions of the step number (a multiplier of the base rate).</summary>
-public abstract record Schedule
+public abstract record LearningRateSchedule
 {
     public abstract double Factor(long step);
 
-    public sealed record Constant : Schedule
+    public sealed record Constant : LearningRateSchedule
     {
         public override double Factor(long step) => 1.0;
 
@@ -91,7 +91,7 @@ public abstract record Schedule
     }
 
     /// <summary>×<see cref="Gamma"/> every <see cref="Every"/> steps.</summary>
-    public sealed record StepDecay(long Every, double Gamma) : Schedule
+    public sealed record StepDecay(long Every, double Gamma) : LearningRateSchedule
     {
         public override double Factor(long step) => Math.Pow(Gamma, (step - 1) / Every);
 
@@ -99,7 +99,7 @@ public abstract record Schedule
     }
 
     /// <summary>Cosine from 1 down to <see cref="Floor"/> over <see cref="Total"/> steps, then flat.</summary>
-    public sealed record Cosine(long Total, double Floor = 0.0) : Schedule
+    public sealed record Cosine(long Total, double Floor = 0.0) : LearningRateSchedule
     {
         public override double Factor(long step)
         {

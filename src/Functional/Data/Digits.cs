@@ -1,0 +1,112 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using LanguageExt;
+using LanguageExt.Common;
+
+namespace Functional.Data;
+
+/// <summary>The UCI 8×8 handwritten digits as a CSV (optionally gzip): 64 pixel values 0..16, then the label 0..9.
+/// The file has no header line.</summary>
+public static class Digits
+{
+    public const int Pixels = 64;
+    public static readonly ImmutableArray<string> ClassNames = Mnist.ClassNames;
+
+    /// <summary>X holds the raw pixel values, T one-hot rows over 10 classes.</summary>
+    public static Fin<Dataset> Load(string path) => FileInput.Read(path, Parse);
+
+    /// <summary>The seed's whole-array standardisation (x - mean) / std over all values at once, with the
+    /// population std. Sums run in a fixed row-major order with plain scalar loops (no vectorised reductions),
+    /// so the result is bitwise identical on every CPU.</summary>
+    public static Dataset Standardize(Dataset d)
+    {
+        int n = d.Count,
+            f = d.Features;
+        double[] a = d.X.ToColumnMajorArray();
+        if (a.Length == 0)
+            return d;
+        double sum = 0;
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < f; j++)
+            sum += a[j * n + i];
+        double mean = sum / a.Length;
+        double squares = 0;
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < f; j++)
+        {
+            double e = a[j * n + i] - mean;
+            squares += e * e;
+        }
+        double std = Math.Sqrt(squares / a.Length);
+        // A constant array has std 0: centre it rather than fill it with NaN.
+        double divisor = std > 0 ? std : 1;
+        for (int k = 0; k < a.Length; k++)
+            a[k] = (a[k] - mean) / divisor;
+        return d with { X = Matrix.Build.Dense(n, f, a) };
+    }
+
+    /// <summary>Test = rows perm[0..testCount), train = the rest; see <see cref="Splits.ByPermutation"/>.</summary>
+    public static TrainTest Split(Dataset d, int[] permutation, int testCount) =>
+        Splits.ByPermutation(d, permutation, testCount);
+
+    private static Fin<Dataset> Parse(Source src)
+    {
+        using var reader = new StreamReader(src.Stream, leaveOpen: true);
+        var pixels = new List<double>();
+        var labels = ImmutableArray.CreateBuilder<int>();
+        int lineNo = 0;
+        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        {
+            lineNo++;
+            if (line.Length == 0)
+                continue;
+            var fail = ParseLine(line, pixels, labels);
+            if (fail is not null)
+                return Error.New($"{src.Path}: line {lineNo}, {fail}");
+        }
+        if (labels.Count == 0)
+            return Error.New($"{src.Path}: no samples");
+        int n = labels.Count;
+        var x = new double[n * Pixels];
+        for (int i = 0; i < n; i++)
+        for (int j = 0; j < Pixels; j++)
+            x[j * n + i] = pixels[i * Pixels + j];
+        var ys = labels.ToImmutable();
+        return new Dataset(
+            "digits",
+            Matrix.Build.Dense(n, Pixels, x),
+            Functional.Core.Mat.OneHot(ys.AsSpan(), ClassNames.Length),
+            ys,
+            ClassNames
+        );
+    }
+
+    /// <summary>Appends one row's values; returns the reason (with 1-based column) when the line is malformed.</summary>
+    private static string? ParseLine(string line, List<double> pixels, ImmutableArray<int>.Builder labels)
+    {
+        var fields = line.Split(',');
+        if (fields.Length != Pixels + 1)
+            return $"column {Math.Min(fields.Length, Pixels + 1)}: expected {Pixels + 1} comma-separated fields, found {fields.Length}";
+        for (int j = 0; j < Pixels; j++)
+        {
+            if (
+                !double.TryParse(fields[j], NumberStyles.Float, CultureInfo.InvariantCulture, out double v)
+                || !double.IsFinite(v)
+            )
+                return $"column {j + 1}: cannot read pixel value '{Clip(fields[j])}'";
+            pixels.Add(v);
+        }
+        if (
+            !int.TryParse(fields[Pixels], NumberStyles.Integer, CultureInfo.InvariantCulture, out int label)
+            || label is < 0 or > 9
+        )
+        {
+            pixels.RemoveRange(pixels.Count - Pixels, Pixels);
+            return $"column {Pixels + 1}: label must be an integer 0..9, got '{Clip(fields[Pixels])}'";
+        }
+        labels.Add(label);
+        return null;
+    }
+
+    private static string Clip(string s) => s.Length <= 20 ? s : s[..20] + "…";
+}

@@ -1,0 +1,102 @@
+using System.Buffers.Binary;
+using System.Collections.Immutable;
+using System.Runtime.InteropServices;
+using LanguageExt;
+
+namespace Functional.Data;
+
+/// <summary>Reader of the IDX format used by MNIST: magic 00 00 type rank, big-endian int32 sizes, then the data.</summary>
+public static class Idx
+{
+    public const byte UnsignedByte = 0x08;
+
+    // Deflate cannot expand input by more than ~1032:1, so a gzip file of n bytes holds at most this many
+    // times n bytes. Checking the declared size against it rejects absurd headers before allocating.
+    private const long MaxDeflateRatio = 1032;
+
+    /// <summary>Reads an IDX file of unsigned bytes, gzip-compressed or plain. Never throws for a bad file.</summary>
+    public static Fin<IdxArray> Read(string path) => FileInput.Read(path, Parse);
+
+    private static Fin<IdxArray> Parse(Source src)
+    {
+        Span<byte> magic = stackalloc byte[4];
+        int got = src.Stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
+        if (got < 4)
+            return src.Fail($"truncated header: the magic number needs offsets 0-3 but the data ends at offset {got}");
+        if (magic[0] != 0 || magic[1] != 0)
+            return src.Fail(
+                $"wrong magic number: bytes at offset 0-1 must be 00 00, found {magic[0]:x2} {magic[1]:x2}"
+            );
+        if (magic[2] != UnsignedByte)
+            return src.Fail(
+                $"unsupported data type 0x{magic[2]:x2} ({TypeName(magic[2])}) at offset 2; only unsigned byte 0x08 is supported"
+            );
+        int rank = magic[3];
+        if (rank is < 1 or > 4)
+            return src.Fail($"wrong magic number: dimension count {rank} at offset 3 must be 1..4");
+
+        Span<byte> sizes = stackalloc byte[4 * rank];
+        got = src.Stream.ReadAtLeast(sizes, sizes.Length, throwOnEndOfStream: false);
+        if (got < sizes.Length)
+            return src.Fail(
+                $"truncated header: {rank} dimension sizes need offsets 4-{3 + sizes.Length} but the data ends at offset {4 + got}"
+            );
+
+        var dims = new int[rank];
+        Int128 declared = 1; // at most 4 factors below 2^32: cannot overflow 127 bits
+        for (int k = 0; k < rank; k++)
+        {
+            uint size = BinaryPrimitives.ReadUInt32BigEndian(sizes[(4 * k)..]);
+            if (size > int.MaxValue)
+                return src.Fail($"dimension {k} size {size} at offset {4 + 4 * k} is larger than int.MaxValue");
+            dims[k] = (int)size;
+            declared *= size;
+        }
+        return ReadData(src, ImmutableCollectionsMarshal.AsImmutableArray(dims), 4 + 4 * rank, declared);
+    }
+
+    private static Fin<IdxArray> ReadData(Source src, ImmutableArray<int> dims, int header, Int128 declared)
+    {
+        string shape = $"dims [{string.Join(", ", dims)}]";
+        // What the file can possibly hold: exact for a plain file, an upper bound for gzip.
+        Int128 available = src.IsGzip ? (Int128)src.FileLength * MaxDeflateRatio : src.FileLength - header;
+        if (declared > available)
+            return src.Fail(
+                src.IsGzip
+                    ? $"truncated data: {shape} need {declared} bytes from offset {header}, more than a {src.FileLength}-byte gzip file can hold"
+                    : $"truncated data: {shape} need {declared} bytes from offset {header}, but the file ends at offset {src.FileLength}"
+            );
+        if (!src.IsGzip && declared < available)
+            return src.Fail(
+                $"trailing data: {shape} end the data at offset {header + declared}, but {available - declared} more bytes follow"
+            );
+        if (declared > Array.MaxLength)
+            return src.Fail(
+                $"{shape} declare {declared} data bytes from offset {header}, more than one array can hold"
+            );
+
+        var data = new byte[(int)declared];
+        int got = src.Stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+        if (got < data.Length)
+            return src.Fail(
+                $"truncated data: {shape} need the data to end at offset {header + declared}, but it ends at offset {header + got}"
+            );
+        // Probing a single extra byte detects trailing data without decompressing the rest of a possible bomb.
+        if (src.IsGzip && src.Stream.ReadAtLeast(stackalloc byte[1], 1, throwOnEndOfStream: false) > 0)
+            return src.Fail(
+                $"trailing data: {shape} end the data at offset {header + declared}, but more bytes follow"
+            );
+        return new IdxArray(dims, ImmutableCollectionsMarshal.AsImmutableArray(data));
+    }
+
+    private static string TypeName(byte code) =>
+        code switch
+        {
+            0x09 => "signed byte",
+            0x0B => "short",
+            0x0C => "int",
+            0x0D => "float",
+            0x0E => "double",
+            _ => "unknown type code",
+        };
+}

@@ -1,0 +1,272 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Functional.Core;
+using Functional.Network;
+using Functional.Optim;
+using LanguageExt;
+using LanguageExt.Common;
+using static LanguageExt.Prelude;
+
+namespace Functional.Training;
+
+/// <summary>
+/// Everything needed to resume or to predict: the architecture, the rule (absent in a model-only file), the whole
+/// <see cref="TrainState"/> and free-form metadata (e.g. the CLI's configuration). File format: docs/CHECKPOINT.md.
+/// </summary>
+public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, TrainState State, JsonObject Meta)
+{
+    public const uint Version = 1;
+    static readonly byte[] Magic = "FNCK"u8.ToArray();
+    const int HashSize = 32;
+    const int MaxName = 1024;
+
+    /// <summary>
+    /// Writes to a temporary file beside the target, flushes it to disk, then renames it over the target, so a
+    /// crash at any moment leaves either the previous checkpoint or the new one, whole.
+    /// </summary>
+    public static void Save(string path, Checkpoint c, bool withOptimizerState = true)
+    {
+        var bytes = Encode(c, withOptimizerState);
+        var full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var tmp = full + $".tmp-{Environment.ProcessId}";
+        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            fs.Write(bytes);
+            fs.Flush(flushToDisk: true);
+        }
+        File.Move(tmp, full, overwrite: true);
+    }
+
+    public static byte[] Encode(Checkpoint c, bool withOptimizerState = true)
+    {
+        var header = new JsonObject
+        {
+            ["network"] = NetworkSpec.ToJson(c.Net),
+            ["optimizer"] = c.Optimizer is null ? null : RuleSpec.ToJson(c.Optimizer.Rule),
+            ["clip_global_norm"] = c.Optimizer?.ClipGlobalNorm ?? 0.0,
+            ["has_optimizer_state"] = withOptimizerState && c.Optimizer is not null,
+            ["step"] = c.State.Step,
+            ["optimizer_step"] = c.State.Opt.Step,
+            ["key"] = c.State.Key.Value.ToString("X16", System.Globalization.CultureInfo.InvariantCulture),
+            ["meta"] = c.Meta.DeepClone(),
+        };
+        var arrays = Arrays(c.State, withOptimizerState && c.Optimizer is not null).ToList();
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        {
+            w.Write(Magic);
+            w.Write(Version);
+            var h = Encoding.UTF8.GetBytes(header.ToJsonString());
+            w.Write(h.Length);
+            w.Write(h);
+            w.Write(arrays.Count);
+            foreach (var (name, m) in arrays)
+            {
+                var n = Encoding.UTF8.GetBytes(name);
+                w.Write((ushort)n.Length);
+                w.Write(n);
+                w.Write(m.RowCount);
+                w.Write(m.ColumnCount);
+                foreach (var v in Mat.Data(m))
+                    w.Write(v); // little-endian IEEE 754, column-major
+            }
+        }
+        var body = ms.ToArray();
+        return [.. body, .. SHA256.HashData(body)];
+    }
+
+    static IEnumerable<(string Name, Matrix M)> Arrays(TrainState s, bool withOpt)
+    {
+        foreach (var (k, m) in s.Params.Values)
+            yield return ($"param/{k}", m);
+        foreach (var (i, st) in s.Model.BatchNorm)
+        {
+            yield return ($"bn/{i}/mean", st.RunningMean);
+            yield return ($"bn/{i}/var", st.RunningVar);
+        }
+        if (!withOpt)
+            yield break;
+        foreach (var (k, slot) in s.Opt.Slots)
+        {
+            var j = 0;
+            foreach (var b in slot.Buffers)
+                yield return ($"opt/{k}/{j++}", b);
+        }
+    }
+
+    public static Fin<Checkpoint> Load(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return FinFail<Checkpoint>(Error.New($"{path}: cannot read checkpoint: {e.Message}"));
+        }
+        return Decode(bytes, path);
+    }
+
+    /// <summary>Parses a checkpoint; every failure names the file and the byte offset or field.</summary>
+    public static Fin<Checkpoint> Decode(byte[] bytes, string source)
+    {
+        try
+        {
+            return FinSucc(DecodeOrThrow(bytes, source));
+        }
+        catch (CheckpointFormatException e)
+        {
+            return FinFail<Checkpoint>(Error.New($"{source}: {e.Message}"));
+        }
+    }
+
+    sealed class CheckpointFormatException(string message) : Exception(message);
+
+    static CheckpointFormatException Bad(long offset, string what) => new($"byte {offset}: {what}");
+
+    static Checkpoint DecodeOrThrow(byte[] bytes, string source)
+    {
+        if (bytes.Length < Magic.Length + 4 + HashSize)
+            throw Bad(0, $"file is {bytes.Length} bytes, too short to be a checkpoint");
+        if (!bytes.AsSpan(0, 4).SequenceEqual(Magic))
+            throw Bad(0, "not a Functional checkpoint (magic number is not 'FNCK')");
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
+        if (version != Version)
+            throw Bad(4, $"checkpoint version {version} is not supported (this build reads version {Version})");
+        var bodyLength = bytes.Length - HashSize;
+        if (!SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
+            throw Bad(bodyLength, "SHA-256 checksum does not match: the file is truncated or corrupt");
+
+        var pos = 8;
+        int ReadInt(string what)
+        {
+            if (pos + 4 > bodyLength)
+                throw Bad(pos, $"truncated while reading {what}");
+            var v = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(pos));
+            pos += 4;
+            return v;
+        }
+        var headerLength = ReadInt("the header length");
+        if (headerLength < 0 || headerLength > bodyLength - pos)
+            throw Bad(pos - 4, $"header length {headerLength} exceeds the file");
+        JsonObject header;
+        try
+        {
+            header =
+                JsonNode.Parse(bytes.AsSpan(pos, headerLength)) as JsonObject
+                ?? throw Bad(pos, "header is not a JSON object");
+        }
+        catch (JsonException e)
+        {
+            throw Bad(pos, $"header is not valid JSON: {e.Message}");
+        }
+        pos += headerLength;
+
+        var arrays = new Dictionary<string, Matrix>(StringComparer.Ordinal);
+        var count = ReadInt("the array count");
+        if (count < 0 || count > (bodyLength - pos) / 10)
+            throw Bad(pos - 4, $"array count {count} is impossible for the file's length");
+        for (var a = 0; a < count; a++)
+        {
+            if (pos + 2 > bodyLength)
+                throw Bad(pos, $"truncated at array {a}");
+            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(pos));
+            pos += 2;
+            if (nameLength > MaxName || pos + nameLength > bodyLength)
+                throw Bad(pos - 2, $"array {a}: name length {nameLength} exceeds the file");
+            var name = Encoding.UTF8.GetString(bytes, pos, nameLength);
+            pos += nameLength;
+            var rows = ReadInt($"the rows of '{name}'");
+            var cols = ReadInt($"the columns of '{name}'");
+            var need = (long)rows * cols * 8;
+            if (rows <= 0 || cols <= 0 || need > bodyLength - pos)
+                throw Bad(pos - 8, $"array '{name}' claims {rows}×{cols} doubles, more than the file holds");
+            var data = new double[rows * cols];
+            for (var i = 0; i < data.Length; i++)
+                data[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(pos + 8 * i));
+            pos += (int)need;
+            if (!arrays.TryAdd(name, Matrix.Build.Dense(rows, cols, data)))
+                throw Bad(pos, $"array '{name}' appears twice");
+        }
+        if (pos != bodyLength)
+            throw Bad(pos, $"{bodyLength - pos} unexpected bytes after the last array");
+        return Assemble(header, arrays);
+    }
+
+    static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays)
+    {
+        Network.Network net;
+        Optimizer? opt;
+        try
+        {
+            net = NetworkSpec.FromJson(header["network"]);
+            opt = header["optimizer"] is JsonObject r
+                ? new Optimizer(RuleSpec.FromJson(r), header["clip_global_norm"]?.GetValue<double>() ?? 0)
+                : null;
+        }
+        catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
+        {
+            throw new CheckpointFormatException($"header field: {e.Message}");
+        }
+        Matrix Get(string name, int rows, int cols)
+        {
+            if (!arrays.TryGetValue(name, out var m))
+                throw new CheckpointFormatException($"array '{name}' is missing");
+            if (m.RowCount != rows || m.ColumnCount != cols)
+                throw new CheckpointFormatException(
+                    $"array '{name}' is {Shape.Of(m)}, the network expects {rows}×{cols}"
+                );
+            return m;
+        }
+        var shapes = net.Init(Key.Of(0)); // shapes only
+        var ps = new Params(shapes.Values.Map((k, m) => Get($"param/{k}", m.RowCount, m.ColumnCount)));
+        var st = new ModelState(
+            net.InitState()
+                .BatchNorm.Map(
+                    (i, s) =>
+                        new BatchNormStats(
+                            Get($"bn/{i}/mean", 1, s.RunningMean.ColumnCount),
+                            Get($"bn/{i}/var", 1, s.RunningVar.ColumnCount)
+                        )
+                )
+        );
+        var hasOpt = header["has_optimizer_state"]?.GetValue<bool>() ?? false;
+        var optState =
+            opt is null ? new OptState(0, Map<ParamKey, ISlot>())
+            : hasOpt
+                ? new OptState(
+                    header["optimizer_step"]?.GetValue<long>() ?? 0,
+                    ps.Values.Map(
+                        (k, p) =>
+                            opt.Rule.Restore(
+                                toSeq(
+                                    Enumerable
+                                        .Range(0, opt.Rule.SlotSize)
+                                        .Select(j => Get($"opt/{k}/{j}", p.RowCount, p.ColumnCount))
+                                        .ToList()
+                                )
+                            )
+                    )
+                )
+            : Optim.Optim.Init(opt.Rule, ps);
+        var key = ulong.Parse(
+            header["key"]?.GetValue<string>() ?? throw new CheckpointFormatException("header field 'key' is missing"),
+            System.Globalization.NumberStyles.HexNumber,
+            System.Globalization.CultureInfo.InvariantCulture
+        );
+        var step = header["step"]?.GetValue<long>() ?? 0;
+        var meta = header["meta"] as JsonObject ?? new JsonObject();
+        return new Checkpoint(
+            net,
+            opt,
+            new TrainState(ps, st, optState, new Key(key), step),
+            (JsonObject)meta.DeepClone()
+        );
+    }
+}
