@@ -55,11 +55,12 @@ public static class Train
         TrainState start,
         Dataset data,
         Batches batches,
-        long totalSteps
+        long totalSteps,
+        CancellationToken stop = default
     )
     {
         var s = start;
-        while (s.Step < totalSteps)
+        while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
             var r = Step(net, opt, s, data, batches);
             yield return r;
@@ -78,14 +79,15 @@ public static class Train
         TrainTest data,
         Batches batches,
         long totalSteps,
-        Action<StepResult>? onStep = null
+        Action<StepResult>? onStep = null,
+        CancellationToken stop = default
     )
     {
         var per = batches.StepsPerEpoch;
         var s = start;
         var lossSum = 0.0;
         var count = 0;
-        foreach (var r in Steps(net, opt, start, data.Train, batches, totalSteps))
+        foreach (var r in Steps(net, opt, start, data.Train, batches, totalSteps, stop))
         {
             s = r.State;
             lossSum += r.Loss;

@@ -1,0 +1,70 @@
+using Functional.Core;
+using Functional.Data;
+using Functional.Training;
+
+namespace Functional.Cli;
+
+/// <summary>Resolves the CLI's dataset names to loaded, preprocessed train/test sets.</summary>
+public static class DataSources
+{
+    public static readonly string[] Names = ["digits", "fashion-mnist", "mnist", "regression"];
+
+    /// <summary>The repository's data/ folder: found from the working directory or from the tool's location.</summary>
+    public static string RepoData(string file)
+    {
+        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
+        {
+            for (var dir = new DirectoryInfo(start); dir != null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "data", file);
+                if (File.Exists(candidate) || Directory.Exists(candidate))
+                    return candidate;
+            }
+        }
+        throw new UsageException(
+            $"cannot find data/{file} above the working directory; run from the repository or pass --data DIR"
+        );
+    }
+
+    /// <summary>Loads a dataset; a missing or malformed file is a <see cref="UsageException"/> naming it.</summary>
+    public static TrainTest Load(string name, string? dataDir, ulong seed, int? limitTrain = null)
+    {
+        var data = name switch
+        {
+            "digits" => Digits(dataDir, seed),
+            "fashion-mnist" => Unwrap(FashionMnist.Load(dataDir ?? RepoData("fashion-mnist-mini"), new MnistOptions())),
+            "mnist" => Unwrap(
+                Mnist.Load(
+                    dataDir
+                        ?? throw new UsageException(
+                            "--dataset mnist needs --data DIR holding the four MNIST IDX files (no MNIST copy ships with the repository)"
+                        ),
+                    new MnistOptions()
+                )
+            ),
+            "regression" => Regression(),
+            _ => throw new UsageException($"--dataset: '{name}' is not one of {string.Join(", ", Names)}"),
+        };
+        return limitTrain is int n && n < data.Train.Count ? data with { Train = data.Train.Take(n) } : data;
+    }
+
+    static TrainTest Digits(string? dataDir, ulong seed)
+    {
+        var path = dataDir is null ? RepoData("digits.csv.gz") : Path.Combine(dataDir, "digits.csv.gz");
+        if (dataDir is not null && File.Exists(dataDir))
+            path = dataDir; // --data may name the CSV itself
+        var all = Functional.Data.Digits.Standardize(Unwrap(Functional.Data.Digits.Load(path)));
+        var perm = Sampling.Permutation(Key.Of(seed).FoldIn(KeyPurpose.Split), all.Count);
+        return Functional.Data.Digits.Split(all, perm, Splits.TestCount(all.Count, 0.25));
+    }
+
+    /// <summary>The Flux example: all 300 points train; the test set is the same curve (the example evaluates on it).</summary>
+    static TrainTest Regression()
+    {
+        var d = Functional.Data.Regression.Flux();
+        return new TrainTest(d, d);
+    }
+
+    static T Unwrap<T>(LanguageExt.Fin<T> fin) =>
+        fin.Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));
+}

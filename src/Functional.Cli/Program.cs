@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Functional.Cli;
+using Functional.Cli.Commands;
+
+return Cli.Run(args);
+
+namespace Functional.Cli
+{
+    /// <summary>Entry point: parses, runs a command, and turns bad input into one line and exit code 2.</summary>
+    public static class Cli
+    {
+        public const int ExitUsage = 2;
+
+        public static int Run(string[] args)
+        {
+            var root = new RootCommand("Functional: deep learning from scratch, written as pure functions.");
+            var train = new TrainOptions();
+            var trainCmd = new Command("train", "Train a network (default: the digits BatchNorm notebook).");
+            foreach (var o in train.All)
+                trainCmd.Options.Add(o);
+            trainCmd.SetAction(r =>
+            {
+                var outDir = r.GetValue(train.Out) ?? DefaultOut("train");
+                return TrainCommand.Run(train.ToConfig(r), outDir, r.GetValue(train.Resume), Console.Out);
+            });
+            root.Subcommands.Add(trainCmd);
+            root.Subcommands.Add(EvaluateCommand.Build());
+            foreach (var c in Registry.Commands())
+                root.Subcommands.Add(c);
+
+            var parse = root.Parse(args);
+            if (parse.Errors.Count > 0)
+            {
+                Console.Error.WriteLine($"error: {parse.Errors[0].Message} (see --help)");
+                return ExitUsage;
+            }
+            try
+            {
+                return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+            }
+            catch (UsageException e)
+            {
+                Console.Error.WriteLine($"error: {e.Message}");
+                return ExitUsage;
+            }
+        }
+
+        public static string DefaultOut(string command) =>
+            Path.Combine(
+                "runs",
+                $"{command}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}"
+            );
+    }
+}

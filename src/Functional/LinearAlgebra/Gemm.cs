@@ -1,0 +1,1033 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Functional.LinearAlgebra;
+
+/// <summary>
+/// Deterministic double-precision matrix multiply on column-major storage:
+/// C = alpha * op(A) * op(B) + beta * C, where op(X) is X or its transpose.
+/// </summary>
+/// <remarks>
+/// Every element of C is computed in one fixed order that depends only on k:
+/// the k range is cut into equal blocks (at most <c>KcMax</c> long); inside a block the products
+/// are accumulated with one fused multiply-add per k in increasing order starting from zero, and
+/// the block sums are folded into C in block order (the first block as
+/// fma(alpha, s, beta * c) — or alpha * s when beta is 0 — later ones as fma(alpha, s, c)).
+/// The small-shape path, the packed path, edge tiles and every thread follow this same order,
+/// so the result is bitwise identical for any thread count and any partition of C.
+/// </remarks>
+public static class Gemm
+{
+    // Register tile: MR rows (two Vector256) by NR columns of C.
+    private const int MR = 8;
+    private const int NR = 4;
+
+    // Column step of the small-shape (unpacked) path.
+    private const int DNR = 4;
+
+    // Cache blocking (Zen 3: 32 KiB L1d, 512 KiB L2 per core).
+    private const int KcMax = 256;
+    private const int MC = 96;
+    private const int NC = 2048;
+
+    // Products with m*n*k below this run without packing.
+    private const long DirectThreshold = 300_000;
+
+    // Products with m*n*k below this stay on the calling thread (settable for measurements).
+    internal static long ParallelThreshold { get; set; } = 100_000;
+
+    /// <summary>
+    /// C (m×n, leading dimension ldc) = alpha · op(A) · op(B) + beta · C, all column-major.
+    /// op(A) is m×k (A stored m×k, or k×m when <paramref name="transposeA"/>), op(B) is k×n
+    /// (B stored k×n, or n×k when <paramref name="transposeB"/>). When beta is 0, C is not read.
+    /// <paramref name="maxThreads"/> caps the threads used (0: MathNet's Control.MaxDegreeOfParallelism);
+    /// the result does not depend on it.
+    /// </summary>
+    public static unsafe void Multiply(
+        bool transposeA,
+        bool transposeB,
+        int m,
+        int n,
+        int k,
+        double alpha,
+        ReadOnlySpan<double> a,
+        int lda,
+        ReadOnlySpan<double> b,
+        int ldb,
+        double beta,
+        Span<double> c,
+        int ldc,
+        int maxThreads = 0
+    )
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        CheckOperand(a, transposeA ? k : m, transposeA ? m : k, lda, nameof(a));
+        CheckOperand(b, transposeB ? n : k, transposeB ? k : n, ldb, nameof(b));
+        CheckOperand(c, m, n, ldc, nameof(c));
+        if (m == 0 || n == 0)
+        {
+            return;
+        }
+
+        fixed (double* pa = a)
+        fixed (double* pb = b)
+        fixed (double* pc = c)
+        {
+            var job = new Job
+            {
+                TransA = transposeA,
+                TransB = transposeB,
+                M = m,
+                N = n,
+                K = k,
+                Alpha = alpha,
+                Beta = beta,
+                A = pa,
+                Lda = lda,
+                B = pb,
+                Ldb = ldb,
+                C = pc,
+                Ldc = ldc,
+            };
+            if (k == 0 || alpha == 0.0)
+            {
+                ScaleC(ref job, 0, m, 0, n);
+                return;
+            }
+
+            long work = (long)m * n * k;
+            int threads = maxThreads > 0 ? maxThreads : MathNet.Numerics.Control.MaxDegreeOfParallelism;
+            threads = Math.Min(threads, Environment.ProcessorCount);
+            if (!Fma.IsSupported || !Avx2.IsSupported)
+            {
+                ScalarRange(ref job, 0, m, 0, n);
+            }
+            else if (threads < 2 || work < ParallelThreshold)
+            {
+                SerialRange(ref job, 0, m, 0, n);
+            }
+            else
+            {
+                Parallel(ref job, threads);
+            }
+        }
+    }
+
+    private static void CheckOperand(ReadOnlySpan<double> x, int rows, int cols, int ld, string name)
+    {
+        if (ld < Math.Max(1, rows))
+        {
+            throw new ArgumentOutOfRangeException(
+                name,
+                $"leading dimension {ld} is smaller than the {rows} stored rows"
+            );
+        }
+
+        long need = rows == 0 || cols == 0 ? 0 : ((long)(cols - 1) * ld) + rows;
+        if (x.Length < need)
+        {
+            throw new ArgumentException(
+                $"{name} holds {x.Length} elements; {rows}x{cols} with leading dimension {ld} needs {need}",
+                name
+            );
+        }
+    }
+
+    internal unsafe struct Job
+    {
+        public bool TransA,
+            TransB;
+        public int M,
+            N,
+            K;
+        public double Alpha,
+            Beta;
+        public double* A,
+            B,
+            C;
+        public int Lda,
+            Ldb,
+            Ldc;
+    }
+
+    // ---------------------------------------------------------------- blocking of k
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int KcFor(int k)
+    {
+        int blocks = (k + KcMax - 1) / KcMax;
+        return (k + blocks - 1) / blocks;
+    }
+
+    // ---------------------------------------------------------------- serial driver
+
+    /// <summary>Computes C[i0..i1, j0..j1) on the calling thread (AVX2 + FMA present).</summary>
+    internal static unsafe void SerialRange(ref Job job, int i0, int i1, int j0, int j1)
+    {
+        long work = (long)(i1 - i0) * (j1 - j0) * job.K;
+        if (work < DirectThreshold || j1 - j0 < NR || i1 - i0 < 4)
+        {
+            DirectRange(ref job, i0, i1, j0, j1);
+        }
+        else
+        {
+            PackedRange(ref job, i0, i1, j0, j1);
+        }
+    }
+
+    // ---------------------------------------------------------------- scratch
+
+    [ThreadStatic]
+    private static double[]? t_scratch;
+
+    private static unsafe double* Scratch(int doubles, out double[] keepAlive)
+    {
+        var buf = t_scratch;
+        if (buf == null || buf.Length < doubles + 8)
+        {
+            buf = GC.AllocateUninitializedArray<double>(Math.Max(doubles + 8, 1024), pinned: true);
+            t_scratch = buf;
+        }
+
+        keepAlive = buf;
+        // The array is pinned (POH): align the start to 64 bytes.
+        double* p = (double*)Unsafe.AsPointer(ref buf[0]);
+        nint mis = ((nint)p & 63) / sizeof(double);
+        return mis == 0 ? p : p + (8 - mis);
+    }
+
+    // ---------------------------------------------------------------- packed path
+
+    private static unsafe void PackedRange(ref Job job, int i0, int i1, int j0, int j1)
+    {
+        int k = job.K;
+        int kcb = KcFor(k);
+        int ncMax = Math.Min(NC, RoundUp(j1 - j0, NR));
+        int mcMax = Math.Min(MC, RoundUp(i1 - i0, MR));
+        int aSize = mcMax * kcb;
+        int bSize = ncMax * kcb;
+        double* scratch = Scratch(aSize + bSize + 16, out var keep);
+        double* ap = scratch;
+        double* bp = scratch + RoundUp(aSize, 8);
+        double* tile = stackalloc double[MR * NR];
+
+        for (int jc = j0; jc < j1; jc += NC)
+        {
+            int nc = Math.Min(NC, j1 - jc);
+            for (int pc = 0; pc < k; pc += kcb)
+            {
+                int kc = Math.Min(kcb, k - pc);
+                int mode = pc == 0 ? (job.Beta == 0.0 ? ModeOverwrite : ModeBeta) : ModeAccumulate;
+                PackB(ref job, pc, kc, jc, nc, bp);
+                for (int ic = i0; ic < i1; ic += MC)
+                {
+                    int mc = Math.Min(MC, i1 - ic);
+                    PackA(ref job, ic, mc, pc, kc, ap);
+                    for (int jr = 0; jr < nc; jr += NR)
+                    {
+                        int nr = Math.Min(NR, nc - jr);
+                        double* bpanel = bp + (jr * kc);
+                        double* ccol = job.C + ((long)(jc + jr) * job.Ldc) + ic;
+                        for (int ir = 0; ir < mc; ir += MR)
+                        {
+                            int mr = Math.Min(MR, mc - ir);
+                            Kernel8x4(
+                                kc,
+                                ap + (ir * kc),
+                                bpanel,
+                                ccol + ir,
+                                job.Ldc,
+                                job.Alpha,
+                                job.Beta,
+                                mode,
+                                mr,
+                                nr,
+                                tile
+                            );
+                        }
+                    }
+                }
+            }
+        }
+
+        GC.KeepAlive(keep);
+    }
+
+    private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
+
+    /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc) as MR-row panels, k-major, zero-padded rows.</summary>
+    private static unsafe void PackA(ref Job job, int ic, int mc, int pc, int kc, double* dst)
+    {
+        int lda = job.Lda;
+        for (int ir = 0; ir < mc; ir += MR)
+        {
+            int mr = Math.Min(MR, mc - ir);
+            double* d = dst + (ir * kc);
+            if (!job.TransA)
+            {
+                // op(A)(i,p) = A[p*lda + i]
+                double* s = job.A + ((long)pc * lda) + ic + ir;
+                if (mr == MR)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Avx.Store(d, Avx.LoadVector256(s));
+                        Avx.Store(d + 4, Avx.LoadVector256(s + 4));
+                        d += MR;
+                        s += lda;
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        for (int r = 0; r < mr; r++)
+                        {
+                            d[r] = s[r];
+                        }
+
+                        for (int r = mr; r < MR; r++)
+                        {
+                            d[r] = 0.0;
+                        }
+
+                        d += MR;
+                        s += lda;
+                    }
+                }
+            }
+            else
+            {
+                // op(A)(i,p) = A[i*lda + p]
+                double* s = job.A + ((long)(ic + ir) * lda) + pc;
+                if (mr == MR)
+                {
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4)
+                    {
+                        // Two 4x4 transposes: rows r..r+3 of op(A), k = p..p+3.
+                        Transpose4x4(s + p, lda, d + (p * MR), MR);
+                        Transpose4x4(s + p + (4L * lda), lda, d + (p * MR) + 4, MR);
+                    }
+
+                    for (; p < kc; p++)
+                    {
+                        for (int r = 0; r < MR; r++)
+                        {
+                            d[(p * MR) + r] = s[((long)r * lda) + p];
+                        }
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        for (int r = 0; r < mr; r++)
+                        {
+                            d[(p * MR) + r] = s[((long)r * lda) + p];
+                        }
+
+                        for (int r = mr; r < MR; r++)
+                        {
+                            d[(p * MR) + r] = 0.0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Reads a 4x4 block whose rows r start at src + r*lds (4 contiguous values each) and writes
+    /// its transpose: dst[c*ldd + r] = src[r*lds + c].
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x4(double* src, long lds, double* dst, int ldd)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + lds);
+        var r2 = Avx.LoadVector256(src + (2 * lds));
+        var r3 = Avx.LoadVector256(src + (3 * lds));
+        var t0 = Avx.UnpackLow(r0, r1); // r0[0] r1[0] r0[2] r1[2]
+        var t1 = Avx.UnpackHigh(r0, r1); // r0[1] r1[1] r0[3] r1[3]
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(dst + ldd, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(dst + (2 * ldd), Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(dst + (3 * ldd), Avx.Permute2x128(t1, t3, 0x31));
+    }
+
+    /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-column panels, k-major, zero-padded columns.</summary>
+    private static unsafe void PackB(ref Job job, int pc, int kc, int jc, int nc, double* dst)
+    {
+        int ldb = job.Ldb;
+        for (int jr = 0; jr < nc; jr += NR)
+        {
+            int nr = Math.Min(NR, nc - jr);
+            double* d = dst + (jr * kc);
+            if (job.TransB)
+            {
+                // op(B)(p,j) = B[p*ldb + j]
+                double* s = job.B + ((long)pc * ldb) + jc + jr;
+                if (nr == NR)
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        Avx.Store(d, Avx.LoadVector256(s));
+                        d += NR;
+                        s += ldb;
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        for (int q = 0; q < nr; q++)
+                        {
+                            d[q] = s[q];
+                        }
+
+                        for (int q = nr; q < NR; q++)
+                        {
+                            d[q] = 0.0;
+                        }
+
+                        d += NR;
+                        s += ldb;
+                    }
+                }
+            }
+            else
+            {
+                // op(B)(p,j) = B[j*ldb + p]
+                double* s = job.B + ((long)(jc + jr) * ldb) + pc;
+                if (nr == NR)
+                {
+                    int p = 0;
+                    for (; p + 4 <= kc; p += 4)
+                    {
+                        Transpose4x4(s + p, ldb, d + (p * NR), NR);
+                    }
+
+                    for (; p < kc; p++)
+                    {
+                        d[(p * NR) + 0] = s[p];
+                        d[(p * NR) + 1] = s[ldb + p];
+                        d[(p * NR) + 2] = s[(2L * ldb) + p];
+                        d[(p * NR) + 3] = s[(3L * ldb) + p];
+                    }
+                }
+                else
+                {
+                    for (int p = 0; p < kc; p++)
+                    {
+                        for (int q = 0; q < nr; q++)
+                        {
+                            d[(p * NR) + q] = s[((long)q * ldb) + p];
+                        }
+
+                        for (int q = nr; q < NR; q++)
+                        {
+                            d[(p * NR) + q] = 0.0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private const int ModeOverwrite = 0; // c = alpha*s              (first k block, beta == 0)
+    private const int ModeBeta = 1; // c = fma(alpha, s, beta*c) (first k block)
+    private const int ModeAccumulate = 2; // c = fma(alpha, s, c)      (later k blocks)
+
+    /// <summary>
+    /// 8x4 register tile over packed panels: a holds kc groups of 8 rows, b kc groups of 4 columns.
+    /// Writes the valid mr x nr corner of the tile to c.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel8x4(
+        int kc,
+        double* a,
+        double* b,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int mr,
+        int nr,
+        double* tile
+    )
+    {
+        var c00 = Vector256<double>.Zero;
+        var c10 = Vector256<double>.Zero;
+        var c01 = Vector256<double>.Zero;
+        var c11 = Vector256<double>.Zero;
+        var c02 = Vector256<double>.Zero;
+        var c12 = Vector256<double>.Zero;
+        var c03 = Vector256<double>.Zero;
+        var c13 = Vector256<double>.Zero;
+
+        for (int p = 0; p < kc; p++)
+        {
+            var a0 = Avx.LoadVector256(a);
+            var a1 = Avx.LoadVector256(a + 4);
+            var bv = Vector256.Create(b[0]);
+            c00 = Fma.MultiplyAdd(a0, bv, c00);
+            c10 = Fma.MultiplyAdd(a1, bv, c10);
+            bv = Vector256.Create(b[1]);
+            c01 = Fma.MultiplyAdd(a0, bv, c01);
+            c11 = Fma.MultiplyAdd(a1, bv, c11);
+            bv = Vector256.Create(b[2]);
+            c02 = Fma.MultiplyAdd(a0, bv, c02);
+            c12 = Fma.MultiplyAdd(a1, bv, c12);
+            bv = Vector256.Create(b[3]);
+            c03 = Fma.MultiplyAdd(a0, bv, c03);
+            c13 = Fma.MultiplyAdd(a1, bv, c13);
+            a += MR;
+            b += NR;
+        }
+
+        if (mr == MR && nr == NR)
+        {
+            Store(c, c00, c10, alpha, beta, mode);
+            Store(c + ldc, c01, c11, alpha, beta, mode);
+            Store(c + (2L * ldc), c02, c12, alpha, beta, mode);
+            Store(c + (3L * ldc), c03, c13, alpha, beta, mode);
+            return;
+        }
+
+        Avx.Store(tile, c00);
+        Avx.Store(tile + 4, c10);
+        Avx.Store(tile + 8, c01);
+        Avx.Store(tile + 12, c11);
+        Avx.Store(tile + 16, c02);
+        Avx.Store(tile + 20, c12);
+        Avx.Store(tile + 24, c03);
+        Avx.Store(tile + 28, c13);
+        for (int j = 0; j < nr; j++)
+        {
+            double* cj = c + ((long)j * ldc);
+            for (int i = 0; i < mr; i++)
+            {
+                cj[i] = Combine(tile[(j * MR) + i], cj[i], alpha, beta, mode);
+            }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store(
+        double* c,
+        Vector256<double> s0,
+        Vector256<double> s1,
+        double alpha,
+        double beta,
+        int mode
+    )
+    {
+        var av = Vector256.Create(alpha);
+        if (mode == ModeOverwrite)
+        {
+            Avx.Store(c, Avx.Multiply(av, s0));
+            Avx.Store(c + 4, Avx.Multiply(av, s1));
+        }
+        else if (mode == ModeBeta)
+        {
+            var bv = Vector256.Create(beta);
+            Avx.Store(c, Fma.MultiplyAdd(av, s0, Avx.Multiply(bv, Avx.LoadVector256(c))));
+            Avx.Store(c + 4, Fma.MultiplyAdd(av, s1, Avx.Multiply(bv, Avx.LoadVector256(c + 4))));
+        }
+        else
+        {
+            Avx.Store(c, Fma.MultiplyAdd(av, s0, Avx.LoadVector256(c)));
+            Avx.Store(c + 4, Fma.MultiplyAdd(av, s1, Avx.LoadVector256(c + 4)));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static double Combine(double s, double old, double alpha, double beta, int mode) =>
+        mode switch
+        {
+            ModeOverwrite => alpha * s,
+            ModeBeta => Math.FusedMultiplyAdd(alpha, s, beta * old),
+            _ => Math.FusedMultiplyAdd(alpha, s, old),
+        };
+
+    // ---------------------------------------------------------------- direct (unpacked) path
+
+    /// <summary>
+    /// Small products: op(B) is read in place; op(A) is read in place when it is column-major,
+    /// except that a partial last block of rows (and all of a transposed A) is copied into
+    /// zero-padded 8-row panels. A partial last block of columns is copied into a zero-padded
+    /// 4-column panel. Same k order and same store arithmetic as the packed path.
+    /// </summary>
+    private static unsafe void DirectRange(ref Job job, int i0, int i1, int j0, int j1)
+    {
+        int k = job.K;
+        int kcb = KcFor(k);
+        int m = i1 - i0;
+        int n = j1 - j0;
+        int fullRows = job.TransA ? 0 : m / MR * MR;
+        int panels = (m - fullRows + MR - 1) / MR;
+        int tailCols = n % DNR;
+        double* scratch = Scratch((panels * MR * k) + (DNR * k) + 8, out var keep);
+        double* ap = scratch;
+        double* bt = scratch + RoundUp(panels * MR * k, 4);
+        double* tile = stackalloc double[MR * DNR];
+
+        // Rows fullRows..m of op(A) as panels [p*MR + r] over the whole k.
+        for (int ir = fullRows; ir < m; ir += MR)
+        {
+            int mr = Math.Min(MR, m - ir);
+            double* d = ap + ((long)(ir - fullRows) * k);
+            for (int r = 0; r < MR; r++)
+            {
+                if (r >= mr)
+                {
+                    for (int p = 0; p < k; p++)
+                    {
+                        d[(p * MR) + r] = 0.0;
+                    }
+                }
+                else if (job.TransA)
+                {
+                    double* s = job.A + ((long)(i0 + ir + r) * job.Lda);
+                    for (int p = 0; p < k; p++)
+                    {
+                        d[(p * MR) + r] = s[p];
+                    }
+                }
+                else
+                {
+                    double* s = job.A + i0 + ir + r;
+                    for (int p = 0; p < k; p++)
+                    {
+                        d[(p * MR) + r] = s[(long)p * job.Lda];
+                    }
+                }
+            }
+        }
+
+        // op(B)(p, j) = B[j*cs + p*rs]
+        long rs = job.TransB ? job.Ldb : 1;
+        long cs = job.TransB ? 1 : job.Ldb;
+        if (tailCols != 0)
+        {
+            // Last tailCols columns of op(B) as a panel [p*DNR + q].
+            int jt = j1 - tailCols;
+            for (int p = 0; p < k; p++)
+            {
+                for (int q = 0; q < DNR; q++)
+                {
+                    bt[(p * DNR) + q] = q < tailCols ? job.B[((jt + q) * cs) + (p * rs)] : 0.0;
+                }
+            }
+        }
+
+        int ldc = job.Ldc;
+        for (int pc = 0; pc < k; pc += kcb)
+        {
+            int kc = Math.Min(kcb, k - pc);
+            int mode = pc == 0 ? (job.Beta == 0.0 ? ModeOverwrite : ModeBeta) : ModeAccumulate;
+            for (int j = j0; j < j1; j += DNR)
+            {
+                int nr = Math.Min(DNR, j1 - j);
+                double* cj = job.C + ((long)j * ldc) + i0;
+                double* bj;
+                long brs,
+                    bcs;
+                if (nr == DNR)
+                {
+                    bj = job.B + (j * cs) + (pc * rs);
+                    brs = rs;
+                    bcs = cs;
+                }
+                else
+                {
+                    bj = bt + (pc * DNR);
+                    brs = DNR;
+                    bcs = 1;
+                }
+
+                for (int i = 0; i < m; i += MR)
+                {
+                    int mr = Math.Min(MR, m - i);
+                    if (i < fullRows)
+                    {
+                        Direct8x4(
+                            kc,
+                            job.A + i0 + i + ((long)pc * job.Lda),
+                            job.Lda,
+                            bj,
+                            brs,
+                            bcs,
+                            cj + i,
+                            ldc,
+                            job.Alpha,
+                            job.Beta,
+                            mode,
+                            mr,
+                            nr,
+                            tile
+                        );
+                    }
+                    else
+                    {
+                        Direct8x4(
+                            kc,
+                            ap + ((long)(i - fullRows) * k) + (pc * MR),
+                            MR,
+                            bj,
+                            brs,
+                            bcs,
+                            cj + i,
+                            ldc,
+                            job.Alpha,
+                            job.Beta,
+                            mode,
+                            mr,
+                            nr,
+                            tile
+                        );
+                    }
+                }
+            }
+        }
+
+        GC.KeepAlive(keep);
+    }
+
+    /// <summary>
+    /// 8x4 tile: rows from a (8 contiguous values, next k at +lda), columns from b
+    /// (column q at b + q*cs, next k at +rs). Writes the valid mr x nr corner of the tile to c.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Direct8x4(
+        int kc,
+        double* a,
+        long lda,
+        double* b,
+        long rs,
+        long cs,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int mr,
+        int nr,
+        double* tile
+    )
+    {
+        var c00 = Vector256<double>.Zero;
+        var c10 = Vector256<double>.Zero;
+        var c01 = Vector256<double>.Zero;
+        var c11 = Vector256<double>.Zero;
+        var c02 = Vector256<double>.Zero;
+        var c12 = Vector256<double>.Zero;
+        var c03 = Vector256<double>.Zero;
+        var c13 = Vector256<double>.Zero;
+        double* b0 = b;
+        double* b1 = b + cs;
+        double* b2 = b + (2 * cs);
+        double* b3 = b + (3 * cs);
+        for (int p = 0; p < kc; p++)
+        {
+            var a0 = Avx.LoadVector256(a);
+            var a1 = Avx.LoadVector256(a + 4);
+            var bv = Vector256.Create(*b0);
+            c00 = Fma.MultiplyAdd(a0, bv, c00);
+            c10 = Fma.MultiplyAdd(a1, bv, c10);
+            bv = Vector256.Create(*b1);
+            c01 = Fma.MultiplyAdd(a0, bv, c01);
+            c11 = Fma.MultiplyAdd(a1, bv, c11);
+            bv = Vector256.Create(*b2);
+            c02 = Fma.MultiplyAdd(a0, bv, c02);
+            c12 = Fma.MultiplyAdd(a1, bv, c12);
+            bv = Vector256.Create(*b3);
+            c03 = Fma.MultiplyAdd(a0, bv, c03);
+            c13 = Fma.MultiplyAdd(a1, bv, c13);
+            a += lda;
+            b0 += rs;
+            b1 += rs;
+            b2 += rs;
+            b3 += rs;
+        }
+
+        if (mr == MR && nr == DNR)
+        {
+            Store(c, c00, c10, alpha, beta, mode);
+            Store(c + ldc, c01, c11, alpha, beta, mode);
+            Store(c + (2L * ldc), c02, c12, alpha, beta, mode);
+            Store(c + (3L * ldc), c03, c13, alpha, beta, mode);
+            return;
+        }
+
+        Avx.Store(tile, c00);
+        Avx.Store(tile + 4, c10);
+        Avx.Store(tile + 8, c01);
+        Avx.Store(tile + 12, c11);
+        Avx.Store(tile + 16, c02);
+        Avx.Store(tile + 20, c12);
+        Avx.Store(tile + 24, c03);
+        Avx.Store(tile + 28, c13);
+        for (int j = 0; j < nr; j++)
+        {
+            double* cj = c + ((long)j * ldc);
+            for (int i = 0; i < mr; i++)
+            {
+                cj[i] = Combine(tile[(j * MR) + i], cj[i], alpha, beta, mode);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- scalar fallback / beta-only
+
+    /// <summary>Portable path (no AVX2/FMA): the same summation order, one element at a time.</summary>
+    private static unsafe void ScalarRange(ref Job job, int i0, int i1, int j0, int j1)
+    {
+        int k = job.K;
+        int kcb = KcFor(k);
+        long aRow = job.TransA ? job.Lda : 1,
+            aCol = job.TransA ? 1 : job.Lda;
+        long bRow = job.TransB ? job.Ldb : 1,
+            bCol = job.TransB ? 1 : job.Ldb;
+        for (int j = j0; j < j1; j++)
+        {
+            for (int i = i0; i < i1; i++)
+            {
+                double* cij = job.C + ((long)j * job.Ldc) + i;
+                for (int pc = 0; pc < k; pc += kcb)
+                {
+                    int kc = Math.Min(kcb, k - pc);
+                    int mode = pc == 0 ? (job.Beta == 0.0 ? ModeOverwrite : ModeBeta) : ModeAccumulate;
+                    double s = 0.0;
+                    for (int p = pc; p < pc + kc; p++)
+                    {
+                        s = Math.FusedMultiplyAdd(job.A[(i * aRow) + (p * aCol)], job.B[(p * bRow) + (j * bCol)], s);
+                    }
+
+                    *cij = Combine(s, *cij, job.Alpha, job.Beta, mode);
+                }
+            }
+        }
+    }
+
+    private static unsafe void ScaleC(ref Job job, int i0, int i1, int j0, int j1)
+    {
+        for (int j = j0; j < j1; j++)
+        {
+            double* cj = job.C + ((long)j * job.Ldc);
+            for (int i = i0; i < i1; i++)
+            {
+                cj[i] = job.Beta == 0.0 ? 0.0 : job.Beta * cj[i];
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- threads
+
+    /// <summary>
+    /// Splits C into <paramref name="threads"/> fixed parts (columns when m ≤ n, rows otherwise)
+    /// and computes them concurrently. Parts never share an element, and every element is
+    /// computed in the same order as on one thread.
+    /// </summary>
+    private static void Parallel(ref Job job, int threads)
+    {
+        bool byColumns = job.M <= job.N;
+        int extent = byColumns ? job.N : job.M;
+        int unit = byColumns ? NR : MR;
+        int units = (extent + unit - 1) / unit;
+        threads = Math.Min(threads, units);
+        if (threads < 2 || !Workers.TryRun(ref job, threads, byColumns))
+        {
+            SerialRange(ref job, 0, job.M, 0, job.N);
+        }
+    }
+
+    /// <summary>Bounds of part <paramref name="part"/> of <paramref name="parts"/> along the split dimension.</summary>
+    internal static void PartBounds(
+        in Job job,
+        bool byColumns,
+        int part,
+        int parts,
+        out int i0,
+        out int i1,
+        out int j0,
+        out int j1
+    )
+    {
+        int extent = byColumns ? job.N : job.M;
+        int unit = byColumns ? NR : MR;
+        int units = (extent + unit - 1) / unit;
+        int lo = Math.Min(extent, (int)((long)units * part / parts) * unit);
+        int hi = Math.Min(extent, (int)((long)units * (part + 1) / parts) * unit);
+        if (byColumns)
+        {
+            i0 = 0;
+            i1 = job.M;
+            j0 = lo;
+            j1 = hi;
+        }
+        else
+        {
+            i0 = lo;
+            i1 = hi;
+            j0 = 0;
+            j1 = job.N;
+        }
+    }
+
+    internal static void RunPart(ref Job job, bool byColumns, int part, int parts)
+    {
+        PartBounds(job, byColumns, part, parts, out int i0, out int i1, out int j0, out int j1);
+        if (i1 > i0 && j1 > j0)
+        {
+            SerialRange(ref job, i0, i1, j0, j1);
+        }
+    }
+
+    /// <summary>Dedicated background threads that take parts 1..T-1 of a product; the caller takes part 0.</summary>
+    private static class Workers
+    {
+        private static readonly Lock Gate = new();
+        private static Worker[] s_workers = [];
+
+        public static bool TryRun(ref Job job, int threads, bool byColumns)
+        {
+            // A concurrent caller finds the workers busy and computes on its own thread:
+            // same result, no waiting.
+            if (!Gate.TryEnter())
+            {
+                return false;
+            }
+
+            try
+            {
+                if (s_workers.Length < threads - 1)
+                {
+                    var grown = new Worker[threads - 1];
+                    Array.Copy(s_workers, grown, s_workers.Length);
+                    for (int t = s_workers.Length; t < grown.Length; t++)
+                    {
+                        grown[t] = new Worker(t + 1);
+                    }
+
+                    s_workers = grown;
+                }
+
+                for (int t = 1; t < threads; t++)
+                {
+                    s_workers[t - 1].Start(job, byColumns, t, threads);
+                }
+
+                RunPart(ref job, byColumns, 0, threads);
+                Exception? error = null;
+                for (int t = 1; t < threads; t++)
+                {
+                    error ??= s_workers[t - 1].Wait();
+                }
+
+                if (error != null)
+                {
+                    throw new InvalidOperationException("GEMM worker failed", error);
+                }
+
+                return true;
+            }
+            finally
+            {
+                Gate.Exit();
+            }
+        }
+    }
+
+    private sealed class Worker
+    {
+        // 0 = idle, 1 = job posted, 2 = job done.
+        private const int Idle = 0,
+            Posted = 1,
+            Done = 2;
+        private readonly object _sync = new();
+        private int _state;
+        private Job _job;
+        private bool _byColumns;
+        private int _part,
+            _parts;
+        private Exception? _error;
+
+        public Worker(int index)
+        {
+            var thread = new Thread(Loop) { IsBackground = true, Name = "Gemm worker " + index };
+            thread.Start();
+        }
+
+        public void Start(in Job job, bool byColumns, int part, int parts)
+        {
+            _job = job;
+            _byColumns = byColumns;
+            _part = part;
+            _parts = parts;
+            _error = null;
+            lock (_sync)
+            {
+                Volatile.Write(ref _state, Posted);
+                Monitor.Pulse(_sync);
+            }
+        }
+
+        public Exception? Wait()
+        {
+            var spinner = default(SpinWait);
+            while (Volatile.Read(ref _state) != Done)
+            {
+                spinner.SpinOnce(sleep1Threshold: -1);
+            }
+
+            Volatile.Write(ref _state, Idle);
+            return _error;
+        }
+
+        private void Loop()
+        {
+            while (true)
+            {
+                // Spin briefly (back-to-back products are common in training), then sleep.
+                long until =
+                    System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 20_000);
+                while (Volatile.Read(ref _state) != Posted && System.Diagnostics.Stopwatch.GetTimestamp() < until)
+                {
+                    Thread.SpinWait(20);
+                }
+
+                if (Volatile.Read(ref _state) != Posted)
+                {
+                    lock (_sync)
+                    {
+                        while (Volatile.Read(ref _state) != Posted)
+                        {
+                            Monitor.Wait(_sync);
+                        }
+                    }
+                }
+
+                try
+                {
+                    RunPart(ref _job, _byColumns, _part, _parts);
+                }
+#pragma warning disable CA1031 // handed back to the caller
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    _error = e;
+                }
+
+                Volatile.Write(ref _state, Done);
+            }
+        }
+    }
+}

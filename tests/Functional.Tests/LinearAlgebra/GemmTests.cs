@@ -1,0 +1,550 @@
+using Functional.LinearAlgebra;
+using MathNet.Numerics.LinearAlgebra;
+using MathNet.Numerics.Providers.LinearAlgebra;
+using Xunit;
+
+namespace Functional.Tests.LinearAlgebra;
+
+/// <summary>Shared helpers: a seeded generator and the plain triple-loop reference.</summary>
+internal static class GemmTestData
+{
+    /// <summary>Values in [-1, 1) from a 64-bit LCG; the same seed gives the same array.</summary>
+    public static double[] Values(int length, ulong seed)
+    {
+        var x = new double[length];
+        ulong s = (seed * 0x9E3779B97F4A7C15UL) + 1442695040888963407UL;
+        for (int i = 0; i < length; i++)
+        {
+            s = (s * 6364136223846793005UL) + 1442695040888963407UL;
+            x[i] = ((s >> 11) * (1.0 / 9007199254740992.0 * 2.0)) - 1.0;
+        }
+
+        return x;
+    }
+
+    /// <summary>
+    /// Reference C = alpha·op(A)·op(B) + beta·C (column-major) and, per element, the scale
+    /// |alpha|·Σ|a||b| + |beta·c| that bounds the rounding error.
+    /// </summary>
+    public static (double[] C, double[] Scale) Reference(
+        bool ta,
+        bool tb,
+        int m,
+        int n,
+        int k,
+        double alpha,
+        double[] a,
+        int lda,
+        double[] b,
+        int ldb,
+        double beta,
+        double[] c0,
+        int ldc
+    )
+    {
+        var c = (double[])c0.Clone();
+        var scale = new double[c.Length];
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < m; i++)
+            {
+                double sum = 0,
+                    abs = 0;
+                for (int p = 0; p < k; p++)
+                {
+                    double x = ta ? a[(i * lda) + p] : a[(p * lda) + i];
+                    double y = tb ? b[(p * ldb) + j] : b[(j * ldb) + p];
+                    sum += x * y;
+                    abs += Math.Abs(x * y);
+                }
+
+                int at = (j * ldc) + i;
+                double old = beta == 0.0 ? 0.0 : beta * c[at];
+                c[at] = (alpha * sum) + old;
+                scale[at] = (Math.Abs(alpha) * abs) + Math.Abs(old);
+            }
+        }
+
+        return (c, scale);
+    }
+
+    public static void AssertClose(double[] expected, double[] scale, double[] actual, double tolerance = 1e-12)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double err = Math.Abs(expected[i] - actual[i]);
+            if (!(err <= tolerance * Math.Max(scale[i], double.Epsilon)) && err != 0)
+            {
+                Assert.Fail($"element {i}: expected {expected[i]:R}, got {actual[i]:R} (scale {scale[i]:R})");
+            }
+        }
+    }
+
+    public static void AssertBitwise(double[] expected, double[] actual)
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            if (BitConverter.DoubleToInt64Bits(expected[i]) != BitConverter.DoubleToInt64Bits(actual[i]))
+            {
+                Assert.Fail($"element {i}: {expected[i]:R} vs {actual[i]:R} differ in bits");
+            }
+        }
+    }
+}
+
+public class GemmTests
+{
+    public static TheoryData<int, int, int> Shapes() =>
+        new()
+        {
+            { 1, 1, 1 },
+            { 7, 7, 7 },
+            { 1, 784, 7 },
+            { 784, 1, 63 },
+            { 63, 65, 784 },
+            { 65, 63, 7 },
+            { 784, 65, 1 },
+            { 7, 63, 65 },
+            { 65, 784, 63 },
+            { 10, 32, 64 },
+            { 10, 10, 32 },
+            { 20, 10, 6 },
+            { 128, 100, 200 },
+            { 100, 130, 517 },
+            { 33, 1, 600 },
+        };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void MatchesTripleLoopForAllTranspositions(int m, int n, int k)
+    {
+        foreach (bool ta in new[] { false, true })
+        {
+            foreach (bool tb in new[] { false, true })
+            {
+                int lda = ta ? k : m,
+                    ldb = tb ? n : k;
+                var a = GemmTestData.Values(m * k, (ulong)(m + (3 * n) + (7 * k)));
+                var b = GemmTestData.Values(k * n, (ulong)((5 * m) + n + k));
+                var c = new double[m * n];
+                Gemm.Multiply(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, m);
+                var (expected, scale) = GemmTestData.Reference(
+                    ta,
+                    tb,
+                    m,
+                    n,
+                    k,
+                    1.0,
+                    a,
+                    lda,
+                    b,
+                    ldb,
+                    0.0,
+                    new double[m * n],
+                    m
+                );
+                GemmTestData.AssertClose(expected, scale, c);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false, false, 65, 63, 300, -0.75, 1.25)]
+    [InlineData(true, false, 63, 65, 300, 2.0, -0.5)]
+    [InlineData(false, true, 7, 784, 65, 0.5, 1.0)]
+    [InlineData(true, true, 65, 7, 63, -1.0, 0.25)]
+    [InlineData(false, false, 10, 32, 64, 1.5, 2.0)]
+    [InlineData(true, false, 784, 100, 128, 1.0, 1.0)]
+    public void AppliesAlphaAndBeta(bool ta, bool tb, int m, int n, int k, double alpha, double beta)
+    {
+        int lda = ta ? k : m,
+            ldb = tb ? n : k;
+        var a = GemmTestData.Values(m * k, 11);
+        var b = GemmTestData.Values(k * n, 12);
+        var c0 = GemmTestData.Values(m * n, 13);
+        var c = (double[])c0.Clone();
+        Gemm.Multiply(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, m);
+        var (expected, scale) = GemmTestData.Reference(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c0, m);
+        GemmTestData.AssertClose(expected, scale, c);
+    }
+
+    [Theory]
+    [InlineData(false, false, 9, 5, 4)]
+    [InlineData(true, true, 300, 70, 280)]
+    [InlineData(false, true, 64, 64, 64)]
+    public void BetaZeroIgnoresOldContentsEvenNaN(bool ta, bool tb, int m, int n, int k)
+    {
+        int lda = ta ? k : m,
+            ldb = tb ? n : k;
+        var a = GemmTestData.Values(m * k, 21);
+        var b = GemmTestData.Values(k * n, 22);
+        var c = Enumerable.Repeat(double.NaN, m * n).ToArray();
+        Gemm.Multiply(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, m);
+        var (expected, scale) = GemmTestData.Reference(ta, tb, m, n, k, 1.0, a, lda, b, ldb, 0.0, new double[m * n], m);
+        GemmTestData.AssertClose(expected, scale, c);
+    }
+
+    [Fact]
+    public void ZeroInnerDimensionScalesC()
+    {
+        var c = new[] { 1.0, 2.0, 3.0, 4.0 };
+        Gemm.Multiply(false, false, 2, 2, 0, 1.0, [], 2, [], 1, 0.5, c, 2);
+        Assert.Equal([0.5, 1.0, 1.5, 2.0], c);
+        var nan = new[] { double.NaN, double.NaN };
+        Gemm.Multiply(false, false, 2, 1, 0, 1.0, [], 2, [], 1, 0.0, nan, 2);
+        Assert.Equal([0.0, 0.0], nan);
+    }
+
+    [Fact]
+    public void HonoursLeadingDimensions()
+    {
+        // A 20x30 inside a 25-row array, B 30x9 inside a 33-row array, C 20x9 inside a 22-row array.
+        int m = 20,
+            n = 9,
+            k = 30,
+            lda = 25,
+            ldb = 33,
+            ldc = 22;
+        var a = GemmTestData.Values(lda * k, 31);
+        var b = GemmTestData.Values(ldb * n, 32);
+        var c = GemmTestData.Values(ldc * n, 33);
+        var before = (double[])c.Clone();
+        Gemm.Multiply(false, false, m, n, k, 1.0, a, lda, b, ldb, 0.0, c, ldc);
+        var (expected, scale) = GemmTestData.Reference(false, false, m, n, k, 1.0, a, lda, b, ldb, 0.0, before, ldc);
+        for (int j = 0; j < n; j++)
+        {
+            for (int i = 0; i < ldc; i++)
+            {
+                int at = (j * ldc) + i;
+                if (i < m)
+                {
+                    Assert.True(Math.Abs(expected[at] - c[at]) <= 1e-12 * scale[at], $"({i},{j})");
+                }
+                else
+                {
+                    Assert.Equal(before[at], c[at]); // padding rows untouched
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void RejectsTooShortOperands()
+    {
+        Assert.ThrowsAny<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 4, 4, 4, 1.0, new double[15], 4, new double[16], 4, 0.0, new double[16], 4)
+        );
+        Assert.ThrowsAny<ArgumentException>(() =>
+            Gemm.Multiply(false, false, 4, 4, 4, 1.0, new double[16], 3, new double[16], 4, 0.0, new double[16], 4)
+        );
+    }
+
+    public static TheoryData<bool, bool, int, int, int> LargeShapes() =>
+        new()
+        {
+            { false, false, 300, 200, 600 },
+            { false, false, 128, 100, 784 },
+            { true, false, 784, 100, 128 },
+            { false, true, 128, 784, 100 },
+            { true, true, 65, 784, 63 },
+            { false, false, 1, 784, 784 },
+            { false, false, 784, 3, 300 },
+        };
+
+    [Theory]
+    [MemberData(nameof(LargeShapes))]
+    public void OneAndTwoThreadsAgreeBitwise(bool ta, bool tb, int m, int n, int k)
+    {
+        int lda = ta ? k : m,
+            ldb = tb ? n : k;
+        var a = GemmTestData.Values(m * k, 41);
+        var b = GemmTestData.Values(k * n, 42);
+        var c0 = GemmTestData.Values(m * n, 43);
+        foreach (double beta in new[] { 0.0, 0.75 })
+        {
+            var one = (double[])c0.Clone();
+            var two = (double[])c0.Clone();
+            var dflt = (double[])c0.Clone();
+            Gemm.Multiply(ta, tb, m, n, k, -1.25, a, lda, b, ldb, beta, one, m, maxThreads: 1);
+            Gemm.Multiply(ta, tb, m, n, k, -1.25, a, lda, b, ldb, beta, two, m, maxThreads: 2);
+            Gemm.Multiply(ta, tb, m, n, k, -1.25, a, lda, b, ldb, beta, dflt, m);
+            GemmTestData.AssertBitwise(one, two);
+            GemmTestData.AssertBitwise(one, dflt);
+        }
+    }
+
+    /// <summary>
+    /// An element's value must not depend on where it falls in a partition of C (interior or edge
+    /// tile, packed or small-shape path): recomputing any block of rows or columns on its own must
+    /// reproduce the full product bit for bit.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(LargeShapes))]
+    public void SubBlocksReproduceTheFullProductBitwise(bool ta, bool tb, int m, int n, int k)
+    {
+        int lda = ta ? k : m,
+            ldb = tb ? n : k;
+        var a = GemmTestData.Values(m * k, 51);
+        var b = GemmTestData.Values(k * n, 52);
+        var full = new double[m * n];
+        Gemm.Multiply(ta, tb, m, n, k, 0.5, a, lda, b, ldb, 0.0, full, m, maxThreads: 1);
+
+        foreach (var (j0, j1) in Cuts(n))
+        {
+            // Columns j0..j1 of C use columns j0..j1 of op(B).
+            int bOffset = tb ? j0 : j0 * ldb;
+            var part = new double[m * (j1 - j0)];
+            Gemm.Multiply(ta, tb, m, j1 - j0, k, 0.5, a, lda, b.AsSpan(bOffset), ldb, 0.0, part, m, maxThreads: 2);
+            GemmTestData.AssertBitwise(full.AsSpan(j0 * m, m * (j1 - j0)).ToArray(), part);
+        }
+
+        foreach (var (i0, i1) in Cuts(m))
+        {
+            // Rows i0..i1 of C use rows i0..i1 of op(A); C is written with leading dimension m.
+            int aOffset = ta ? i0 * lda : i0;
+            var part = new double[m * n];
+            Gemm.Multiply(
+                ta,
+                tb,
+                i1 - i0,
+                n,
+                k,
+                0.5,
+                a.AsSpan(aOffset),
+                lda,
+                b,
+                ldb,
+                0.0,
+                part.AsSpan(i0),
+                m,
+                maxThreads: 2
+            );
+            for (int j = 0; j < n; j++)
+            {
+                for (int i = i0; i < i1; i++)
+                {
+                    Assert.Equal(
+                        BitConverter.DoubleToInt64Bits(full[(j * m) + i]),
+                        BitConverter.DoubleToInt64Bits(part[(j * m) + i])
+                    );
+                }
+            }
+        }
+    }
+
+    private static IEnumerable<(int, int)> Cuts(int extent)
+    {
+        // Odd offsets and widths so that tiles straddle the original tile boundaries.
+        yield return (0, 1);
+        yield return (extent - 1, extent);
+        if (extent > 10)
+        {
+            yield return (3, Math.Min(extent, 10));
+            yield return (extent / 3, extent - 5);
+        }
+    }
+
+    [Fact]
+    public void RepeatedCallsAreBitwiseStable()
+    {
+        int m = 200,
+            n = 150,
+            k = 400;
+        var a = GemmTestData.Values(m * k, 61);
+        var b = GemmTestData.Values(k * n, 62);
+        var first = new double[m * n];
+        Gemm.Multiply(false, false, m, n, k, 1.0, a, m, b, k, 0.0, first, m);
+        for (int r = 0; r < 5; r++)
+        {
+            var again = new double[m * n];
+            Gemm.Multiply(false, false, m, n, k, 1.0, a, m, b, k, 0.0, again, m, maxThreads: 1 + (r % 2));
+            GemmTestData.AssertBitwise(first, again);
+        }
+    }
+}
+
+/// <summary>The provider changes MathNet's global state, so these tests run one at a time.</summary>
+[CollectionDefinition(nameof(FastProviderTests), DisableParallelization = true)]
+public sealed class FastProviderTestGroup { }
+
+[Collection(nameof(FastProviderTests))]
+public sealed class FastProviderTests : IDisposable
+{
+    private readonly ILinearAlgebraProvider _previous;
+
+    public FastProviderTests()
+    {
+        _previous = LinearAlgebraControl.Provider;
+        FastProvider.Install();
+    }
+
+    public void Dispose() => LinearAlgebraControl.Provider = _previous;
+
+    private static Matrix<double> Dense(int rows, int cols, ulong seed) =>
+        Matrix<double>.Build.Dense(rows, cols, GemmTestData.Values(rows * cols, seed));
+
+    [Fact]
+    public void InstallIsIdempotentAndVisible()
+    {
+        Parallel.For(0, 8, _ => FastProvider.Install());
+        FastProvider.Install();
+        Assert.IsType<FastProvider>(LinearAlgebraControl.Provider);
+        Assert.Contains("FastProvider", LinearAlgebraControl.Provider.ToString(), StringComparison.Ordinal);
+        Assert.True(LinearAlgebraControl.Provider.IsAvailable());
+    }
+
+    [Theory]
+    [InlineData(128, 784, 100)]
+    [InlineData(10, 64, 32)]
+    [InlineData(7, 65, 63)]
+    [InlineData(1, 1, 1)]
+    public void DenseMatrixProductsReachTheKernel(int batch, int inputs, int outputs)
+    {
+        var x = Dense(batch, inputs, 71); // batch x inputs
+        var w = Dense(inputs, outputs, 72); // inputs x outputs
+        var dy = Dense(batch, outputs, 73); // batch x outputs
+        var wt = Dense(outputs, inputs, 74); // outputs x inputs
+
+        // A*B
+        var y = x * w;
+        Check(false, false, x, w, y);
+
+        // A^T*B: dW = X^T dY
+        var dw = x.TransposeThisAndMultiply(dy);
+        Check(true, false, x, dy, dw);
+
+        // A*B^T: dX = dY W^T with W stored outputs x inputs... here W^T is (inputs x outputs)^T
+        var dx = dy.TransposeAndMultiply(wt.Transpose());
+        Check(false, true, dy, wt.Transpose(), dx);
+
+        // Matrix-vector.
+        var v = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(GemmTestData.Values(inputs, 75));
+        var xv = x * v;
+        var expected = new double[batch];
+        Gemm.Multiply(
+            false,
+            false,
+            batch,
+            1,
+            inputs,
+            1.0,
+            x.ToColumnMajorArray(),
+            batch,
+            v.ToArray(),
+            inputs,
+            0.0,
+            expected,
+            batch
+        );
+        GemmTestData.AssertBitwise(expected, xv.ToArray());
+    }
+
+    private static void Check(bool ta, bool tb, Matrix<double> a, Matrix<double> b, Matrix<double> product)
+    {
+        int m = ta ? a.ColumnCount : a.RowCount;
+        int k = ta ? a.RowCount : a.ColumnCount;
+        int n = tb ? b.RowCount : b.ColumnCount;
+        var av = a.ToColumnMajorArray();
+        var bv = b.ToColumnMajorArray();
+        var (reference, scale) = GemmTestData.Reference(
+            ta,
+            tb,
+            m,
+            n,
+            k,
+            1.0,
+            av,
+            a.RowCount,
+            bv,
+            b.RowCount,
+            0.0,
+            new double[m * n],
+            m
+        );
+        var actual = product.ToColumnMajorArray();
+        GemmTestData.AssertClose(reference, scale, actual);
+
+        // Bitwise equal to the kernel called directly: MathNet routed the product to it.
+        var direct = new double[m * n];
+        Gemm.Multiply(ta, tb, m, n, k, 1.0, av, a.RowCount, bv, b.RowCount, 0.0, direct, m);
+        GemmTestData.AssertBitwise(direct, actual);
+    }
+
+    [Fact]
+    public void WithUpdateFollowsBlasSemantics()
+    {
+        var provider = LinearAlgebraControl.Provider;
+        int m = 33,
+            n = 17,
+            k = 29;
+        var a = GemmTestData.Values(k * m, 81); // stored k x m, used transposed
+        var b = GemmTestData.Values(n * k, 82); // stored n x k, used transposed
+        var c0 = GemmTestData.Values(m * n, 83);
+        var c = (double[])c0.Clone();
+        provider.MatrixMultiplyWithUpdate(Transpose.Transpose, Transpose.Transpose, 0.5, a, k, m, b, n, k, -2.0, c);
+        var (expected, scale) = GemmTestData.Reference(true, true, m, n, k, 0.5, a, k, b, n, -2.0, c0, m);
+        GemmTestData.AssertClose(expected, scale, c);
+
+        var nan = Enumerable.Repeat(double.NaN, m * n).ToArray();
+        provider.MatrixMultiplyWithUpdate(Transpose.Transpose, Transpose.Transpose, 0.5, a, k, m, b, n, k, 0.0, nan);
+        (expected, scale) = GemmTestData.Reference(true, true, m, n, k, 0.5, a, k, b, n, 0.0, new double[m * n], m);
+        GemmTestData.AssertClose(expected, scale, nan);
+    }
+
+    [Fact]
+    public void OutputMayAliasAnInput()
+    {
+        var provider = LinearAlgebraControl.Provider;
+        int s = 40;
+        var a = GemmTestData.Values(s * s, 91);
+        var b = GemmTestData.Values(s * s, 92);
+        var (expected, scale) = GemmTestData.Reference(false, false, s, s, s, 1.0, a, s, b, s, 1.0, a, s);
+        provider.MatrixMultiplyWithUpdate(
+            Transpose.DontTranspose,
+            Transpose.DontTranspose,
+            1.0,
+            a,
+            s,
+            s,
+            b,
+            s,
+            s,
+            1.0,
+            a
+        );
+        GemmTestData.AssertClose(expected, scale, a);
+    }
+
+    [Fact]
+    public void RespectsMaxDegreeOfParallelismWithoutChangingResults()
+    {
+        var x = Dense(300, 400, 101);
+        var w = Dense(400, 200, 102);
+        int saved = MathNet.Numerics.Control.MaxDegreeOfParallelism;
+        try
+        {
+            MathNet.Numerics.Control.MaxDegreeOfParallelism = 1;
+            var one = (x * w).ToColumnMajorArray();
+            MathNet.Numerics.Control.MaxDegreeOfParallelism = 2;
+            var two = (x * w).ToColumnMajorArray();
+            GemmTestData.AssertBitwise(one, two);
+        }
+        finally
+        {
+            MathNet.Numerics.Control.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void OtherOperationsAreForwarded()
+    {
+        var a = Dense(6, 6, 111) + Matrix<double>.Build.DenseIdentity(6) * 10;
+        var inv = a.Inverse();
+        var id = a * inv;
+        Assert.True((id - Matrix<double>.Build.DenseIdentity(6)).FrobeniusNorm() < 1e-12);
+        var f = Matrix<float>.Build.Dense(2, 2, [1f, 2f, 3f, 4f]);
+        Assert.Equal([7f, 10f, 15f, 22f], (f * f).ToColumnMajorArray());
+    }
+}
