@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Functional.Core;
+using Functional.Layers;
 using Functional.Network;
 using Functional.Optim;
 using LanguageExt;
@@ -122,9 +123,28 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         }
         catch (CheckpointFormatException e)
         {
-            return FinFail<Checkpoint>(Error.New($"{source}: {e.Message}"));
+            return FinFail<Checkpoint>(Error.New($"{source}: {OneLine(e.Message)}"));
+        }
+        // The header is JSON that passed the checksum but may still hold the wrong types or impossible values
+        // (a buggy writer, a hand edit): whatever the typed accessors and constructors throw is a format error.
+        catch (Exception e)
+            when (e
+                    is FormatException
+                        or InvalidOperationException
+                        or ArgumentException
+                        or OverflowException
+                        or KeyNotFoundException
+                        or NullReferenceException
+                        or IndexOutOfRangeException
+                        or NotSupportedException
+                        or JsonException
+            )
+        {
+            return FinFail<Checkpoint>(Error.New($"{source}: header field: {OneLine(e.Message)}"));
         }
     }
+
+    static string OneLine(string s) => s.ReplaceLineEndings(" ");
 
     sealed class CheckpointFormatException(string message) : Exception(message);
 
@@ -184,13 +204,17 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
             pos += nameLength;
             var rows = ReadInt($"the rows of '{name}'");
             var cols = ReadInt($"the columns of '{name}'");
-            var need = (long)rows * cols * 8;
-            if (rows <= 0 || cols <= 0 || need > bodyLength - pos)
-                throw Bad(pos - 8, $"array '{name}' claims {rows}×{cols} doubles, more than the file holds");
-            var data = new double[rows * cols];
+            // rows·cols < 2^62 cannot overflow a long; rows·cols·8 could, so compare element counts instead.
+            var elements = (long)rows * cols;
+            if (rows <= 0 || cols <= 0 || elements > (bodyLength - pos) / 8)
+                throw Bad(
+                    pos - 8,
+                    $"array '{name}' claims {rows}×{cols} doubles, more than the {bodyLength - pos} bytes left hold"
+                );
+            var data = new double[elements];
             for (var i = 0; i < data.Length; i++)
                 data[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(pos + 8 * i));
-            pos += (int)need;
+            pos += (int)(elements * 8);
             if (!arrays.TryAdd(name, Matrix.Build.Dense(rows, cols, data)))
                 throw Bad(pos, $"array '{name}' appears twice");
         }
@@ -214,8 +238,30 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         {
             throw new CheckpointFormatException($"header field: {e.Message}");
         }
+        // Check the sizes the header declares against what the file holds BEFORE anything is allocated from them:
+        // a header claiming a 2e9×2e9 layer must be an error, not an attempt to allocate 32 EB.
+        var held = arrays.Values.Sum(m => (long)m.RowCount * m.ColumnCount);
+        var needed = 0L;
+        foreach (var (layer, i) in net.Indexed)
+        {
+            var (size, count) = layer switch
+            {
+                Affine a => (Math.Min(a.In, a.Out), (long)a.In * a.Out + a.Out),
+                BatchNorm b => (b.Features, 4L * b.Features), // gamma, beta, running mean and variance
+                _ => (1, 0L),
+            };
+            if (size <= 0)
+                throw new CheckpointFormatException($"header field 'network': layer {i} has a size ≤ 0");
+            needed += count;
+        }
+        if (needed > held)
+            throw new CheckpointFormatException(
+                $"header field 'network': the network needs at least {needed} values, the file holds {held}"
+            );
+        var used = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
         Matrix Get(string name, int rows, int cols)
         {
+            used.Add(name);
             if (!arrays.TryGetValue(name, out var m))
                 throw new CheckpointFormatException($"array '{name}' is missing");
             if (m.RowCount != rows || m.ColumnCount != cols)
@@ -261,6 +307,11 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
             System.Globalization.CultureInfo.InvariantCulture
         );
         var step = header["step"]?.GetValue<long>() ?? 0;
+        if (step < 0 || optState.Step < 0)
+            throw new CheckpointFormatException($"header field 'step': {step} / {optState.Step} is negative");
+        var unused = arrays.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unused is not null)
+            throw new CheckpointFormatException($"array '{unused}' is not part of the network or its optimizer state");
         var meta = header["meta"] as JsonObject ?? new JsonObject();
         return new Checkpoint(
             net,
