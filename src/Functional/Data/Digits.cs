@@ -94,6 +94,8 @@ public static class Digits
                 || !double.IsFinite(v)
             )
                 return $"column {j + 1}: cannot read pixel value '{Clip(fields[j])}'";
+            if (v is < 0 or > 16)
+                return $"column {j + 1}: pixel value '{Clip(fields[j])}' is outside 0..16";
             pixels.Add(v);
         }
         if (
@@ -108,5 +110,7 @@ public static class Digits
         return null;
     }
 
-    private static string Clip(string s) => s.Length <= 20 ? s : s[..20] + "…";
+    /// <summary>At most 20 characters of a field, control characters shown as '?' so the message stays one line.</summary>
+    private static string Clip(string s) =>
+        string.Concat((s.Length <= 20 ? s : s[..20] + "…").Select(c => char.IsControl(c) ? '?' : c));
 }

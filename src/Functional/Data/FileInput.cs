@@ -35,8 +35,11 @@ internal static class FileInput
             int got = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
             file.Position = 0;
             bool gzip = IsGzip(head[..got]);
-            using Stream stream = gzip ? new GZipStream(file, CompressionMode.Decompress, leaveOpen: true) : file;
-            return parse(new Source(path, stream, gzip, file.Length));
+            if (!gzip)
+                return parse(new Source(path, file, false, file.Length));
+            using var inflated = new CountingStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true));
+            var result = parse(new Source(path, inflated, true, file.Length));
+            return result.IsSucc ? CheckGzipEnd(path, file, inflated).Match(e => Fin<T>.Fail(e), () => result) : result;
         }
         catch (InvalidDataException e)
         {
@@ -50,4 +53,67 @@ internal static class FileInput
     }
 
     private static string OneLine(string s) => s.ReplaceLineEndings(" ");
+
+    /// <summary>
+    /// .NET's GZipStream returns the decodable prefix of a truncated gzip file without an error, so a file cut at a
+    /// line boundary would load as a silently shorter data set. When the parser has consumed the whole stream, the
+    /// byte count must equal ISIZE, the uncompressed length mod 2^32 stored in the file's last 4 bytes (RFC 1952).
+    /// (A multi-member gzip file, whose ISIZE covers only its last member, is reported the same way.)
+    /// </summary>
+    private static Option<Error> CheckGzipEnd(string path, FileStream file, CountingStream inflated)
+    {
+        if (inflated.Read(stackalloc byte[1]) > 0)
+            return Option<Error>.None; // the parser stopped early on purpose: it has judged the data itself
+        long length = file.Length;
+        if (length < 18)
+            return Error.New($"{path}: truncated gzip file: {length} bytes cannot hold a gzip header and trailer");
+        Span<byte> trailer = stackalloc byte[4];
+        file.Position = length - 4;
+        file.ReadExactly(trailer);
+        uint isize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        return (uint)inflated.Count == isize
+            ? Option<Error>.None
+            : Error.New(
+                $"{path}: truncated gzip file: it decompresses to {inflated.Count} bytes but its trailer (offset {length - 4}) records {isize}"
+            );
+    }
+
+    /// <summary>A read-only pass-through stream that counts the bytes read through it.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long Count { get; private set; }
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position
+        {
+            get => Count;
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            int n = inner.Read(buffer);
+            Count += n;
+            return n;
+        }
+
+        public override void Flush() { }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
 }
