@@ -23,7 +23,7 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
 
 public sealed record VelocitySlot(Matrix V) : ISlot
 {
-    public Seq<Matrix> Buffers => [V];
+    public Seq<Matrix> Buffers => Prelude.Seq1(V); // not [V]: a collection expression builds an empty immutable Seq
 }
 
 /// <summary>The book's Momentum: v ← ρv − lr·g; p ← p + v. Stored here with the sign flipped (delta = −v).</summary>
@@ -77,7 +77,7 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
 
 public sealed record SquareSumSlot(Matrix H) : ISlot
 {
-    public Seq<Matrix> Buffers => [H];
+    public Seq<Matrix> Buffers => Prelude.Seq1(H);
 }
 
 /// <summary>AdaGrad: h ← h + g²; p ← p − lr·g/(√h + ε), ε = 1e-7 as in the book.</summary>
@@ -132,7 +132,7 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
 
 public sealed record AdamSlot(Matrix M, Matrix V) : ISlot
 {
-    public Seq<Matrix> Buffers => [M, V];
+    public Seq<Matrix> Buffers => Prelude.Seq(M, V);
 }
 
 /// <summary>
