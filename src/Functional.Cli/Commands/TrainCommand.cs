@@ -158,9 +158,7 @@ public static class TrainCommand
             $"{cfg.Dataset} ({cfg.Optimizer}, lr {cfg.LearningRate.ToString(CultureInfo.InvariantCulture)})"
         );
         log.WriteLine(
-            FormattableString.Invariant(
-                $"final: train loss {final.TrainLoss:F4} acc {final.TrainAccuracy:F4} | test loss {final.TestLoss:F4} acc {final.TestAccuracy:F4}"
-            )
+            "final: " + Progress.Metrics(final.TrainLoss, final.TrainAccuracy, final.TestLoss, final.TestAccuracy)
         );
         log.WriteLine(
             FormattableString.Invariant(
