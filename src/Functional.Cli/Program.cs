@@ -21,7 +21,13 @@ namespace Functional.Cli
             trainCmd.SetAction(r =>
             {
                 var outDir = r.GetValue(train.Out) ?? DefaultOut("train");
-                return TrainCommand.Run(train.ToConfig(r), outDir, r.GetValue(train.Resume), Console.Out);
+                return TrainCommand.Run(
+                    train.ToConfig(r),
+                    outDir,
+                    r.GetValue(train.Resume),
+                    Console.Out,
+                    train.ResumeOverrides(r)
+                );
             });
             root.Subcommands.Add(trainCmd);
             root.Subcommands.Add(EvaluateCommand.Build());

@@ -21,12 +21,18 @@ public static class TrainCommand
     public const int ExitInterrupted = 130;
     public const int ExitDiverged = 3;
 
-    public static int Run(TrainConfig requested, string outDir, string? resume, TextWriter log)
+    public static int Run(
+        TrainConfig requested,
+        string outDir,
+        string? resume,
+        TextWriter log,
+        ResumeOverrides? overrides = null
+    )
     {
         var wall = Stopwatch.StartNew();
         var (cfg, start, history, savedNet) = resume is null
             ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Network.Network?)null)
-            : FromCheckpoint(resume, requested);
+            : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
         var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
         var net = cfg.BuildNetwork(data.Train.Features, outputs);
@@ -152,9 +158,7 @@ public static class TrainCommand
             $"{cfg.Dataset} ({cfg.Optimizer}, lr {cfg.LearningRate.ToString(CultureInfo.InvariantCulture)})"
         );
         log.WriteLine(
-            FormattableString.Invariant(
-                $"final: train loss {final.TrainLoss:F4} acc {final.TrainAccuracy:F4} | test loss {final.TestLoss:F4} acc {final.TestAccuracy:F4}"
-            )
+            "final: " + Progress.Metrics(final.TrainLoss, final.TrainAccuracy, final.TestLoss, final.TestAccuracy)
         );
         log.WriteLine(
             FormattableString.Invariant(
@@ -167,7 +171,7 @@ public static class TrainCommand
     /// <summary>The configuration, state and history stored in a checkpoint; --epochs/--iterations may extend the run.</summary>
     static (TrainConfig, TrainState?, List<EpochLog>, Functional.Network.Network?) FromCheckpoint(
         string path,
-        TrainConfig requested
+        ResumeOverrides overrides
     )
     {
         var c = Checkpoint.Load(path).Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));
@@ -176,7 +180,7 @@ public static class TrainCommand
                 $"--resume {path}: this is a model-only checkpoint (no optimizer state); it can be evaluated, not resumed"
             );
         var cfg = c.Meta["config"] is JsonObject o
-            ? TrainConfig.FromJson(o)
+            ? overrides.Apply(TrainConfig.FromJson(o))
             : throw new UsageException($"--resume {path}: the checkpoint has no training configuration");
         var history = (c.Meta["history"] as JsonArray ?? []).Select(h => ParseLog((JsonObject)h!)).ToList();
         return (cfg, c.State, history, c.Net);

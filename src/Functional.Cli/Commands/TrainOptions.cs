@@ -70,6 +70,16 @@ public sealed class TrainOptions
             Resume,
         ];
 
+    /// <summary>What may change on --resume: a longer run, or a smaller learning rate after a divergence.</summary>
+    public ResumeOverrides ResumeOverrides(ParseResult r) =>
+        new(
+            r.GetResult(Epochs) is null ? null : TrainConfig.Parse.PositiveInt("--epochs", r.GetValue(Epochs) ?? ""),
+            r.GetResult(Iterations) is null
+                ? null
+                : TrainConfig.Parse.PositiveLong("--iterations", r.GetValue(Iterations) ?? ""),
+            r.GetResult(Lr) is null ? null : TrainConfig.Parse.PositiveNumber("--lr", r.GetValue(Lr) ?? "")
+        );
+
     /// <summary>The configuration the options describe, on top of the defaults (the seed notebook).</summary>
     public TrainConfig ToConfig(ParseResult r)
     {
@@ -127,4 +137,21 @@ public sealed class TrainOptions
             V(LimitTrain) is string lt ? TrainConfig.Parse.PositiveInt("--limit-train", lt) : null
         );
     }
+}
+
+/// <summary>Options honoured on --resume; every other option comes from the checkpoint.</summary>
+public sealed record ResumeOverrides(int? Epochs = null, long? Iterations = null, double? LearningRate = null)
+{
+    public static ResumeOverrides None { get; } = new();
+
+    public TrainConfig Apply(TrainConfig c) =>
+        (Epochs, Iterations) switch
+        {
+            (int e, _) => c with { Epochs = e, Iterations = null },
+            (_, long i) => c with { Iterations = i, Epochs = null },
+            _ => c,
+        } with
+        {
+            LearningRate = LearningRate ?? c.LearningRate,
+        };
 }

@@ -73,16 +73,22 @@ public static class Progress
 
         public void Epoch(EpochLog e, long totalSteps)
         {
-            _epoch = FormattableString.Invariant(
-                $" | epoch {e.Epoch} train acc {e.TrainAccuracy:F3} test acc {e.TestAccuracy:F3}"
-            );
+            _epoch = $" | epoch {e.Epoch} " + Metrics(e.TrainLoss, e.TrainAccuracy, e.TestLoss, e.TestAccuracy);
             task.Value = e.Step;
+            task.Description = Markup.Escape(FormattableString.Invariant($"step {e.Step} loss {_loss:F4}{_epoch}"));
         }
     }
 
     public static string Line(EpochLog e, long totalSteps) =>
-        string.Create(
-            CultureInfo.InvariantCulture,
-            $"epoch {e.Epoch, 4}  step {e.Step, 7}/{totalSteps}  train loss {e.TrainLoss:F4} acc {e.TrainAccuracy:F4}  test loss {e.TestLoss:F4} acc {e.TestAccuracy:F4}"
-        );
+        string.Create(CultureInfo.InvariantCulture, $"epoch {e.Epoch, 4}  step {e.Step, 7}/{totalSteps}  ")
+        + Metrics(e.TrainLoss, e.TrainAccuracy, e.TestLoss, e.TestAccuracy);
+
+    /// <summary>"train loss … acc … test loss … acc …", without accuracies for a regression.</summary>
+    public static string Metrics(double trainLoss, double trainAcc, double testLoss, double testAcc) =>
+        double.IsFinite(trainAcc)
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"train loss {trainLoss:F4} acc {trainAcc:F4}  test loss {testLoss:F4} acc {testAcc:F4}"
+            )
+            : string.Create(CultureInfo.InvariantCulture, $"train loss {trainLoss:F4}  test loss {testLoss:F4}");
 }

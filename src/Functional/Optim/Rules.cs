@@ -23,9 +23,7 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
 
 public sealed record VelocitySlot(Matrix V) : ISlot
 {
-    // Not a collection expression: LanguageExt 4 Seq has a pure Add, so `[V]` would build an EMPTY Seq (and
-    // checkpoints would silently lose the optimizer state).
-    public Seq<Matrix> Buffers => Prelude.Seq1(V);
+    public Seq<Matrix> Buffers => Prelude.Seq1(V); // not [V]: a collection expression builds an empty immutable Seq
 }
 
 /// <summary>The book's Momentum: v ← ρv − lr·g; p ← p + v. Stored here with the sign flipped (delta = −v).</summary>
@@ -79,8 +77,6 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
 
 public sealed record SquareSumSlot(Matrix H) : ISlot
 {
-    // Not a collection expression: LanguageExt 4 Seq has a pure Add, so `[V]` would build an EMPTY Seq (and
-    // checkpoints would silently lose the optimizer state).
     public Seq<Matrix> Buffers => Prelude.Seq1(H);
 }
 
@@ -136,8 +132,6 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
 
 public sealed record AdamSlot(Matrix M, Matrix V) : ISlot
 {
-    // Not a collection expression: LanguageExt 4 Seq has a pure Add, so `[V]` would build an EMPTY Seq (and
-    // checkpoints would silently lose the optimizer state).
     public Seq<Matrix> Buffers => Prelude.Seq(M, V);
 }
 

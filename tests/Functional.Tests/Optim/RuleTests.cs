@@ -82,8 +82,13 @@ public class RuleTests
     [Fact]
     public void AdamW_adds_decoupled_decay_and_weight_decay_chains_in_front()
     {
-        // AdamW step 1: Adam standard's 0.1·2/(2+1e-8) plus 0.1·0.01·3
-        Check(new AdamW(0.1, 0.01), 3 - 0.1 * 2 / (2 + 1e-8) - 0.1 * 0.01 * 3, null);
+        // AdamW step 1: Adam standard's 0.1·2/(2+1e-8) plus the decoupled 0.1·0.01·p0.
+        // Step 2: g2 = p1 − 1, m̂ and v̂ as in Adam standard, plus 0.1·0.01·p1.
+        var a1 = 3 - 0.1 * 2 / (2 + 1e-8) - 0.1 * 0.01 * 3;
+        var g2 = a1 - 1;
+        var m2 = (0.2 + 0.1 * (g2 - 0.2)) / (1 - 0.81);
+        var v2 = (0.004 + 0.001 * (g2 * g2 - 0.004)) / (1 - 0.999 * 0.999);
+        Check(new AdamW(0.1, 0.01), a1, a1 - 0.1 * m2 / (Math.Sqrt(v2) + 1e-8) - 0.1 * 0.01 * a1);
         // WeightDecay(0.5) → SGD(0.1): g = 2 + 0.5·3 = 3.5 → p1 = 2.65
         Check(new Chain(new WeightDecay(0.5), new Sgd(0.1)), 2.65, null);
         // Schedule: step decay ×0.5 every step → step 1 factor 1, step 2 factor 0.5: p2 = 2.8 − 0.05·1.8
