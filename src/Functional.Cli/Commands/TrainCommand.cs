@@ -30,16 +30,29 @@ public static class TrainCommand
     )
     {
         var wall = Stopwatch.StartNew();
-        var (cfg, start, history, savedNet) = resume is null
-            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Network.Network?)null)
+        var (cfg, start, history, savedNet, partial) = resume is null
+            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Network.Network?)null, PartialEpoch.None)
             : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
         var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
-        var net = cfg.BuildNetwork(data.Train.Features, outputs);
-        var opt = cfg.BuildOptimizer();
+        Functional.Network.Network net;
+        Optimizer opt;
+        try
+        {
+            net = cfg.BuildNetwork(data.Train.Features, outputs);
+            opt = cfg.BuildOptimizer();
+        }
+        catch (ArgumentException e) when (resume is not null)
+        {
+            throw new UsageException($"--resume {resume}: the stored configuration is invalid ({e.Message})");
+        }
         var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode);
         var total = cfg.TotalSteps(batches.StepsPerEpoch);
         var state = start ?? TrainState.Start(net, opt.Rule, Functional.Core.Key.Of(cfg.Seed));
+        if (state.Step > total)
+            throw new UsageException(
+                $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
+            );
         if (
             savedNet is not null
             && Functional.Network.NetworkSpec.ToJson(net).ToJsonString()
@@ -77,6 +90,9 @@ public static class TrainCommand
         );
 
         var last = state;
+        // The mean batch loss of an epoch is summed here, in step order, from the sum stored by an interrupted run,
+        // so an epoch split by Ctrl-C and --resume reports bitwise the value of the uninterrupted epoch.
+        var (lossSum, lossSteps) = (partial.LossSum, partial.Steps);
         var stepTicks = 0L;
         var stepsRun = 0L;
         var mark = Stopwatch.GetTimestamp();
@@ -103,15 +119,19 @@ public static class TrainCommand
                                 mark = now;
                                 stepsRun++;
                                 last = r.State;
+                                lossSum += r.Loss;
+                                lossSteps++;
                                 view.Step(r.State.Step, r.Loss);
                             },
                             stop.Token
                         )
                     )
                     {
-                        history.Add(e.Log);
+                        var entry = e.Log with { MeanBatchLoss = lossSum / lossSteps };
+                        (lossSum, lossSteps) = (0.0, 0L);
+                        history.Add(entry);
                         Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
-                        view.Epoch(e.Log, total);
+                        view.Epoch(entry, total);
                         mark = Stopwatch.GetTimestamp();
                     }
                 }
@@ -131,7 +151,7 @@ public static class TrainCommand
 
         if (last.Step < total)
         {
-            Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, last, cfg, history));
+            Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, last, cfg, history, new PartialEpoch(lossSum, lossSteps)));
             Console.Error.WriteLine($"interrupted at step {last.Step} of {total}; checkpoint saved to {ckpt}");
             Console.Error.WriteLine(
                 $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {ckpt}"
@@ -169,7 +189,7 @@ public static class TrainCommand
     }
 
     /// <summary>The configuration, state and history stored in a checkpoint; --epochs/--iterations may extend the run.</summary>
-    static (TrainConfig, TrainState?, List<EpochLog>, Functional.Network.Network?) FromCheckpoint(
+    static (TrainConfig, TrainState?, List<EpochLog>, Functional.Network.Network?, PartialEpoch) FromCheckpoint(
         string path,
         ResumeOverrides overrides
     )
@@ -179,11 +199,28 @@ public static class TrainCommand
             throw new UsageException(
                 $"--resume {path}: this is a model-only checkpoint (no optimizer state); it can be evaluated, not resumed"
             );
-        var cfg = c.Meta["config"] is JsonObject o
-            ? overrides.Apply(TrainConfig.FromJson(o))
-            : throw new UsageException($"--resume {path}: the checkpoint has no training configuration");
-        var history = (c.Meta["history"] as JsonArray ?? []).Select(h => ParseLog((JsonObject)h!)).ToList();
-        return (cfg, c.State, history, c.Net);
+        if (c.Meta["config"] is not JsonObject o)
+            throw new UsageException($"--resume {path}: the checkpoint has no training configuration");
+        try
+        {
+            var cfg = overrides.Apply(TrainConfig.FromJson(o));
+            var history = (c.Meta["history"] as JsonArray ?? []).Select(h => ParseLog((JsonObject)h!)).ToList();
+            return (cfg, c.State, history, c.Net, PartialEpoch.FromJson(c.Meta["partial_epoch"]));
+        }
+        catch (Exception e)
+            when (e
+                    is InvalidOperationException
+                        or FormatException
+                        or OverflowException
+                        or ArgumentException
+                        or NullReferenceException
+                        or InvalidCastException
+            )
+        {
+            throw new UsageException(
+                $"--resume {path}: the stored configuration or history is malformed ({e.Message.ReplaceLineEndings(" ")})"
+            );
+        }
     }
 
     public static Checkpoint MakeCheckpoint(
@@ -191,13 +228,19 @@ public static class TrainCommand
         Optimizer opt,
         TrainState s,
         TrainConfig cfg,
-        List<EpochLog> history
+        List<EpochLog> history,
+        PartialEpoch? partial = null
     ) =>
         new(
             net,
             opt,
             s,
-            new JsonObject { ["config"] = cfg.ToJson(), ["history"] = new JsonArray([.. history.Select(LogJson)]) }
+            new JsonObject
+            {
+                ["config"] = cfg.ToJson(),
+                ["history"] = new JsonArray([.. history.Select(LogJson)]),
+                ["partial_epoch"] = (partial ?? PartialEpoch.None).ToJson(),
+            }
         );
 
     public static JsonObject LogJson(EpochLog h) =>
@@ -257,4 +300,33 @@ public static class TrainCommand
             ["parameters_sha256"] = ParamsHash.Sha256(last.Params),
         };
     }
+}
+
+/// <summary>The batch losses summed so far in an unfinished epoch (exact bits), kept in an interrupted run's checkpoint.</summary>
+public sealed record PartialEpoch(double LossSum, long Steps)
+{
+    public static PartialEpoch None { get; } = new(0.0, 0);
+
+    public JsonObject ToJson() =>
+        new()
+        {
+            ["loss_sum_bits"] = BitConverter
+                .DoubleToInt64Bits(LossSum)
+                .ToString("X16", System.Globalization.CultureInfo.InvariantCulture),
+            ["steps"] = Steps,
+        };
+
+    public static PartialEpoch FromJson(JsonNode? node) =>
+        node is JsonObject o
+            ? new(
+                BitConverter.Int64BitsToDouble(
+                    long.Parse(
+                        o["loss_sum_bits"]!.GetValue<string>(),
+                        System.Globalization.NumberStyles.HexNumber,
+                        System.Globalization.CultureInfo.InvariantCulture
+                    )
+                ),
+                o["steps"]!.GetValue<long>()
+            )
+            : None;
 }

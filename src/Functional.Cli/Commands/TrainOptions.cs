@@ -71,14 +71,26 @@ public sealed class TrainOptions
         ];
 
     /// <summary>What may change on --resume: a longer run, or a smaller learning rate after a divergence.</summary>
-    public ResumeOverrides ResumeOverrides(ParseResult r) =>
-        new(
+    public ResumeOverrides ResumeOverrides(ParseResult r)
+    {
+        if (r.GetResult(Resume) is not null)
+        {
+            // Anything else would be silently replaced by the checkpoint's configuration: refuse it instead.
+            var ignored = All.Except([Resume, Out, Epochs, Iterations, Lr])
+                .FirstOrDefault(o => r.GetResult(o) is not null);
+            if (ignored is not null)
+                throw new UsageException(
+                    $"{ignored.Name}: cannot be changed on --resume (the checkpoint's configuration is used); only --epochs, --iterations, --lr and --out can"
+                );
+        }
+        return new(
             r.GetResult(Epochs) is null ? null : TrainConfig.Parse.PositiveInt("--epochs", r.GetValue(Epochs) ?? ""),
             r.GetResult(Iterations) is null
                 ? null
                 : TrainConfig.Parse.PositiveLong("--iterations", r.GetValue(Iterations) ?? ""),
             r.GetResult(Lr) is null ? null : TrainConfig.Parse.PositiveNumber("--lr", r.GetValue(Lr) ?? "")
         );
+    }
 
     /// <summary>The configuration the options describe, on top of the defaults (the seed notebook).</summary>
     public TrainConfig ToConfig(ParseResult r)
