@@ -37,7 +37,11 @@ namespace Functional.Cli
             var parse = root.Parse(args);
             if (parse.Errors.Count > 0)
             {
-                Console.Error.WriteLine($"error: {parse.Errors[0].Message} (see --help)");
+                // "Unrecognized command or argument 'x'" names the culprit; "Required command was not provided" doesn't.
+                var error =
+                    parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
+                    ?? parse.Errors[0];
+                Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ")} (see --help)");
                 return ExitUsage;
             }
             try
