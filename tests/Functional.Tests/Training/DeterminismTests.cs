@@ -1,0 +1,102 @@
+using Functional.Core;
+using Functional.Data;
+using Functional.Layers;
+using Functional.Network;
+using Functional.Optim;
+using Functional.Tests.Support;
+using Functional.Training;
+using Xunit;
+
+namespace Functional.Tests.Training;
+
+/// <summary>
+/// Determinism as a tested promise, in-process and cheap, for every optimizer × {plain, BatchNorm, Dropout,
+/// BatchNorm+Dropout} network × both samplers: a checkpoint Encode/Decode at step k (k = 1, mid-epoch, on an epoch
+/// boundary, just after one) and training on gives bitwise the straight run's parameters, BatchNorm statistics,
+/// optimizer state and per-step losses (the whole checkpoint's bytes are compared). ResumeTests covers three of
+/// these cells; this is the full table. Cross-process and processor-count runs: Cli/ProcessTests.
+/// </summary>
+public class DeterminismTests
+{
+    static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
+
+    static readonly Dataset Toy = MakeToy();
+
+    static Dataset MakeToy()
+    {
+        var x = TestData.Normal(21, 48, 6);
+        var labels = TestData.Labels(22, 48, 3);
+        return new Dataset("toy", x, Mat.OneHot(labels, 3), [.. labels], ["a", "b", "c"]);
+    }
+
+    static Functional.Network.Network Net(string kind) =>
+        kind switch
+        {
+            "plain" => Nets.MultiLayerNetExtend(6, [5, 4], 3, Activation.Tanh, weightDecay: 0.01),
+            "batchnorm" => Nets.MultiLayerNetExtend(6, [5, 4], 3, batchNorm: true),
+            "dropout" => Nets.MultiLayerNetExtend(6, [5, 4], 3, dropout: 0.3),
+            _ => Nets.MultiLayerNetExtend(6, [5, 4], 3, batchNorm: true, dropout: 0.3),
+        };
+
+    public static TheoryData<string, string> Cells()
+    {
+        var d = new TheoryData<string, string>();
+        foreach (var o in Optimizers)
+        foreach (var n in new[] { "plain", "batchnorm", "dropout", "batchnorm+dropout" })
+            d.Add(o, n);
+        return d;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cells))]
+    public void Checkpoint_at_any_step_then_resume_equals_straight_through_bitwise(string optimizer, string network)
+    {
+        var net = Net(network);
+        var opt = new Optimizer(Functional.Optim.Optim.Parse(optimizer, 0.05));
+        foreach (var sampling in new[] { BatchSampling.Shuffle, BatchSampling.Replacement })
+        {
+            var batches = new Batches(Toy.Count, 8, sampling); // 6 steps per epoch
+            const long total = 20;
+            var start = TrainState.Start(net, opt.Rule, Key.Of(99));
+            var straight = Train.Steps(net, opt, start, Toy, batches, total).ToList();
+            var straightBytes = Checkpoint.Encode(new Checkpoint(net, opt, straight[^1].State, new()));
+            Assert.NotEqual(ParamsHash.Sha256(start.Params), ParamsHash.Sha256(straight[^1].State.Params));
+            // Two runs in one process are bit-identical too (no hidden state between them).
+            var again = Train.Steps(net, opt, start, Toy, batches, total).Last().State;
+            Assert.Equal(straightBytes, Checkpoint.Encode(new Checkpoint(net, opt, again, new())));
+
+            foreach (var k in new long[] { 1, 4, 6, 7, 13 })
+            {
+                var atK = straight[(int)k - 1].State;
+                var restored = Checkpoint
+                    .Decode(Checkpoint.Encode(new Checkpoint(net, opt, atK, new())), "memory")
+                    .Match(c => c, e => throw new Xunit.Sdk.XunitException(e.Message));
+                var rest = Train.Steps(restored.Net, restored.Optimizer!, restored.State, Toy, batches, total).ToList();
+                var where = $"{optimizer}/{network}/{sampling}, resumed at step {k}";
+                Assert.Equal(straight.Skip((int)k).Select(r => r.Loss), rest.Select(r => r.Loss)); // bitwise doubles
+                Assert.True(
+                    straightBytes
+                        .AsSpan()
+                        .SequenceEqual(Checkpoint.Encode(new Checkpoint(net, opt, rest[^1].State, new()))),
+                    $"{where}: final state differs"
+                );
+            }
+        }
+    }
+
+    /// <summary>Evaluation in chunks of 1000 rows (and of any other size) gives the same loss and accuracy as one
+    /// pass: chunking bounds memory without changing the answer beyond summation order.</summary>
+    [Fact]
+    public void Evaluate_in_chunks_matches_one_pass()
+    {
+        var net = Net("batchnorm");
+        var s = TrainState.Start(net, new Sgd(), Key.Of(1));
+        var whole = Train.Evaluate(net, s.Params, s.Model, Toy, chunk: Toy.Count);
+        foreach (var chunk in new[] { 1, 7, 1000 })
+        {
+            var m = Train.Evaluate(net, s.Params, s.Model, Toy, chunk);
+            Assert.Equal(whole.Accuracy, m.Accuracy);
+            Assert.Equal(whole.Loss, m.Loss, 12);
+        }
+    }
+}
