@@ -20,7 +20,7 @@ namespace Functional.Tests.Training;
 /// re-hash must always be caught by the SHA-256 trailer; flips WITH a re-hash get past it and exercise the structural
 /// checks behind it (what a buggy writer, rather than a bad disk, would produce).
 /// </summary>
-public sealed class CheckpointFuzzTests
+public sealed class CheckpointFuzzTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     const string Source = "fuzz.ckpt";
     static readonly TimeSpan Budget = TimeSpan.FromSeconds(1);
@@ -105,6 +105,7 @@ public sealed class CheckpointFuzzTests
     [Fact]
     public void The_sample_round_trips_and_a_real_file_error_names_the_path()
     {
+        output.WriteLine($"sample: {Valid.Length} bytes, {LengthFields(Valid).Count} length fields");
         var c = FinAssert.Succ(Checkpoint.Decode(Valid, Source));
         Assert.Equal(ParamsHash.Sha256(Sample().State.Params), ParamsHash.Sha256(c.State.Params));
         Assert.Equal(Valid, Checkpoint.Encode(c));
