@@ -24,7 +24,7 @@ public class CommandTests
     {
         using var dir = new TempDir();
         var path = Path.Combine(dir.Path, "digits.png");
-        ShowCommand.Write(Cli.DataSources.Load("digits", null, 1).Train, 9, path);
+        ShowCommand.Write(global::Functional.Cli.DataSources.Load("digits", null, 1).Train, 9, path);
         var bytes = File.ReadAllBytes(path);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], bytes[..4]);
     }

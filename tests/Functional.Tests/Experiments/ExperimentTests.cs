@@ -118,7 +118,7 @@ public class ExperimentTests
         Assert.DoesNotContain('\n', e.Message);
         foreach (var x in ExperimentCommand.All)
             Assert.Contains(x.Name, e.Message, StringComparison.Ordinal);
-        Assert.Equal(Cli.Cli.ExitUsage, Cli.Cli.Run(["experiment", "nope"]));
+        Assert.Equal(global::Functional.Cli.Cli.ExitUsage, global::Functional.Cli.Cli.Run(["experiment", "nope"]));
     }
 
     [Fact]
