@@ -79,11 +79,6 @@ public static class Runner
     public static T[] Map<T>(int parallelism, int count, Func<int, T> job)
     {
         var results = new T[count];
-        // Concurrent runs already fill the cores: GEMM's own worker threads would only add wake-ups and
-        // contention. The kernel's bits do not depend on its thread count, so this changes speed only.
-        var threads = MathNet.Numerics.Control.MaxDegreeOfParallelism;
-        if (parallelism > 1 && count > 1)
-            MathNet.Numerics.Control.MaxDegreeOfParallelism = 1;
         try
         {
             Parallel.For(
@@ -96,10 +91,6 @@ public static class Runner
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-        finally
-        {
-            MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
         }
         return results;
     }
