@@ -71,7 +71,10 @@ public sealed class ShowCommand : ICliCommand
                 fill.Color = new SKColor(g, g, g);
                 canvas.DrawRect(x0 + j % side * px, y0 + j / side * px, px, px, fill);
             }
-            var label = d.IsClassification ? $"{d.Labels[k]}: {d.ClassNames[d.Labels[k]]}" : "";
+            var label =
+                !d.IsClassification ? ""
+                : d.ClassNames[d.Labels[k]] == $"{d.Labels[k]}" ? d.ClassNames[d.Labels[k]] // digits: the name is the number
+                : $"{d.Labels[k]}: {d.ClassNames[d.Labels[k]]}";
             canvas.DrawText(label, x0 + cell / 2f, y0 + cell + 16, SKTextAlign.Center, font, ink);
         }
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);

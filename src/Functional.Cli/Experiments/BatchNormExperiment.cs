@@ -145,7 +145,9 @@ public sealed class BatchNormExperiment : IExperiment
             p.Axes.SetLimitsY(0, 1);
             p.Axes.Title.Label.FontSize = 14;
             if (i == rows.Count - 1)
-                p.ShowLegend(Alignment.LowerRight);
+                p.ShowLegend(Alignment.UpperLeft); // the flat last panel has room for it
+            else
+                p.HideLegend();
             mp.AddPlot(p);
         }
         mp.Layout = new ScottPlot.MultiplotLayouts.Grid(4, 4);

@@ -126,8 +126,8 @@ public sealed class GradientDescentExperiment : IExperiment
         tangent.ShowLegend(Alignment.UpperLeft);
 
         var quiver = Plots.New("−∇f, f(x0, x1) = x0² + x1²", "x0", "x1");
-        // Arrow length proportional to |∇f|, scaled so the longest spans one grid cell (the quiver convention).
-        var scale = 0.25 / field.Max(p => Math.Sqrt(p.D0 * p.D0 + p.D1 * p.D1));
+        // Arrow length proportional to |∇f| (the quiver convention), the longest spanning 1.4 grid cells.
+        var scale = 0.35 / field.Max(p => Math.Sqrt(p.D0 * p.D0 + p.D1 * p.D1));
         foreach (var p in field.Where(p => p.D0 != 0 || p.D1 != 0))
         {
             var a = quiver.Add.Arrow(
@@ -136,9 +136,11 @@ public sealed class GradientDescentExperiment : IExperiment
             );
             a.ArrowFillColor = Colors.DimGray;
             a.ArrowLineColor = Colors.DimGray;
-            a.ArrowWidth = 1;
-            a.ArrowheadWidth = 4;
-            a.ArrowheadLength = 5;
+            a.ArrowLineWidth = 0;
+            a.ArrowWidth = 1.5f;
+            a.ArrowheadWidth = 7;
+            a.ArrowheadLength = 6;
+            a.ArrowheadAxisLength = 6;
         }
         quiver.Axes.SetLimits(-2.3, 2.3, -2.3, 2.3);
 

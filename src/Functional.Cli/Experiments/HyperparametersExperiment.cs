@@ -159,8 +159,10 @@ public sealed class HyperparametersExperiment : IExperiment
             );
             p.Axes.SetLimitsY(0, 1);
             p.Axes.Title.Label.FontSize = 13;
-            if (i == 0)
-                p.ShowLegend(Alignment.LowerRight);
+            if (i == best.Count - 1)
+                p.ShowLegend(Alignment.UpperLeft);
+            else
+                p.HideLegend();
             mp.AddPlot(p);
         }
         var rows = (best.Count + 3) / 4;
