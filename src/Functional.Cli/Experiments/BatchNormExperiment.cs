@@ -1,0 +1,156 @@
+using System.Text.Json.Nodes;
+using Functional.Cli.Plotting;
+using Functional.Layers;
+using Functional.Network;
+using Functional.Optim;
+using Functional.Training;
+using ScottPlot;
+using static Functional.Cli.Experiments.TextTable;
+
+namespace Functional.Cli.Experiments;
+
+/// <summary>
+/// Chapter 6's BatchNorm test: for 16 weight scales w (init N(0, w²)), an MLP 784-[100]×5-10 with and without
+/// BatchNorm trained by SGD on a small training set; the training accuracy per epoch in a 4×4 grid. For each w
+/// both networks start from the same Affine weights and see the same batches (the peers' W2 set-up).
+/// </summary>
+public sealed class BatchNormExperiment : IExperiment
+{
+    public string Name => "batchnorm";
+    public string Description => "BatchNorm vs none over 16 weight scales: training-accuracy curves in a 4×4 grid";
+    public Knobs Knobs => Knobs.Epochs | Knobs.TrainSize | Knobs.Batch;
+
+    const int Scales = 16;
+    const double Lr = 0.01;
+
+    public JsonObject Run(ExperimentContext ctx)
+    {
+        var epochs = ctx.Pick(ctx.Epochs, 20, 6);
+        var trainSize = ctx.Pick(ctx.TrainSize, 1000, 500);
+        var batch = ctx.Pick(ctx.Batch, 100, 100);
+        var data = ctx.Images(trainSize).Train;
+        var scales = Enumerable.Range(0, Scales).Select(i => Math.Pow(10, -4.0 * i / (Scales - 1))).ToArray();
+        var batches = new Batches(data.Count, batch, BatchSampling.Replacement).Validate();
+        var perEpoch = batches.StepsPerEpoch;
+        var opt = new Optimizer(new Sgd(Lr));
+        Network.Network Net(double w, bool bn) =>
+            Nets.MultiLayerNetExtend(
+                data.Features,
+                [100, 100, 100, 100, 100],
+                10,
+                Activation.Relu,
+                new WeightInit.Std(w),
+                batchNorm: bn
+            );
+        ctx.Log.WriteLine(
+            $"{data.Count} training images, {epochs} epochs of {perEpoch} steps, {Scales} scales × with/without BatchNorm"
+        );
+
+        var done = 0;
+        var runs = Runner.Map(
+            ctx.Parallelism,
+            2 * Scales,
+            j =>
+            {
+                var (i, bn) = (j / 2, j % 2 == 0);
+                var key = ctx.Key.FoldIn((ulong)i);
+                var bnNet = Net(scales[i], true);
+                var bnStart = TrainState.Start(bnNet, opt.Rule, key);
+                var net = bn ? bnNet : Net(scales[i], false);
+                var start = bn ? bnStart : SharedWeights.Start(bnNet, bnStart.Params, net, opt.Rule, key);
+                var r = Runner.Train(net, opt, start, data, batches, (long)epochs * perEpoch, perEpoch, [data]);
+                ctx.Log.WriteLine(
+                    $"  [{Interlocked.Increment(ref done), 2}/{2 * Scales}] w={G(scales[i]), -9} {(bn ? "BatchNorm" : "plain    ")} final train acc {F(r.Last.Sets[0].Accuracy, 3)}"
+                );
+                return r;
+            }
+        );
+
+        double[] Acc(RunResult r) => [.. r.History.Select(h => h.Sets[0].Accuracy)];
+        var rows = scales
+            .Select(
+                (w, i) =>
+                    (
+                        W: w,
+                        Bn: Acc(runs[2 * i]),
+                        Plain: Acc(runs[2 * i + 1]),
+                        BnDiverged: runs[2 * i].DivergedAt,
+                        PlainDiverged: runs[2 * i + 1].DivergedAt
+                    )
+            )
+            .ToList();
+        var faster = rows.Count(r => r.Bn.Average() > r.Plain.Average());
+        Draw(ctx.File("batchnorm.png"), rows.Select(r => (r.W, r.Bn, r.Plain)).ToList());
+
+        TextTable.Print(
+            ctx.Log,
+            ["w (init std)", "BN final acc", "no-BN final acc", "BN mean acc", "no-BN mean acc"],
+            rows.Select(r =>
+                (IReadOnlyList<string>)
+                    [G(r.W), F(r.Bn[^1], 3), F(r.Plain[^1], 3), F(r.Bn.Average(), 3), F(r.Plain.Average(), 3)]
+            )
+        );
+        ctx.Log.WriteLine(
+            $"BatchNorm has the higher mean training accuracy over the epochs for {faster} of {Scales} scales; final accuracy averaged over the scales: BN {F(rows.Average(r => r.Bn[^1]), 3)}, no-BN {F(rows.Average(r => r.Plain[^1]), 3)}"
+        );
+
+        var report = Report.Start(
+            this,
+            ctx,
+            new JsonObject
+            {
+                ["dataset"] = data.Name,
+                ["train_size"] = data.Count,
+                ["hidden"] = Report.Numbers([100, 100, 100, 100, 100]),
+                ["activation"] = "relu",
+                ["batchnorm"] = "Reference (eps 1e-5, running decay 0.9)",
+                ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+                ["batch"] = batch,
+                ["sampling"] = "replacement",
+                ["epochs"] = epochs,
+                ["steps_per_epoch"] = perEpoch,
+                ["evaluated"] = "train accuracy (eval mode) at step 0 and after every epoch",
+            }
+        );
+        report["scales"] = Report.Objects(
+            rows.Select(r => new JsonObject
+            {
+                ["w"] = r.W,
+                ["batchnorm_train_accuracy"] = Report.Numbers(r.Bn),
+                ["plain_train_accuracy"] = Report.Numbers(r.Plain),
+                ["batchnorm_diverged_at"] = r.BnDiverged,
+                ["plain_diverged_at"] = r.PlainDiverged,
+            })
+        );
+        report["summary"] = new JsonObject
+        {
+            ["batchnorm_higher_mean_accuracy"] = faster,
+            ["scales"] = Scales,
+            ["mean_final_accuracy_batchnorm"] = rows.Average(r => r.Bn[^1]),
+            ["mean_final_accuracy_plain"] = rows.Average(r => r.Plain[^1]),
+        };
+        return report;
+    }
+
+    static void Draw(string path, List<(double W, double[] Bn, double[] Plain)> rows)
+    {
+        var mp = Plots.NewMulti();
+        for (var i = 0; i < rows.Count; i++)
+        {
+            var (w, bn, plain) = rows[i];
+            var p = Plots.New($"w = {G(w)}", i >= rows.Count - 4 ? "epochs" : "", i % 4 == 0 ? "train accuracy" : "");
+            var xs = Enumerable.Range(0, bn.Length).Select(e => (double)e).ToArray();
+            Plots.Line(p, xs, bn, "BatchNorm", color: Colors.C0);
+            Plots.Line(p, xs, plain, "no BatchNorm", dashed: true, color: Colors.C1);
+            p.Axes.SetLimitsY(0, 1);
+            p.Axes.Title.Label.FontSize = 14;
+            if (i == rows.Count - 1)
+                p.ShowLegend(Alignment.UpperLeft); // the flat last panel has room for it
+            else
+                p.HideLegend();
+            mp.AddPlot(p);
+        }
+        mp.Layout = new ScottPlot.MultiplotLayouts.Grid(4, 4);
+        mp.SavePng(path, 1000, 900);
+    }
+}
