@@ -14,6 +14,18 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
     public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
         (slot, grad * LearningRate);
 
+    /// <summary>p − lr·g in one pass.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var (r, d) = Fresh(param);
+        var p = D(param);
+        var g = D(grad);
+        var lr = LearningRate;
+        for (var i = 0; i < d.Length; i++)
+            d[i] = p[i] - lr * g[i];
+        return (slot, r);
+    }
+
     public ISlot Restore(Seq<Matrix> buffers)
     {
         Expect(buffers, 0, this);
@@ -45,6 +57,23 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
             d[i] = Rho * v[i] + LearningRate * g[i];
         return (new VelocitySlot(next), next);
     }
+
+    /// <summary>v' = ρv + lr·g and p − v' in one pass.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var v = D(As<VelocitySlot>(slot, this).V);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nv) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        for (var i = 0; i < nv.Length; i++)
+        {
+            var d = Rho * v[i] + LearningRate * g[i];
+            nv[i] = d;
+            rd[i] = p[i] - d;
+        }
+        return (new VelocitySlot(next), r);
+    }
 }
 
 /// <summary>
@@ -72,6 +101,23 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
             d[i] = -(Rho * Rho * nv[i]) + (1 + Rho) * LearningRate * g[i];
         }
         return (new VelocitySlot(next), delta);
+    }
+
+    /// <summary>The velocity and p − delta in one pass.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var v = D(As<VelocitySlot>(slot, this).V);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nv) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        for (var i = 0; i < nv.Length; i++)
+        {
+            var vi = Rho * v[i] - LearningRate * g[i];
+            nv[i] = vi;
+            rd[i] = p[i] - (-(Rho * Rho * vi) + (1 + Rho) * LearningRate * g[i]);
+        }
+        return (new VelocitySlot(next), r);
     }
 }
 
@@ -103,6 +149,23 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
         }
         return (new SquareSumSlot(next), delta);
     }
+
+    /// <summary>h' and p − lr·g/(√h' + ε) in one pass.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var h = D(As<SquareSumSlot>(slot, this).H);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nh) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        for (var i = 0; i < nh.Length; i++)
+        {
+            var hi = h[i] + g[i] * g[i];
+            nh[i] = hi;
+            rd[i] = p[i] - LearningRate * g[i] / (Math.Sqrt(hi) + Epsilon);
+        }
+        return (new SquareSumSlot(next), r);
+    }
 }
 
 /// <summary>RMSprop: h ← ρh + (1−ρ)g²; p ← p − lr·g/(√h + ε); the book's decay 0.99, ε 1e-7.</summary>
@@ -127,6 +190,23 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
             d[i] = LearningRate * g[i] / (Math.Sqrt(nh[i]) + Epsilon);
         }
         return (new SquareSumSlot(next), delta);
+    }
+
+    /// <summary>h' and p − lr·g/(√h' + ε) in one pass.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var h = D(As<SquareSumSlot>(slot, this).H);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nh) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        for (var i = 0; i < nh.Length; i++)
+        {
+            var hi = Decay * h[i] + (1 - Decay) * g[i] * g[i];
+            nh[i] = hi;
+            rd[i] = p[i] - LearningRate * g[i] / (Math.Sqrt(hi) + Epsilon);
+        }
+        return (new SquareSumSlot(next), r);
     }
 }
 
@@ -183,6 +263,43 @@ public sealed record Adam(
         }
         return (new AdamSlot(nextM, nextV), delta);
     }
+
+    /// <summary>m', v' and p − delta in one pass (no delta array).</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var s = As<AdamSlot>(slot, this);
+        var (m, v, g, p) = (D(s.M), D(s.V), D(grad), D(param));
+        var (nextM, nm) = Fresh(grad);
+        var (nextV, nv) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        var c1 = 1 - Math.Pow(Beta1, step);
+        var c2 = 1 - Math.Pow(Beta2, step);
+        var lrT = LearningRate * Math.Sqrt(c2) / c1;
+        var (b1, b2, eps, lr) = (1 - Beta1, 1 - Beta2, Epsilon, LearningRate);
+        if (FoldedBiasCorrection)
+        {
+            for (var i = 0; i < rd.Length; i++)
+            {
+                var mi = m[i] + b1 * (g[i] - m[i]);
+                var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
+                nm[i] = mi;
+                nv[i] = vi;
+                rd[i] = p[i] - lrT * mi / (Math.Sqrt(vi) + eps);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < rd.Length; i++)
+            {
+                var mi = m[i] + b1 * (g[i] - m[i]);
+                var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
+                nm[i] = mi;
+                nv[i] = vi;
+                rd[i] = p[i] - lr * (mi / c1) / (Math.Sqrt(vi / c2) + eps);
+            }
+        }
+        return (new AdamSlot(nextM, nextV), r);
+    }
 }
 
 /// <summary>AdamW (Loshchilov &amp; Hutter): standard Adam plus decoupled decay lr·λ·p.</summary>
@@ -206,5 +323,17 @@ public sealed record AdamW(
     {
         var (s, delta) = _adam.Apply(slot, param, grad, step);
         return (s, delta + param * (LearningRate * WeightDecay));
+    }
+
+    /// <summary>p − (adam delta + lr·λ·p), one pass after Adam's.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var (s, delta) = _adam.Apply(slot, param, grad, step);
+        var (r, rd) = Fresh(param);
+        var (p, d) = (D(param), D(delta));
+        var decay = LearningRate * WeightDecay;
+        for (var i = 0; i < rd.Length; i++)
+            rd[i] = p[i] - (d[i] + decay * p[i]);
+        return (s, r);
     }
 }
