@@ -144,19 +144,16 @@ public static class Mat
         foreach (var r in index)
             if ((uint)r >= (uint)n)
                 throw new ArgumentOutOfRangeException(nameof(index), $"Rows: row {r} is outside 0..{n - 1}.");
+        return (long)n * cols >= RowMajorThreshold && k > 0 ? RowsViaRowMajor(x, index) : RowsColumnMajor(x, index);
+    }
+
+    /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>
+    internal static Matrix RowsColumnMajor(Matrix x, ReadOnlySpan<int> index)
+    {
+        var n = x.RowCount;
+        var cols = x.ColumnCount;
+        var k = index.Length;
         var (result, dst) = New(k, cols);
-        if ((long)n * cols >= RowMajorThreshold && k > 0)
-        {
-            var rm = RowMajorCopies.GetValue(x, RowMajorCopy);
-            for (var i = 0; i < k; i++)
-            {
-                var row = rm.AsSpan(index[i] * cols, cols);
-                var d = i;
-                for (var j = 0; j < row.Length; j++, d += k)
-                    dst[d] = row[j];
-            }
-            return result;
-        }
         var src = Data(x);
         for (var j = 0; j < cols; j++)
         {
@@ -164,6 +161,23 @@ public static class Mat
             var d = dst.AsSpan(j * k, k);
             for (var i = 0; i < d.Length; i++)
                 d[i] = col[index[i]];
+        }
+        return result;
+    }
+
+    /// <summary>Gathers by reading whole rows of the memoised row-major copy (indices already checked).</summary>
+    internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
+    {
+        var cols = x.ColumnCount;
+        var k = index.Length;
+        var (result, dst) = New(k, cols);
+        var rm = RowMajorCopies.GetValue(x, RowMajorCopy);
+        for (var i = 0; i < k; i++)
+        {
+            var row = rm.AsSpan(index[i] * cols, cols);
+            var d = i;
+            for (var j = 0; j < row.Length; j++, d += k)
+                dst[d] = row[j];
         }
         return result;
     }
