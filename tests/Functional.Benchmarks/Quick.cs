@@ -36,12 +36,16 @@ internal static class Quick
                 for (var i = 0; i < steps; i++)
                     st = Train.Step(w.Net, w.Opt, st, w.Train, w.Batches).State;
                 var us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
-                var cpu = (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - c0).TotalMicroseconds / steps;
+                var cpu =
+                    (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - c0).TotalMicroseconds
+                    / steps;
                 bestCpu = Math.Min(bestCpu, cpu);
                 bytes = (GC.GetAllocatedBytesForCurrentThread() - a0) / steps;
                 best = Math.Min(best, us);
             }
-            Console.WriteLine($"{name,-22} {best,9:F2} µs/step wall (best of 5) {bestCpu,9:F2} µs CPU/step {bytes,10:N0} B/step");
+            Console.WriteLine(
+                $"{name, -22} {best, 9:F2} µs/step wall (best of 5) {bestCpu, 9:F2} µs CPU/step {bytes, 10:N0} B/step"
+            );
         }
         return 0;
     }
