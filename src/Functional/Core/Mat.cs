@@ -58,6 +58,7 @@ public static class Mat
     }
 
     /// <summary>Column sums as a 1×cols row, each summed top to bottom.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix ColumnSums(Matrix x)
     {
         var d = Data(x);
@@ -148,6 +149,7 @@ public static class Mat
     }
 
     /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Matrix RowsColumnMajor(Matrix x, ReadOnlySpan<int> index)
     {
         var n = x.RowCount;
@@ -166,6 +168,7 @@ public static class Mat
     }
 
     /// <summary>Gathers by reading whole rows of the memoised row-major copy (indices already checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
     {
         var cols = x.ColumnCount;
@@ -215,6 +218,7 @@ public static class Mat
     static readonly ConditionalWeakTable<Matrix, double[]> RowMajorCopies = new();
 
     /// <summary>The matrix in row-major order, transposed in 32×32 blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static double[] RowMajorCopy(Matrix x)
     {
         var n = x.RowCount;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Functional.Core;
 
@@ -76,6 +77,7 @@ public sealed record Tanh : Layer
 /// </summary>
 internal static class Elementwise
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix Relu(Matrix x)
     {
         var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
@@ -95,6 +97,7 @@ internal static class Elementwise
         return y;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix ReluBackward(Matrix yOut, Matrix dY)
     {
         var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);
@@ -120,6 +123,7 @@ internal static class Elementwise
         return dx;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix Sigmoid(Matrix x)
     {
         var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
@@ -129,6 +133,7 @@ internal static class Elementwise
         return y;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix SigmoidBackward(Matrix yOut, Matrix dY)
     {
         var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);
@@ -139,6 +144,7 @@ internal static class Elementwise
         return dx;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix Tanh(Matrix x)
     {
         var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
@@ -148,6 +154,7 @@ internal static class Elementwise
         return y;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix TanhBackward(Matrix yOut, Matrix dY)
     {
         var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Functional.Core;
 using Functional.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra;
@@ -55,6 +56,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 
     /// <summary>act(x·W + b): the bias and the activation applied in one pass over the fresh product, with the
     /// same expressions as the separate layers (so the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Matrix Linear(Matrix w, Matrix b, Matrix x, Activation act)
     {
         int m = x.RowCount,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Functional.Core;
 
 namespace Functional.Layers;
@@ -49,6 +50,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
     public override string Describe() =>
         $"BatchNorm {Features} (eps {Config.Epsilon:R}, decay {Config.RunningDecay:R})";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (Matrix Y, BatchNormStats Stats, Cache Cache) Forward(
         BatchNorm spec,
         P p,
@@ -109,6 +111,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         return (yTrain, new BatchNormStats(rm, rv), cache);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
     {
         Shape.RequireSame(c.Xn, dY, "BatchNorm backward");
@@ -170,6 +173,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
     }
 
     /// <summary>xc = x − mean, std = √(var + ε), xn = xc/std, y = xn·γ + β: one pass per column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static (Matrix Y, Cache Cache) Normalize(Matrix x, double[] mean, double[] variance, double eps, P p, Mode mode)
     {
         int n = x.RowCount,

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Functional.Core;
 
 namespace Functional.Layers;
@@ -64,6 +65,7 @@ public sealed record SoftmaxWithLoss : LossLayer
     /// operations in the same order as <see cref="Functions.SoftmaxCrossEntropy"/>, <see cref="Functions.Softmax"/>
     /// and <see cref="Backward"/>, so the bits match; the softmax itself is never stored.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
     {
         Shape.RequireSame(scores, targets, "SoftmaxWithLoss targets (one-hot, one row per sample)");
@@ -120,6 +122,7 @@ public sealed record MeanSquaredError : LossLayer
     public override Matrix Output(Matrix scores) => scores;
 
     /// <summary>One pass: Σ(y − t)² and 2(y − t)/numel, the same operations as Forward and Backward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal override (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
     {
         Shape.RequireSame(scores, targets, "MeanSquaredError targets");

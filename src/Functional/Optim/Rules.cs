@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using LanguageExt;
 using static Functional.Optim.Slots;
 
@@ -15,6 +16,7 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
         (slot, grad * LearningRate);
 
     /// <summary>p − lr·g in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var (r, d) = Fresh(param);
@@ -59,6 +61,7 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
     }
 
     /// <summary>v' = ρv + lr·g and p − v' in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var v = D(As<VelocitySlot>(slot, this).V);
@@ -104,6 +107,7 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
     }
 
     /// <summary>The velocity and p − delta in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var v = D(As<VelocitySlot>(slot, this).V);
@@ -151,6 +155,7 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
     }
 
     /// <summary>h' and p − lr·g/(√h' + ε) in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var h = D(As<SquareSumSlot>(slot, this).H);
@@ -193,6 +198,7 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
     }
 
     /// <summary>h' and p − lr·g/(√h' + ε) in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var h = D(As<SquareSumSlot>(slot, this).H);
@@ -265,6 +271,7 @@ public sealed record Adam(
     }
 
     /// <summary>m', v' and p − delta in one pass (no delta array).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var s = As<AdamSlot>(slot, this);
@@ -326,6 +333,7 @@ public sealed record AdamW(
     }
 
     /// <summary>p − (adam delta + lr·λ·p), one pass after Adam's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
         var (s, delta) = _adam.Apply(slot, param, grad, step);
