@@ -7,13 +7,8 @@ public sealed record Params(Map<ParamKey, Matrix> Values)
 {
     public static Params Empty { get; } = new(LanguageExt.Map<ParamKey, Matrix>.Empty);
     public Matrix this[ParamKey key] =>
-        Values
-            .Find(key)
-            .IfNone(() =>
-                throw new KeyNotFoundException(
-                    $"no parameter '{key}'; the network has: {string.Join(", ", Values.Keys)}"
-                )
-            );
+        Values.Find(key).IfNoneUnsafe((Matrix?)null)
+        ?? throw new KeyNotFoundException($"no parameter '{key}'; the network has: {string.Join(", ", Values.Keys)}");
     public Matrix this[int layer, string name] => this[new ParamKey(layer, name)];
     public int Count => Values.Count;
     public long Size => Values.Values.Sum(m => (long)m.RowCount * m.ColumnCount);
@@ -24,7 +19,7 @@ public sealed record Grads(Map<ParamKey, Matrix> Values)
 {
     public static Grads Empty { get; } = new(LanguageExt.Map<ParamKey, Matrix>.Empty);
     public Matrix this[ParamKey key] =>
-        Values.Find(key).IfNone(() => throw new KeyNotFoundException($"no gradient for '{key}'"));
+        Values.Find(key).IfNoneUnsafe((Matrix?)null) ?? throw new KeyNotFoundException($"no gradient for '{key}'");
     public Matrix this[int layer, string name] => this[new ParamKey(layer, name)];
 }
 

@@ -29,13 +29,13 @@ public static class Functions
 
     public static Matrix Step(Matrix x) => x.Map(Step);
 
-    public static Matrix Sigmoid(Matrix x) => x.Map(Sigmoid);
+    public static Matrix Sigmoid(Matrix x) => Layers.Elementwise.Sigmoid(x);
 
     public static Matrix SigmoidGrad(Matrix x) => x.Map(SigmoidGrad);
 
-    public static Matrix Relu(Matrix x) => x.Map(Relu);
+    public static Matrix Relu(Matrix x) => Layers.Elementwise.Relu(x);
 
-    public static Matrix Tanh(Matrix x) => x.Map(Math.Tanh);
+    public static Matrix Tanh(Matrix x) => Layers.Elementwise.Tanh(x);
 
     /// <summary>Row-wise softmax, numerically stable: the row maximum is subtracted before exp.</summary>
     public static Matrix Softmax(Matrix x)

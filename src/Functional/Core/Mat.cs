@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Core;
@@ -22,6 +23,19 @@ public static class Mat
 
     public static double[] Data(Matrix m) => m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
 
+    /// <summary>
+    /// A fresh dense rows×cols matrix and its column-major storage, NOT zeroed: the caller writes every element
+    /// before the matrix leaves it (the one mutation rule: only the creator writes, and only before returning).
+    /// </summary>
+    internal static (Matrix M, double[] D) New(int rows, int cols)
+    {
+        var d = GC.AllocateUninitializedArray<double>(rows * cols);
+        return (Matrix.Build.Dense(rows, cols, d), d);
+    }
+
+    /// <summary>Wraps a fresh column-major array (not copied; the caller gives it up).</summary>
+    internal static Matrix Wrap(int rows, int cols, double[] data) => Matrix.Build.Dense(rows, cols, data);
+
     /// <summary>x + row, the row broadcast over every sample (row is 1×cols).</summary>
     public static Matrix AddRow(Matrix x, Matrix row)
     {
@@ -44,6 +58,7 @@ public static class Mat
     }
 
     /// <summary>Column sums as a 1×cols row, each summed top to bottom.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix ColumnSums(Matrix x)
     {
         var d = Data(x);
@@ -115,21 +130,114 @@ public static class Mat
         return Matrix.Build.Dense(labels.Length, classes, m);
     }
 
-    /// <summary>The rows at <paramref name="index"/>, in that order.</summary>
+    /// <summary>The rows at <paramref name="index"/>, in that order (one copy, straight into the result).</summary>
+    /// <remarks>
+    /// In column-major storage the elements of one row are a column-height apart, so gathering rows of a matrix
+    /// larger than the caches misses the cache on every element (a 128-row batch of Fashion-MNIST took ~2.5 ms).
+    /// For such a matrix a row-major copy is made once and memoised per matrix instance (matrices are never
+    /// mutated after they leave their creator, so the copy stays valid); rows are then read contiguously.
+    /// </remarks>
     public static Matrix Rows(Matrix x, ReadOnlySpan<int> index)
     {
-        var src = Data(x);
         var n = x.RowCount;
+        var cols = x.ColumnCount;
         var k = index.Length;
-        var dst = new double[k * x.ColumnCount];
-        for (var j = 0; j < x.ColumnCount; j++)
+        foreach (var r in index)
+            if ((uint)r >= (uint)n)
+                throw new ArgumentOutOfRangeException(nameof(index), $"Rows: row {r} is outside 0..{n - 1}.");
+        return (long)n * cols >= RowMajorThreshold && k > 0 ? RowsViaRowMajor(x, index) : RowsColumnMajor(x, index);
+    }
+
+    /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Matrix RowsColumnMajor(Matrix x, ReadOnlySpan<int> index)
+    {
+        var n = x.RowCount;
+        var cols = x.ColumnCount;
+        var k = index.Length;
+        var (result, dst) = New(k, cols);
+        var src = Data(x);
+        for (var j = 0; j < cols; j++)
         {
-            var so = j * n;
-            var d = j * k;
-            for (var i = 0; i < k; i++)
-                dst[d + i] = src[so + index[i]];
+            var col = src.AsSpan(j * n, n);
+            var d = dst.AsSpan(j * k, k);
+            for (var i = 0; i < d.Length; i++)
+                d[i] = col[index[i]];
         }
-        return Matrix.Build.Dense(k, x.ColumnCount, dst);
+        return result;
+    }
+
+    /// <summary>Gathers by reading whole rows of the memoised row-major copy (indices already checked).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
+    {
+        var cols = x.ColumnCount;
+        var k = index.Length;
+        var (result, dst) = New(k, cols);
+        var rm = RowMajorCopies.GetValue(x, RowMajorCopy);
+        // Eight rows at a time: each column of the block is then one contiguous 64-byte write, instead of one
+        // scattered write per element (the batch is column-major, the source rows are contiguous).
+        var i0 = 0;
+        for (; i0 + 8 <= k; i0 += 8)
+        {
+            var r0 = rm.AsSpan(index[i0] * cols, cols);
+            var r1 = rm.AsSpan(index[i0 + 1] * cols, cols);
+            var r2 = rm.AsSpan(index[i0 + 2] * cols, cols);
+            var r3 = rm.AsSpan(index[i0 + 3] * cols, cols);
+            var r4 = rm.AsSpan(index[i0 + 4] * cols, cols);
+            var r5 = rm.AsSpan(index[i0 + 5] * cols, cols);
+            var r6 = rm.AsSpan(index[i0 + 6] * cols, cols);
+            var r7 = rm.AsSpan(index[i0 + 7] * cols, cols);
+            var d = i0;
+            for (var j = 0; j < cols; j++, d += k)
+            {
+                var o = dst.AsSpan(d, 8);
+                o[0] = r0[j];
+                o[1] = r1[j];
+                o[2] = r2[j];
+                o[3] = r3[j];
+                o[4] = r4[j];
+                o[5] = r5[j];
+                o[6] = r6[j];
+                o[7] = r7[j];
+            }
+        }
+        for (var i = i0; i < k; i++)
+        {
+            var row = rm.AsSpan(index[i] * cols, cols);
+            var d = i;
+            for (var j = 0; j < row.Length; j++, d += k)
+                dst[d] = row[j];
+        }
+        return result;
+    }
+
+    /// <summary>Matrices with at least this many elements (32 MB) are gathered through a row-major copy.</summary>
+    internal const long RowMajorThreshold = 4L << 20;
+
+    static readonly ConditionalWeakTable<Matrix, double[]> RowMajorCopies = new();
+
+    /// <summary>The matrix in row-major order, transposed in 32×32 blocks.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static double[] RowMajorCopy(Matrix x)
+    {
+        var n = x.RowCount;
+        var cols = x.ColumnCount;
+        var src = Data(x);
+        var dst = GC.AllocateUninitializedArray<double>(n * cols);
+        const int B = 32;
+        for (var i0 = 0; i0 < n; i0 += B)
+        {
+            var i1 = Math.Min(n, i0 + B);
+            for (var j0 = 0; j0 < cols; j0 += B)
+            {
+                var j1 = Math.Min(cols, j0 + B);
+                for (var j = j0; j < j1; j++)
+                for (var i = i0; i < i1; i++)
+                    dst[(long)i * cols + j] = src[(long)j * n + i];
+            }
+        }
+        return dst;
     }
 
     /// <summary>The blocks one under the other (all with the same number of columns).</summary>

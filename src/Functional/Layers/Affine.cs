@@ -1,9 +1,16 @@
+using System.Runtime.CompilerServices;
 using Functional.Core;
+using Functional.LinearAlgebra;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Layers;
 
 /// <summary>y = x·W + b for a batch of row vectors (the book's Affine, Flux's Dense without activation).</summary>
+/// <remarks>
+/// The products call the deterministic <see cref="Gemm"/> kernel directly on the column-major arrays (the same
+/// kernel, arguments and therefore bits as MathNet's operators through the installed provider, without MathNet's
+/// per-call overhead); the bias is added in one pass over the fresh product.
+/// </remarks>
 public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 {
     public sealed record P(Matrix W, Matrix B); // W is In×Out, B is 1×Out
@@ -24,19 +31,135 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 
     public static (Matrix Y, Cache Cache) Forward(P p, Matrix x, string where = "Affine")
     {
-        Shape.RequireColumns(x, p.W.RowCount, $"{where} ({p.W.RowCount}→{p.W.ColumnCount})");
-        return (Mat.AddRow(x * p.W, p.B), new Cache(x));
+        if (x.ColumnCount != p.W.RowCount)
+            throw Shape.ColumnsError(x, p.W.RowCount, $"{where} ({p.W.RowCount}→{p.W.ColumnCount})");
+        return (Linear(p.W, p.B, x), new Cache(x));
     }
 
     /// <summary>A single sample given as a vector is a batch of one.</summary>
     public static (Matrix Y, Cache Cache) Forward(P p, Vector<double> x) => Forward(p, Mat.AsBatch(x));
 
     public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY) =>
-        (
-            dY.TransposeAndMultiply(p.W), // dY·Wᵀ
-            new G(
-                c.X.TransposeThisAndMultiply(dY), // Xᵀ·dY
-                Mat.ColumnSums(dY)
-            )
+        (InputGrad(p.W, dY), new G(WeightGrad(c.X, dY), Mat.ColumnSums(dY)));
+
+    /// <summary>The activation fused into <see cref="Linear(Matrix, Matrix, Matrix, Activation)"/>.</summary>
+    internal enum Activation
+    {
+        None,
+        Relu,
+        Sigmoid,
+        Tanh,
+    }
+
+    /// <summary>x·W + b (shapes already checked).</summary>
+    internal static Matrix Linear(Matrix w, Matrix b, Matrix x) => Linear(w, b, x, Activation.None);
+
+    /// <summary>act(x·W + b): the bias and the activation applied in one pass over the fresh product, with the
+    /// same expressions as the separate layers (so the same bits).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Matrix Linear(Matrix w, Matrix b, Matrix x, Activation act)
+    {
+        int m = x.RowCount,
+            k = w.RowCount,
+            n = w.ColumnCount;
+        if (b.RowCount != 1 || b.ColumnCount != n)
+            throw new ArgumentException($"AddRow: expected a 1×{n} row, got {Shape.Of(b)}.");
+        var (y, yd) = Mat.New(m, n);
+        Gemm.Multiply(
+            false,
+            false,
+            m,
+            n,
+            k,
+            1.0,
+            Mat.Data(x),
+            Math.Max(1, m),
+            Mat.Data(w),
+            Math.Max(1, k),
+            0.0,
+            yd,
+            Math.Max(1, m)
         );
+        var bd = Mat.Data(b);
+        for (var j = 0; j < n; j++)
+        {
+            var bj = bd[j];
+            var col = yd.AsSpan(j * m, m);
+            switch (act)
+            {
+                case Activation.None:
+                    for (var i = 0; i < col.Length; i++)
+                        col[i] += bj;
+                    break;
+                case Activation.Relu:
+                    for (var i = 0; i < col.Length; i++)
+                    {
+                        var z = col[i] + bj;
+                        col[i] = z > 0 ? z : 0.0;
+                    }
+                    break;
+                case Activation.Sigmoid:
+                    for (var i = 0; i < col.Length; i++)
+                        col[i] = 1.0 / (1.0 + Math.Exp(-(col[i] + bj)));
+                    break;
+                default:
+                    for (var i = 0; i < col.Length; i++)
+                        col[i] = Math.Tanh(col[i] + bj);
+                    break;
+            }
+        }
+        return y;
+    }
+
+    /// <summary>dY·Wᵀ.</summary>
+    internal static Matrix InputGrad(Matrix w, Matrix dY)
+    {
+        int m = dY.RowCount,
+            n = w.RowCount,
+            k = w.ColumnCount;
+        Shape.Require(dY.ColumnCount == k, $"Affine backward: expected a gradient of n×{k}, got {Shape.Of(dY)}.");
+        var (dx, d) = Mat.New(m, n);
+        Gemm.Multiply(
+            false,
+            true,
+            m,
+            n,
+            k,
+            1.0,
+            Mat.Data(dY),
+            Math.Max(1, m),
+            Mat.Data(w),
+            Math.Max(1, n),
+            0.0,
+            d,
+            Math.Max(1, m)
+        );
+        return dx;
+    }
+
+    /// <summary>Xᵀ·dY.</summary>
+    internal static Matrix WeightGrad(Matrix x, Matrix dY)
+    {
+        int k = x.RowCount,
+            m = x.ColumnCount,
+            n = dY.ColumnCount;
+        Shape.Require(dY.RowCount == k, $"Affine backward: the gradient has {dY.RowCount} rows, the input {k}.");
+        var (dw, d) = Mat.New(m, n);
+        Gemm.Multiply(
+            true,
+            false,
+            m,
+            n,
+            k,
+            1.0,
+            Mat.Data(x),
+            Math.Max(1, k),
+            Mat.Data(dY),
+            Math.Max(1, k),
+            0.0,
+            d,
+            Math.Max(1, m)
+        );
+        return dw;
+    }
 }

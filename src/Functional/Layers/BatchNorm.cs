@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Functional.Core;
 
 namespace Functional.Layers;
@@ -49,6 +50,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
     public override string Describe() =>
         $"BatchNorm {Features} (eps {Config.Epsilon:R}, decay {Config.RunningDecay:R})";
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (Matrix Y, BatchNormStats Stats, Cache Cache) Forward(
         BatchNorm spec,
         P p,
@@ -57,62 +59,156 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         Mode mode
     )
     {
-        Shape.RequireColumns(x, spec.Features, $"BatchNorm({spec.Features})");
+        if (x.ColumnCount != spec.Features)
+            throw Shape.ColumnsError(x, spec.Features, $"BatchNorm({spec.Features})");
+        int n = x.RowCount,
+            f = spec.Features;
+        var eps = spec.Config.Epsilon;
         if (mode == Mode.Eval)
         {
-            var (y, c) = Normalize(x, s.RunningMean, s.RunningVar, spec.Config.Epsilon, p, mode);
+            var (y, c) = Normalize(x, Mat.Data(s.RunningMean), Mat.Data(s.RunningVar), eps, p, mode);
             return (y, s, c);
         }
         Shape.Require(
-            x.RowCount > 1,
-            $"BatchNorm({spec.Features}) in training mode needs a batch of more than one sample (got 1×{x.ColumnCount}): "
-                + "the batch variance of one sample is 0. Use a larger batch or Mode.Eval."
+            n > 1,
+            $"BatchNorm({spec.Features}) in training mode needs a batch of more than one sample (got 1×{x.ColumnCount}): the batch variance of one sample is 0. Use a larger batch or Mode.Eval."
         );
-        var mean = Mat.ColumnMeans(x);
-        var variance = ColumnVariance(x, mean);
-        var n = x.RowCount;
-        var runVar = spec.Config.UnbiasedRunningVar ? variance * (n / (n - 1.0)) : variance;
+        // One pass per column for the mean, one for the variance; the statistics in the reference's order:
+        // mean = Σx·(1/n), var = Σ(x−mean)²·(1/n), running = d·running + (1−d)·batch.
+        var xd = Mat.Data(x);
+        var mean = new double[f];
+        var variance = new double[f];
+        var inv = 1.0 / n;
+        for (var j = 0; j < f; j++)
+        {
+            var col = xd.AsSpan(j * n, n);
+            var sum = 0.0;
+            foreach (var v in col)
+                sum += v;
+            var mu = sum * inv;
+            var ss = 0.0;
+            foreach (var v in col)
+            {
+                var e = v - mu;
+                ss += e * e;
+            }
+            mean[j] = mu;
+            variance[j] = ss * inv;
+        }
         var d = spec.Config.RunningDecay;
-        var next = new BatchNormStats(s.RunningMean * d + mean * (1 - d), s.RunningVar * d + runVar * (1 - d));
-        var (yTrain, cache) = Normalize(x, mean, variance, spec.Config.Epsilon, p, mode);
-        return (yTrain, next, cache);
+        var unbiased = n / (n - 1.0);
+        var (rm, rmd) = Mat.New(1, f);
+        var (rv, rvd) = Mat.New(1, f);
+        var oldMean = Mat.Data(s.RunningMean);
+        var oldVar = Mat.Data(s.RunningVar);
+        for (var j = 0; j < f; j++)
+        {
+            var runVar = spec.Config.UnbiasedRunningVar ? variance[j] * unbiased : variance[j];
+            rmd[j] = d * oldMean[j] + (1 - d) * mean[j];
+            rvd[j] = d * oldVar[j] + (1 - d) * runVar;
+        }
+        var (yTrain, cache) = Normalize(x, mean, variance, eps, p, mode);
+        return (yTrain, new BatchNormStats(rm, rv), cache);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
     {
         Shape.RequireSame(c.Xn, dY, "BatchNorm backward");
-        var dBeta = Mat.ColumnSums(dY);
-        var dGamma = Mat.ColumnSums(c.Xn.PointwiseMultiply(dY));
-        var dXn = ScaleColumns(dY, p.Gamma);
-        if (c.Mode == Mode.Eval) // statistics are constants in evaluation mode
-            return (DivideColumns(dXn, c.Std), new G(dGamma, dBeta));
-        var n = dY.RowCount;
-        var dXc = DivideColumns(dXn, c.Std);
-        var dStd = -Mat.ColumnSums(dXn.PointwiseMultiply(c.Xc)).PointwiseDivide(c.Std.PointwiseMultiply(c.Std));
-        var dVar = 0.5 * dStd.PointwiseDivide(c.Std);
-        dXc += ScaleColumns(c.Xc, dVar) * (2.0 / n);
-        var dMu = Mat.ColumnSums(dXc);
-        return (dXc - BroadcastRow(dMu / n, n), new G(dGamma, dBeta));
+        int n = dY.RowCount,
+            f = dY.ColumnCount;
+        var dyd = Mat.Data(dY);
+        var xnd = Mat.Data(c.Xn);
+        var xcd = Mat.Data(c.Xc);
+        var std = Mat.Data(c.Std);
+        var gamma = Mat.Data(p.Gamma);
+        var (dBeta, dBetaD) = Mat.New(1, f);
+        var (dGamma, dGammaD) = Mat.New(1, f);
+        var (dx, dxd) = Mat.New(n, f);
+        var train = c.Mode == Mode.Train;
+        var twoOverN = 2.0 / n;
+        var inv = 1.0 / n;
+        for (var j = 0; j < f; j++)
+        {
+            var dy = dyd.AsSpan(j * n, n);
+            var xn = xnd.AsSpan(j * n, n);
+            var xc = xcd.AsSpan(j * n, n);
+            var o = dxd.AsSpan(j * n, n);
+            var g = gamma[j];
+            var sd = std[j];
+            // Pass 1: Σdy, Σxn·dy and Σ(dy·γ)·xc, each summed top to bottom.
+            double sumDy = 0,
+                sumXnDy = 0,
+                sumDxnXc = 0;
+            for (var i = 0; i < dy.Length; i++)
+            {
+                sumDy += dy[i];
+                sumXnDy += xn[i] * dy[i];
+                sumDxnXc += dy[i] * g * xc[i];
+            }
+            dBetaD[j] = sumDy;
+            dGammaD[j] = sumXnDy;
+            if (!train) // statistics are constants in evaluation mode
+            {
+                for (var i = 0; i < o.Length; i++)
+                    o[i] = dy[i] * g / sd;
+                continue;
+            }
+            // dstd = −Σ(dxn·xc)/std², dvar = 0.5·dstd/std; pass 2: dxc = dxn/std + xc·dvar·(2/n) and Σdxc;
+            // pass 3: dx = dxc − Σdxc·(1/n).
+            var dStd = -sumDxnXc / (sd * sd);
+            var dVar = 0.5 * (dStd / sd);
+            var dMu = 0.0;
+            for (var i = 0; i < o.Length; i++)
+            {
+                var dxc = dy[i] * g / sd + xc[i] * dVar * twoOverN;
+                o[i] = dxc;
+                dMu += dxc;
+            }
+            var shift = dMu * inv;
+            for (var i = 0; i < o.Length; i++)
+                o[i] -= shift;
+        }
+        return (dx, new G(dGamma, dBeta));
     }
 
-    static (Matrix Y, Cache Cache) Normalize(Matrix x, Matrix mean, Matrix variance, double eps, P p, Mode mode)
+    /// <summary>xc = x − mean, std = √(var + ε), xn = xc/std, y = xn·γ + β: one pass per column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Matrix Y, Cache Cache) Normalize(Matrix x, double[] mean, double[] variance, double eps, P p, Mode mode)
     {
-        var xc = x - BroadcastRow(mean, x.RowCount);
-        var std = variance.Map(v => Math.Sqrt(v + eps));
-        var xn = DivideColumns(xc, std);
-        var y = Mat.AddRow(ScaleColumns(xn, p.Gamma), p.Beta);
+        int n = x.RowCount,
+            f = x.ColumnCount;
+        Shape.Require(
+            p.Gamma.ColumnCount == f && p.Beta.ColumnCount == f && mean.Length == f && variance.Length == f,
+            $"BatchNorm({f}): γ, β and the statistics must be 1×{f}."
+        );
+        var xd = Mat.Data(x);
+        var gamma = Mat.Data(p.Gamma);
+        var beta = Mat.Data(p.Beta);
+        var (xc, xcd) = Mat.New(n, f);
+        var (xn, xnd) = Mat.New(n, f);
+        var (y, yd) = Mat.New(n, f);
+        var (std, sd) = Mat.New(1, f);
+        for (var j = 0; j < f; j++)
+        {
+            var s = Math.Sqrt(variance[j] + eps);
+            sd[j] = s;
+            var mu = mean[j];
+            var g = gamma[j];
+            var b = beta[j];
+            var src = xd.AsSpan(j * n, n);
+            var c = xcd.AsSpan(j * n, n);
+            var z = xnd.AsSpan(j * n, n);
+            var o = yd.AsSpan(j * n, n);
+            for (var i = 0; i < src.Length; i++)
+            {
+                var e = src[i] - mu;
+                var q = e / s;
+                c[i] = e;
+                z[i] = q;
+                o[i] = q * g + b;
+            }
+        }
         return (y, new Cache(xc, xn, std, mode));
     }
-
-    static Matrix ColumnVariance(Matrix x, Matrix mean)
-    {
-        var xc = x - BroadcastRow(mean, x.RowCount);
-        return Mat.ColumnSums(xc.PointwiseMultiply(xc)) / x.RowCount;
-    }
-
-    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Build.Dense(rows, row.ColumnCount, (_, j) => row[0, j]);
-
-    static Matrix ScaleColumns(Matrix x, Matrix row) => x.PointwiseMultiply(BroadcastRow(row, x.RowCount));
-
-    static Matrix DivideColumns(Matrix x, Matrix row) => x.PointwiseDivide(BroadcastRow(row, x.RowCount));
 }

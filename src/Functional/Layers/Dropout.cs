@@ -21,13 +21,32 @@ public sealed record Dropout(double Ratio) : Layer
             var keep = Mat.Filled(x.RowCount, x.ColumnCount, 1.0 - spec.Ratio);
             return (x * (1.0 - spec.Ratio), new Cache(keep));
         }
-        var mask = Sampling.Uniform(layerKey, x.RowCount, x.ColumnCount).Map(u => u > spec.Ratio ? 1.0 : 0.0);
-        return (x.PointwiseMultiply(mask), new Cache(mask));
+        // Element (i, j) keeps its value when draw i·cols + j of the layer key exceeds the ratio (Sampling.Uniform's
+        // row-major counter), computed in one loop over column-major storage without a delegate per element.
+        int rows = x.RowCount,
+            cols = x.ColumnCount;
+        var (mask, md) = Mat.New(rows, cols);
+        var (y, yd) = Mat.New(rows, cols);
+        var xd = Mat.Data(x);
+        for (var j = 0; j < cols; j++)
+        for (var i = 0; i < rows; i++)
+        {
+            var k = j * rows + i;
+            var keep = layerKey.Uniform((ulong)i * (ulong)cols + (ulong)j) > spec.Ratio ? 1.0 : 0.0;
+            md[k] = keep;
+            yd[k] = xd[k] * keep;
+        }
+        return (y, new Cache(mask));
     }
 
     public static Matrix Backward(Cache c, Matrix dY)
     {
         Shape.RequireSame(c.Mask, dY, "Dropout backward");
-        return dY.PointwiseMultiply(c.Mask);
+        var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);
+        var g = Mat.Data(dY);
+        var m = Mat.Data(c.Mask);
+        for (var k = 0; k < d.Length; k++)
+            d[k] = g[k] * m[k];
+        return dx;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Functional.Core;
 
 namespace Functional.Layers;
@@ -13,6 +14,14 @@ public abstract record LossLayer
     public abstract Matrix Output(Matrix scores);
 
     public abstract string Describe();
+
+    /// <summary>Loss and the gradient of the scores in one go (the training step's path). The default composes
+    /// <see cref="Forward"/> and <see cref="Backward"/>; the built-in losses fuse them into one pass.</summary>
+    internal virtual (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
+    {
+        var (loss, cache) = Forward(scores, targets);
+        return (loss, Backward(cache));
+    }
 }
 
 /// <summary>
@@ -50,6 +59,46 @@ public sealed record SoftmaxWithLoss : LossLayer
     public override Matrix Output(Matrix scores) => Functions.Softmax(scores);
 
     public override string Describe() => "SoftmaxWithLoss (mean cross-entropy)";
+
+    /// <summary>
+    /// One pass per row: max, exp(x − max) and their sum, log Z, the loss terms and (softmax − t)·(1/N). The same
+    /// operations in the same order as <see cref="Functions.SoftmaxCrossEntropy"/>, <see cref="Functions.Softmax"/>
+    /// and <see cref="Backward"/>, so the bits match; the softmax itself is never stored.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
+    {
+        Shape.RequireSame(scores, targets, "SoftmaxWithLoss targets (one-hot, one row per sample)");
+        int n = scores.RowCount,
+            c = scores.ColumnCount;
+        var x = Mat.Data(scores);
+        var t = Mat.Data(targets);
+        var (dx, d) = Mat.New(n, c);
+        var invN = 1.0 / n;
+        var acc = 0.0;
+        for (var i = 0; i < n; i++)
+        {
+            var max = double.NegativeInfinity;
+            for (var j = 0; j < c; j++)
+                max = Math.Max(max, x[j * n + i]);
+            var sum = 0.0;
+            for (var j = 0; j < c; j++)
+            {
+                var e = Math.Exp(x[j * n + i] - max);
+                d[j * n + i] = e;
+                sum += e;
+            }
+            var logZ = max + Math.Log(sum);
+            for (var j = 0; j < c; j++)
+            {
+                var k = j * n + i;
+                if (t[k] != 0)
+                    acc += t[k] * (x[k] - logZ);
+                d[k] = (d[k] / sum - t[k]) * invN;
+            }
+        }
+        return (-acc / n, dx);
+    }
 }
 
 /// <summary>Mean squared error over all elements, mean((y − t)²) as Flux's mse; backward 2(y − t)/numel.</summary>
@@ -71,6 +120,26 @@ public sealed record MeanSquaredError : LossLayer
     }
 
     public override Matrix Output(Matrix scores) => scores;
+
+    /// <summary>One pass: Σ(y − t)² and 2(y − t)/numel, the same operations as Forward and Backward.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal override (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
+    {
+        Shape.RequireSame(scores, targets, "MeanSquaredError targets");
+        var numel = scores.RowCount * (double)scores.ColumnCount;
+        var y = Mat.Data(scores);
+        var t = Mat.Data(targets);
+        var (dx, d) = Mat.New(scores.RowCount, scores.ColumnCount);
+        var scale = 2.0 / numel;
+        var acc = 0.0;
+        for (var k = 0; k < d.Length; k++)
+        {
+            var e = y[k] - t[k];
+            acc += e * e;
+            d[k] = e * scale;
+        }
+        return (acc / numel, dx);
+    }
 
     public override string Describe() => "MeanSquaredError (mean over elements)";
 }

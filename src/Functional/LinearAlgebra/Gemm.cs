@@ -201,6 +201,7 @@ public static class Gemm
 
     // ---------------------------------------------------------------- packed path
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackedRange(ref Job job, int i0, int i1, int j0, int j1)
     {
         int k = job.K;
@@ -259,6 +260,7 @@ public static class Gemm
     private static int RoundUp(int x, int to) => (x + to - 1) / to * to;
 
     /// <summary>Packs op(A)[ic..ic+mc, pc..pc+kc) as MR-row panels, k-major, zero-padded rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA(ref Job job, int ic, int mc, int pc, int kc, double* dst)
     {
         int lda = job.Lda;
@@ -362,6 +364,7 @@ public static class Gemm
     }
 
     /// <summary>Packs op(B)[pc..pc+kc, jc..jc+nc) as NR-column panels, k-major, zero-padded columns.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB(ref Job job, int pc, int kc, int jc, int nc, double* dst)
     {
         int ldb = job.Ldb;
@@ -565,6 +568,7 @@ public static class Gemm
     /// zero-padded 8-row panels. A partial last block of columns is copied into a zero-padded
     /// 4-column panel. Same k order and same store arithmetic as the packed path.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DirectRange(ref Job job, int i0, int i1, int j0, int j1)
     {
         int k = job.K;
@@ -788,6 +792,7 @@ public static class Gemm
     // ---------------------------------------------------------------- scalar fallback / beta-only
 
     /// <summary>Portable path (no AVX2/FMA): the same summation order, one element at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void ScalarRange(ref Job job, int i0, int i1, int j0, int j1)
     {
         int k = job.K;

@@ -51,21 +51,68 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
 
     public ForwardResult Forward(Params ps, ModelState st, Matrix x, Ctx ctx)
     {
-        Shape.RequireColumns(
-            x,
-            Inputs,
-            Layers.IsEmpty ? "network input" : $"network input (layer 0, {Layers.Head.Describe()})"
-        );
-        var (y, state, caches) = Indexed.Fold(
-            (x, st, Seq<LayerCache>()),
-            (acc, li) =>
+        var (y, state, caches) = ForwardCore(ps, st, x, ctx);
+        return new ForwardResult(y, state, toSeq(caches));
+    }
+
+    /// <summary>
+    /// The forward fold as a loop over the layers: one cache per layer, in layer order. An Affine followed by an
+    /// activation is computed in one pass after the product (bias and activation applied in place on the fresh
+    /// product), so the pre-activation matrix is never materialised; the bits are those of the two layers apart.
+    /// </summary>
+    internal (Matrix Y, ModelState State, LayerCache[] Caches) ForwardCore(Params ps, ModelState st, Matrix x, Ctx ctx)
+    {
+        if (x.ColumnCount != Inputs)
+            throw Shape.ColumnsError(
+                x,
+                Inputs,
+                Layers.IsEmpty ? "network input" : $"network input (layer 0, {Layers.Head.Describe()})"
+            );
+        var count = Layers.Count;
+        var caches = new LayerCache[count];
+        var h = x;
+        var i = 0;
+        foreach (var layer in Layers)
+        {
+            if (i > 0 && caches[i] is not null)
             {
-                var (h, s, cs) = acc;
-                var (yi, si, ci) = ForwardLayer(li.Layer, li.Index, ps, s, h, ctx);
-                return (yi, si, cs.Add(ci));
+                i++; // computed together with the Affine before it
+                continue;
             }
-        );
-        return new ForwardResult(y, state, caches);
+            if (layer is Affine)
+            {
+                var w = ps[i, "W"];
+                var b = ps[i, "b"];
+                if (h.ColumnCount != w.RowCount)
+                    throw Shape.ColumnsError(h, w.RowCount, $"layer {i} Affine ({w.RowCount}→{w.ColumnCount})");
+                var next = i + 1 < count ? Layers[i + 1] : null;
+                var act = next switch
+                {
+                    Relu => Affine.Activation.Relu,
+                    Sigmoid => Affine.Activation.Sigmoid,
+                    Tanh => Affine.Activation.Tanh,
+                    _ => Affine.Activation.None,
+                };
+                caches[i] = new Affine.Cache(h);
+                h = Affine.Linear(w, b, h, act);
+                if (act != Affine.Activation.None)
+                    caches[i + 1] = act switch
+                    {
+                        Affine.Activation.Relu => new Relu.Cache(h),
+                        Affine.Activation.Sigmoid => new Sigmoid.Cache(h),
+                        _ => new Tanh.Cache(h),
+                    };
+            }
+            else
+            {
+                var (yi, si, ci) = ForwardLayer(layer, i, ps, st, h, ctx);
+                h = yi;
+                st = si;
+                caches[i] = ci;
+            }
+            i++;
+        }
+        return (h, st, caches);
     }
 
     (Matrix Y, ModelState State, LayerCache Cache) ForwardLayer(
@@ -86,12 +133,10 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
             }
             case BatchNorm bn:
             {
-                var stats = st
-                    .BatchNorm.Find(i)
-                    .IfNone(() =>
-                        throw new ArgumentException(
-                            $"layer {i} BatchNorm: the model state has no running statistics for it; build it with Network.InitState()."
-                        )
+                var stats =
+                    st.BatchNorm.Find(i).IfNoneUnsafe((BatchNormStats?)null)
+                    ?? throw new ArgumentException(
+                        $"layer {i} BatchNorm: the model state has no running statistics for it; build it with Network.InitState()."
                     );
                 var (y, next, c) = BatchNorm.Forward(
                     bn,
@@ -138,53 +183,91 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// <summary>Backward from the gradient of the scores; returns the input gradient and every parameter gradient.</summary>
     public (Matrix DX, Grads Grads) Backward(Params ps, Seq<LayerCache> caches, Matrix dScores)
     {
-        var (dx, grads) = Indexed
-            .Zip(caches)
-            .Rev()
-            .Fold(
-                (dScores, Map<ParamKey, Matrix>()),
-                (acc, lc) =>
+        var (dx, grads) = BackwardCore(ps, caches.ToArray(), dScores, inputGradient: true);
+        return (dx!, grads);
+    }
+
+    /// <summary>
+    /// The backward fold as a loop over the layers in reverse. With <paramref name="inputGradient"/> false the
+    /// gradient with respect to the network input is not computed (nothing uses it in a training step): the first
+    /// layer's dX product is skipped and DX is null.
+    /// </summary>
+    internal (Matrix? DX, Grads Grads) BackwardCore(Params ps, LayerCache[] caches, Matrix dScores, bool inputGradient)
+    {
+        Shape.Require(
+            caches.Length == Layers.Count,
+            $"Backward: expected {Layers.Count} caches (one per layer), got {caches.Length}."
+        );
+        var pairs = new (ParamKey, Matrix)[ParamCount()];
+        var np = pairs.Length;
+        Matrix? d = dScores;
+        for (var i = Layers.Count - 1; i >= 0; i--)
+        {
+            var layer = Layers[i];
+            var cache = caches[i];
+            var needDx = inputGradient || i > 0;
+            switch (layer)
+            {
+                case Affine:
                 {
-                    var (d, g) = acc;
-                    var ((layer, i), cache) = lc;
-                    switch (layer)
-                    {
-                        case Affine:
-                        {
-                            var (dx, gi) = Affine.Backward(
-                                new Affine.P(ps[i, "W"], ps[i, "b"]),
-                                (Affine.Cache)cache,
-                                d
-                            );
-                            var dW = WeightDecay > 0 ? gi.DW + ps[i, "W"] * WeightDecay : gi.DW;
-                            return (dx, g.Add(new ParamKey(i, "W"), dW).Add(new ParamKey(i, "b"), gi.DB));
-                        }
-                        case BatchNorm:
-                        {
-                            var (dx, gi) = BatchNorm.Backward(
-                                new BatchNorm.P(ps[i, "gamma"], ps[i, "beta"]),
-                                (BatchNorm.Cache)cache,
-                                d
-                            );
-                            return (
-                                dx,
-                                g.Add(new ParamKey(i, "gamma"), gi.DGamma).Add(new ParamKey(i, "beta"), gi.DBeta)
-                            );
-                        }
-                        case Relu:
-                            return (Relu.Backward((Relu.Cache)cache, d), g);
-                        case Sigmoid:
-                            return (Sigmoid.Backward((Sigmoid.Cache)cache, d), g);
-                        case Tanh:
-                            return (Tanh.Backward((Tanh.Cache)cache, d), g);
-                        case Dropout:
-                            return (Dropout.Backward((Dropout.Cache)cache, d), g);
-                        default:
-                            throw new NotSupportedException($"layer {i}: {layer.GetType().Name} has no backward rule");
-                    }
+                    var c = (Affine.Cache)cache;
+                    var w = ps[i, "W"];
+                    var dw = Affine.WeightGrad(c.X, d!);
+                    if (WeightDecay > 0)
+                        AddScaled(dw, w, WeightDecay);
+                    pairs[--np] = (new ParamKey(i, "b"), Mat.ColumnSums(d!));
+                    pairs[--np] = (new ParamKey(i, "W"), dw);
+                    d = needDx ? Affine.InputGrad(w, d!) : null;
+                    break;
                 }
-            );
-        return (dx, new Grads(grads));
+                case BatchNorm:
+                {
+                    var (dx, gi) = BatchNorm.Backward(
+                        new BatchNorm.P(ps[i, "gamma"], ps[i, "beta"]),
+                        (BatchNorm.Cache)cache,
+                        d!
+                    );
+                    pairs[--np] = (new ParamKey(i, "gamma"), gi.DGamma);
+                    pairs[--np] = (new ParamKey(i, "beta"), gi.DBeta);
+                    d = dx;
+                    break;
+                }
+                case Relu:
+                    d = needDx ? Relu.Backward((Relu.Cache)cache, d!) : null;
+                    break;
+                case Sigmoid:
+                    d = needDx ? Sigmoid.Backward((Sigmoid.Cache)cache, d!) : null;
+                    break;
+                case Tanh:
+                    d = needDx ? Tanh.Backward((Tanh.Cache)cache, d!) : null;
+                    break;
+                case Dropout:
+                    d = needDx ? Dropout.Backward((Dropout.Cache)cache, d!) : null;
+                    break;
+                default:
+                    throw new NotSupportedException($"layer {i}: {layer.GetType().Name} has no backward rule");
+            }
+        }
+        return (d, new Grads(new Map<ParamKey, Matrix>(pairs)));
+    }
+
+    /// <summary>Number of parameter arrays (two per Affine and per BatchNorm).</summary>
+    int ParamCount()
+    {
+        var n = 0;
+        foreach (var l in Layers)
+            if (l is Affine or BatchNorm)
+                n += 2;
+        return n;
+    }
+
+    /// <summary>dw ← dw + w·λ on a fresh gradient (the reference's <c>DW + W·λ</c>, element by element).</summary>
+    static void AddScaled(Matrix dw, Matrix w, double lambda)
+    {
+        var g = Mat.Data(dw);
+        var p = Mat.Data(w);
+        for (var k = 0; k < g.Length; k++)
+            g[k] += lambda * p[k];
     }
 
     /// <summary>0.5·λ·Σ‖W‖² over the Affine weights (the book's weight decay), or 0.</summary>
@@ -198,12 +281,16 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     public sealed record StepResult(double Loss, Grads Grads, ModelState State, Matrix Scores);
 
     /// <summary>Loss (with weight decay), gradients and the new model state for one batch.</summary>
+    /// <remarks>
+    /// The training step's path: forward, the loss and its gradient fused in one pass, and backward without the
+    /// unused gradient of the network input. Every returned matrix is fresh; the inputs are not modified.
+    /// </remarks>
     public StepResult LossAndGrads(Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
     {
-        var f = Forward(ps, st, x, ctx);
-        var (loss, lossCache) = Loss.Forward(f.Scores, t);
-        var (_, grads) = Backward(ps, f.Caches, Loss.Backward(lossCache));
-        return new StepResult(loss + Penalty(ps), grads, f.State, f.Scores);
+        var (scores, state, caches) = ForwardCore(ps, st, x, ctx);
+        var (loss, dScores) = Loss.LossAndGradient(scores, t);
+        var (_, grads) = BackwardCore(ps, caches, dScores, inputGradient: false);
+        return new StepResult(loss + Penalty(ps), grads, state, scores);
     }
 
     /// <summary>The loss of a batch (with weight decay) in the given mode; the model state is not advanced.</summary>

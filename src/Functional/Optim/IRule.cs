@@ -28,6 +28,18 @@ public interface IRule
     ISlot Init(Matrix param);
     (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step);
 
+    /// <summary>
+    /// The next state and the updated parameter <c>param − delta</c> (a fresh matrix), which is what
+    /// <see cref="Optim.Update(IRule, OptState, Params, Grads)"/> needs. The built-in rules compute it in one pass
+    /// without materialising the delta (same expressions, same bits); this default composes <see cref="Apply"/>
+    /// and the subtraction, so any rule works unchanged.
+    /// </summary>
+    (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var (next, delta) = Apply(slot, param, grad, step);
+        return (next, Slots.Subtract(param, delta));
+    }
+
     /// <summary>Rebuilds a state from the arrays of <see cref="ISlot.Buffers"/> (loading a checkpoint).</summary>
     ISlot Restore(Seq<Matrix> buffers);
 }
@@ -58,4 +70,19 @@ internal static class Slots
     }
 
     public static double[] D(Matrix m) => Core.Mat.Data(m);
+
+    /// <summary>A fresh matrix shaped like <paramref name="like"/> whose every element the caller writes.</summary>
+    public static (Matrix M, double[] D) Fresh(Matrix like) => Core.Mat.New(like.RowCount, like.ColumnCount);
+
+    /// <summary>p − d element by element, as a fresh matrix.</summary>
+    public static Matrix Subtract(Matrix param, Matrix delta)
+    {
+        Core.Shape.RequireSame(param, delta, "optimizer delta");
+        var (r, rd) = Fresh(param);
+        var p = D(param);
+        var d = D(delta);
+        for (var i = 0; i < rd.Length; i++)
+            rd[i] = p[i] - d[i];
+        return r;
+    }
 }

@@ -23,35 +23,38 @@ public static class Optim
 
     /// <summary>
     /// One step: a fold over the gradient dictionary that threads parameters and slots. A parameter without a
-    /// gradient is left unchanged (Optimisers.jl's behaviour).
+    /// gradient is left unchanged (Optimisers.jl's behaviour). Each array is updated by the rule's one-pass
+    /// <see cref="IRule.Update"/>; the new parameter and slot maps are built once, not rebuilt per key.
     /// </summary>
     public static (Params Params, OptState State) Update(IRule rule, OptState st, Params ps, Grads gs)
     {
         var step = st.Step + 1;
-        var (values, slots) = gs.Values.Fold(
-            (ps.Values, st.Slots),
-            (acc, key, g) =>
-            {
-                var p = acc
-                    .Item1.Find(key)
-                    .IfNone(() =>
-                        throw new ArgumentException(
-                            $"gradient for '{key}' has no matching parameter; parameters are: {string.Join(", ", acc.Item1.Keys)}"
-                        )
-                    );
-                Shape.RequireSame(p, g, $"gradient of '{key}'");
-                var slot = acc
-                    .Item2.Find(key)
-                    .IfNone(() =>
-                        throw new ArgumentException(
-                            $"optimizer state has no slot for '{key}'; initialise it with Optim.Init on the same parameters."
-                        )
-                    );
-                var (next, delta) = rule.Apply(slot, p, g, step);
-                return (acc.Item1.SetItem(key, p - delta), acc.Item2.SetItem(key, next));
-            }
-        );
-        return (new Params(values), new OptState(step, slots));
+        var n = gs.Values.Count;
+        var values = new (ParamKey, Matrix)[n];
+        var slots = new (ParamKey, ISlot)[n];
+        var i = 0;
+        foreach (var (key, g) in gs.Values)
+        {
+            var p =
+                ps.Values.Find(key).IfNoneUnsafe((Matrix?)null)
+                ?? throw new ArgumentException(
+                    $"gradient for '{key}' has no matching parameter; parameters are: {string.Join(", ", ps.Values.Keys)}"
+                );
+            Shape.RequireSame(p, g, $"gradient of '{key}'");
+            var slot =
+                st.Slots.Find(key).IfNoneUnsafe((ISlot?)null)
+                ?? throw new ArgumentException(
+                    $"optimizer state has no slot for '{key}'; initialise it with Optim.Init on the same parameters."
+                );
+            var (next, updated) = rule.Update(slot, p, g, step);
+            values[i] = (key, updated);
+            slots[i] = (key, next);
+            i++;
+        }
+        // Every key of gs is in ps and in the slots, so equal counts mean equal key sets: build fresh maps.
+        var newValues = n == ps.Values.Count ? new Map<ParamKey, Matrix>(values) : ps.Values.SetItems(values);
+        var newSlots = n == st.Slots.Count ? new Map<ParamKey, ISlot>(slots) : st.Slots.SetItems(slots);
+        return (new Params(newValues), new OptState(step, newSlots));
     }
 
     public static (Params Params, OptState State) Update(Optimizer opt, OptState st, Params ps, Grads gs) =>

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using LanguageExt;
+using static Functional.Optim.Lanes;
 using static Functional.Optim.Slots;
 
 namespace Functional.Optim;
@@ -13,6 +16,26 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
 
     public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
         (slot, grad * LearningRate);
+
+    /// <summary>p − lr·g in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var (r, d) = Fresh(param);
+        var p = D(param);
+        var g = D(grad);
+        var lr = LearningRate;
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vlr = Vector256.Create(lr);
+            for (; i + 4 <= d.Length; i += 4)
+                (V(p, i) - vlr * V(g, i)).CopyTo(d.AsSpan(i));
+        }
+        for (; i < d.Length; i++)
+            d[i] = p[i] - lr * g[i];
+        return (slot, r);
+    }
 
     public ISlot Restore(Seq<Matrix> buffers)
     {
@@ -45,6 +68,35 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
             d[i] = Rho * v[i] + LearningRate * g[i];
         return (new VelocitySlot(next), next);
     }
+
+    /// <summary>v' = ρv + lr·g and p − v' in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var v = D(As<VelocitySlot>(slot, this).V);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nv) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (rho, lr) = (Vector256.Create(Rho), Vector256.Create(LearningRate));
+            for (; i + 4 <= nv.Length; i += 4)
+            {
+                var d = rho * V(v, i) + lr * V(g, i);
+                d.CopyTo(nv.AsSpan(i));
+                (V(p, i) - d).CopyTo(rd.AsSpan(i));
+            }
+        }
+        for (; i < nv.Length; i++)
+        {
+            var d = Rho * v[i] + LearningRate * g[i];
+            nv[i] = d;
+            rd[i] = p[i] - d;
+        }
+        return (new VelocitySlot(next), r);
+    }
 }
 
 /// <summary>
@@ -72,6 +124,24 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
             d[i] = -(Rho * Rho * nv[i]) + (1 + Rho) * LearningRate * g[i];
         }
         return (new VelocitySlot(next), delta);
+    }
+
+    /// <summary>The velocity and p − delta in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var v = D(As<VelocitySlot>(slot, this).V);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nv) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        for (var i = 0; i < nv.Length; i++)
+        {
+            var vi = Rho * v[i] - LearningRate * g[i];
+            nv[i] = vi;
+            rd[i] = p[i] - (-(Rho * Rho * vi) + (1 + Rho) * LearningRate * g[i]);
+        }
+        return (new VelocitySlot(next), r);
     }
 }
 
@@ -103,6 +173,36 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
         }
         return (new SquareSumSlot(next), delta);
     }
+
+    /// <summary>h' and p − lr·g/(√h' + ε) in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var h = D(As<SquareSumSlot>(slot, this).H);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nh) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (lr, eps) = (Vector256.Create(LearningRate), Vector256.Create(Epsilon));
+            for (; i + 4 <= nh.Length; i += 4)
+            {
+                var gi = V(g, i);
+                var hi = V(h, i) + gi * gi;
+                hi.CopyTo(nh.AsSpan(i));
+                (V(p, i) - lr * gi / (Vector256.Sqrt(hi) + eps)).CopyTo(rd.AsSpan(i));
+            }
+        }
+        for (; i < nh.Length; i++)
+        {
+            var hi = h[i] + g[i] * g[i];
+            nh[i] = hi;
+            rd[i] = p[i] - LearningRate * g[i] / (Math.Sqrt(hi) + Epsilon);
+        }
+        return (new SquareSumSlot(next), r);
+    }
 }
 
 /// <summary>RMSprop: h ← ρh + (1−ρ)g²; p ← p − lr·g/(√h + ε); the book's decay 0.99, ε 1e-7.</summary>
@@ -128,6 +228,49 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
         }
         return (new SquareSumSlot(next), delta);
     }
+
+    /// <summary>h' and p − lr·g/(√h' + ε) in one pass.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var h = D(As<SquareSumSlot>(slot, this).H);
+        var g = D(grad);
+        var p = D(param);
+        var (next, nh) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var (lr, eps, dec, rest) = (
+                Vector256.Create(LearningRate),
+                Vector256.Create(Epsilon),
+                Vector256.Create(Decay),
+                Vector256.Create(1 - Decay)
+            );
+            for (; i + 4 <= nh.Length; i += 4)
+            {
+                var gi = V(g, i);
+                var hi = dec * V(h, i) + rest * gi * gi;
+                hi.CopyTo(nh.AsSpan(i));
+                (V(p, i) - lr * gi / (Vector256.Sqrt(hi) + eps)).CopyTo(rd.AsSpan(i));
+            }
+        }
+        for (; i < nh.Length; i++)
+        {
+            var hi = Decay * h[i] + (1 - Decay) * g[i] * g[i];
+            nh[i] = hi;
+            rd[i] = p[i] - LearningRate * g[i] / (Math.Sqrt(hi) + Epsilon);
+        }
+        return (new SquareSumSlot(next), r);
+    }
+}
+
+internal static class Lanes
+{
+    /// <summary>Four doubles from <paramref name="a"/> at <paramref name="i"/> (the update loops' vector body: the same
+    /// IEEE operations lane by lane as the scalar tail, so the bits do not depend on the vector width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<double> V(double[] a, int i) => Vector256.Create<double>(a.AsSpan(i, 4));
 }
 
 public sealed record AdamSlot(Matrix M, Matrix V) : ISlot
@@ -183,6 +326,63 @@ public sealed record Adam(
         }
         return (new AdamSlot(nextM, nextV), delta);
     }
+
+    /// <summary>m', v' and p − delta in one pass (no delta array).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var s = As<AdamSlot>(slot, this);
+        var (m, v, g, p) = (D(s.M), D(s.V), D(grad), D(param));
+        var (nextM, nm) = Fresh(grad);
+        var (nextV, nv) = Fresh(grad);
+        var (r, rd) = Fresh(param);
+        var c1 = 1 - Math.Pow(Beta1, step);
+        var c2 = 1 - Math.Pow(Beta2, step);
+        var lrT = LearningRate * Math.Sqrt(c2) / c1;
+        var (b1, b2, eps, lr) = (1 - Beta1, 1 - Beta2, Epsilon, LearningRate);
+        if (FoldedBiasCorrection)
+        {
+            var i = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                var (vb1, vb2, veps, vlrT) = (
+                    Vector256.Create(b1),
+                    Vector256.Create(b2),
+                    Vector256.Create(eps),
+                    Vector256.Create(lrT)
+                );
+                for (; i + 4 <= rd.Length; i += 4)
+                {
+                    var (gi, m0, v0) = (V(g, i), V(m, i), V(v, i));
+                    var mi = m0 + vb1 * (gi - m0);
+                    var vi = v0 + vb2 * (gi * gi - v0);
+                    mi.CopyTo(nm.AsSpan(i));
+                    vi.CopyTo(nv.AsSpan(i));
+                    (V(p, i) - vlrT * mi / (Vector256.Sqrt(vi) + veps)).CopyTo(rd.AsSpan(i));
+                }
+            }
+            for (; i < rd.Length; i++)
+            {
+                var mi = m[i] + b1 * (g[i] - m[i]);
+                var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
+                nm[i] = mi;
+                nv[i] = vi;
+                rd[i] = p[i] - lrT * mi / (Math.Sqrt(vi) + eps);
+            }
+        }
+        else
+        {
+            for (var i = 0; i < rd.Length; i++)
+            {
+                var mi = m[i] + b1 * (g[i] - m[i]);
+                var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
+                nm[i] = mi;
+                nv[i] = vi;
+                rd[i] = p[i] - lr * (mi / c1) / (Math.Sqrt(vi / c2) + eps);
+            }
+        }
+        return (new AdamSlot(nextM, nextV), r);
+    }
 }
 
 /// <summary>AdamW (Loshchilov &amp; Hutter): standard Adam plus decoupled decay lr·λ·p.</summary>
@@ -206,5 +406,18 @@ public sealed record AdamW(
     {
         var (s, delta) = _adam.Apply(slot, param, grad, step);
         return (s, delta + param * (LearningRate * WeightDecay));
+    }
+
+    /// <summary>p − (adam delta + lr·λ·p), one pass after Adam's.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var (s, delta) = _adam.Apply(slot, param, grad, step);
+        var (r, rd) = Fresh(param);
+        var (p, d) = (D(param), D(delta));
+        var decay = LearningRate * WeightDecay;
+        for (var i = 0; i < rd.Length; i++)
+            rd[i] = p[i] - (d[i] + decay * p[i]);
+        return (s, r);
     }
 }

@@ -34,9 +34,25 @@ public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
             return Core.Sampling.Choice(k.FoldIn(step), Count, BatchSize);
         var epoch = step / StepsPerEpoch;
         var within = (int)(step % StepsPerEpoch);
-        var perm = Core.Sampling.Permutation(k.FoldIn(epoch), Count);
+        var perm = EpochPermutation(k.FoldIn(epoch));
         var start = within * BatchSize;
         return perm.AsSpan(start, Math.Min(BatchSize, Count - start)).ToArray();
+    }
+
+    /// <summary>The last permutation computed, shared by every step of its epoch (it is never exposed: callers get
+    /// copies of slices). A pure function of (key, count) memoised in one immutable entry swapped atomically.</summary>
+    sealed record PermutationMemo(Key Key, int Count, int[] Permutation);
+
+    static PermutationMemo? s_lastPermutation;
+
+    int[] EpochPermutation(Key epochKey)
+    {
+        var memo = Volatile.Read(ref s_lastPermutation);
+        if (memo is not null && memo.Key == epochKey && memo.Count == Count)
+            return memo.Permutation;
+        var perm = Core.Sampling.Permutation(epochKey, Count);
+        Volatile.Write(ref s_lastPermutation, new PermutationMemo(epochKey, Count, perm));
+        return perm;
     }
 
     /// <summary>The whole epoch's batches at once (one permutation instead of one per batch).</summary>

@@ -1,0 +1,243 @@
+using System.CommandLine;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Functional.Cli.Bench;
+using Functional.Cli.Reporting;
+using Functional.Core;
+using Functional.Data;
+using Functional.Layers;
+using Functional.Training;
+using CliOption = System.CommandLine.Option<string>;
+
+namespace Functional.Cli.Commands;
+
+/// <summary>
+/// `bench`: the seed workloads of the peer benchmarks (shared/bench/peers/w1, w3, w4, w5) with the peers'
+/// configurations, timed like the peers time theirs (the training loop including the batch gathering; data loading
+/// and initialisation outside). Prints ms/step and bytes allocated per step, and writes a JSON file.
+/// </summary>
+public sealed class BenchCommand : ICliCommand
+{
+    readonly CliOption _workloads = new("--workloads")
+    {
+        Description =
+            "comma list of digits-bn, two-layer, optimizers (all five), optimizers-<sgd|momentum|adagrad|adam|rmsprop>, regression (default: all)",
+    };
+    readonly CliOption _data = new("--data")
+    {
+        Description =
+            $"Fashion-MNIST directory (default {Workloads.DefaultFashionMnist} if present, else the repository's mini set)",
+    };
+    readonly CliOption _repeats = new("--repeats")
+    {
+        Description = "timed runs per workload; the median is reported (default 3)",
+    };
+    readonly CliOption _steps = new("--steps")
+    {
+        Description = "steps per run instead of the peers' counts (for a quick look)",
+    };
+    readonly CliOption _out = new("--out") { Description = "JSON output file (default runs/bench-<timestamp>.json)" };
+
+    public Command Build()
+    {
+        var cmd = new Command("bench", "Time the peer benchmarks' seed workloads (ms/step, bytes/step).")
+        {
+            _workloads,
+            _data,
+            _repeats,
+            _steps,
+            _out,
+        };
+        cmd.SetAction(r =>
+            Run(
+                r.GetValue(_workloads),
+                r.GetValue(_data),
+                r.GetValue(_repeats) is string rp ? TrainConfig.Parse.PositiveInt("--repeats", rp) : 3,
+                r.GetValue(_steps) is string st ? TrainConfig.Parse.PositiveLong("--steps", st) : null,
+                r.GetValue(_out) ?? Cli.DefaultOut("bench") + ".json",
+                Console.Out
+            )
+        );
+        return cmd;
+    }
+
+    static readonly string[] Optimizers = ["sgd", "momentum", "adagrad", "adam", "rmsprop"];
+
+    public static int Run(string? workloads, string? dataDir, int repeats, long? steps, string outFile, TextWriter log)
+    {
+        var names = Expand(workloads ?? "digits-bn,two-layer,optimizers,regression");
+        var notes = new List<string>();
+        Dataset? fashion = null;
+        Dataset Fashion()
+        {
+            if (fashion is not null)
+                return fashion;
+            var dir =
+                dataDir ?? (Directory.Exists(Workloads.DefaultFashionMnist) ? Workloads.DefaultFashionMnist : null);
+            if (dir is null)
+                notes.Add(
+                    $"{Workloads.DefaultFashionMnist} not found: Fashion-MNIST workloads ran on the repository's mini set, not comparable with the peers' 60 000 images"
+                );
+            fashion = DataSources.Load("fashion-mnist", dir, 1).Train;
+            return fashion;
+        }
+
+        var rows = new JsonArray();
+        log.WriteLine(
+            $"{"workload", -20} {"steps", 6} {"ms/step", 9} {"best", 9} {"bytes/step", 12} {"act+grad B", 11} {"ratio", 6}  result"
+        );
+        foreach (var name in names)
+        {
+            var w = name switch
+            {
+                "digits-bn" => Workloads.DigitsBn(DataSources.Load("digits", null, 1).Train),
+                "two-layer" => Workloads.TwoLayer(Fashion()),
+                "regression" => Workloads.Regression(DataSources.Load("regression", null, 1).Train),
+                _ => Workloads.Optimizers(Fashion(), name["optimizers-".Length..]),
+            };
+            var r = Measure(w, repeats, steps ?? w.Steps);
+            var actGrad = ActivationAndGradientBytes(w);
+            var ratio = r.BytesPerStep / (double)actGrad;
+            log.WriteLine(
+                FormattableString.Invariant(
+                    $"{w.Name, -20} {r.Steps, 6} {r.MedianMs, 9:F4} {r.BestMs, 9:F4} {r.BytesPerStep, 12:N0} {actGrad, 11:N0} {ratio, 6:F2}  {r.Result}"
+                )
+            );
+            rows.Add(
+                new JsonObject
+                {
+                    ["workload"] = w.Name,
+                    ["peer"] = w.Peer,
+                    ["steps"] = r.Steps,
+                    ["batch"] = w.Batches.BatchSize,
+                    ["train_samples"] = w.Train.Count,
+                    ["ms_per_step_median"] = Math.Round(r.MedianMs, 5),
+                    ["ms_per_step_best"] = Math.Round(r.BestMs, 5),
+                    ["ms_per_step_runs"] = new JsonArray([.. r.RunsMs.Select(x => (JsonNode)Math.Round(x, 5))]),
+                    ["bytes_per_step"] = r.BytesPerStep,
+                    ["activation_and_gradient_bytes"] = actGrad,
+                    ["bytes_ratio"] = Math.Round(ratio, 3),
+                    ["result"] = r.Result,
+                    ["note"] = w.Note,
+                }
+            );
+        }
+        foreach (var n in notes)
+            log.WriteLine("note: " + n);
+        var report = new JsonObject
+        {
+            ["command"] = "bench",
+            ["processor_count"] = Environment.ProcessorCount,
+            ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
+            ["repeats"] = repeats,
+            ["timing"] =
+                "wall time of the training loop (batch gathering + Train.Step), data loading and initialisation outside; median of the repeats",
+            ["workloads"] = rows,
+            ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode)n)]),
+        };
+        JsonFiles.Write(outFile, report);
+        log.WriteLine($"wrote {outFile}");
+        return 0;
+    }
+
+    static List<string> Expand(string list)
+    {
+        var result = new List<string>();
+        foreach (var raw in list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (raw == "optimizers")
+                result.AddRange(Optimizers.Select(o => "optimizers-" + o));
+            else if (Workloads.Names.Contains(raw, StringComparer.Ordinal))
+                result.Add(raw);
+            else
+                throw new UsageException(
+                    $"--workloads: expected digits-bn, two-layer, optimizers, optimizers-<name> or regression, got '{raw}'"
+                );
+        }
+        return result;
+    }
+
+    sealed record Measured(
+        long Steps,
+        double MedianMs,
+        double BestMs,
+        double[] RunsMs,
+        long BytesPerStep,
+        string Result
+    );
+
+    /// <summary>Runs the workload <paramref name="repeats"/> times from its initial state; returns ms/step.</summary>
+    static Measured Measure(Workload w, int repeats, long steps)
+    {
+        // Data preparation outside the timer, like the peers' in-memory arrays: a large data set gets its
+        // row-major copy for gathering now rather than in the first timed step.
+        _ = Mat.Rows(w.Train.X, [0]);
+        var runs = new double[repeats];
+        long bytes = 0;
+        TrainState last = w.Start();
+        double lastLoss = double.NaN;
+        for (var r = 0; r < repeats; r++)
+        {
+            var s = w.Start();
+            var a0 = GC.GetAllocatedBytesForCurrentThread();
+            var t0 = Stopwatch.GetTimestamp();
+            for (var i = 0L; i < steps; i++)
+            {
+                var step = Train.Step(w.Net, w.Opt, s, w.Train, w.Batches);
+                s = step.State;
+                lastLoss = step.Loss;
+            }
+            runs[r] = Stopwatch.GetElapsedTime(t0).TotalMilliseconds / steps;
+            bytes = (GC.GetAllocatedBytesForCurrentThread() - a0) / steps;
+            last = s;
+        }
+        var sorted = runs.Order().ToArray();
+        var median =
+            sorted.Length % 2 == 1
+                ? sorted[sorted.Length / 2]
+                : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
+        string result;
+        if (w.Train.IsClassification)
+        {
+            var acc = w.Net.Accuracy(last.Params, last.Model, w.Train.X, w.Train.Labels.AsSpan());
+            result = FormattableString.Invariant($"last batch loss {lastLoss:F4}, train acc {acc:F4}");
+        }
+        else
+        {
+            var mse = Train.Evaluate(w.Net, last.Params, last.Model, w.Train).Loss;
+            result = FormattableString.Invariant($"last batch loss {lastLoss:F4}, eval MSE {mse:F4}");
+        }
+        return new Measured(steps, median, sorted[0], runs, bytes, result);
+    }
+
+    /// <summary>
+    /// Bytes of one step's activations and gradients (float64): the input batch and every layer's output, plus
+    /// every parameter gradient, the gradient of the scores and of every layer's input except the first layer's
+    /// (a training step has no use for the gradient of the data).
+    /// </summary>
+    public static long ActivationAndGradientBytes(Workload w)
+    {
+        long b = w.Batches.BatchSize;
+        long act = b * w.Net.Inputs;
+        long grad = 0;
+        var n = w.Net.Inputs;
+        var i = 0;
+        foreach (var layer in w.Net.Layers)
+        {
+            if (i > 0)
+                grad += b * n; // dX of this layer
+            n = layer.Outputs(n);
+            act += b * n;
+            grad += layer switch
+            {
+                Affine a => (long)a.In * a.Out + a.Out,
+                BatchNorm bn => 2L * bn.Features,
+                _ => 0,
+            };
+            i++;
+        }
+        grad += b * n; // d(scores)
+        return 8 * (act + grad);
+    }
+}

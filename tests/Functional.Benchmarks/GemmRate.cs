@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using Functional.LinearAlgebra;
+
+namespace Functional.Benchmarks;
+
+/// <summary>
+/// GFLOP/s of the GEMM on the peers' W6 shapes, timed like w6_gemm.py: a block of calls lasting ≥ 50 ms, nine
+/// blocks, median (and best) of the blocks; the output buffer is reused. Usage: gemm [threads…]
+/// </summary>
+internal static class GemmRate
+{
+    static readonly (string Name, int M, int K, int N, bool Ta, bool Tb)[] Shapes =
+    [
+        ("1024^3", 1024, 1024, 1024, false, false),
+        ("256^3", 256, 256, 256, false, false),
+        ("mlp_fwd 128x784@784x100", 128, 784, 100, false, false),
+        ("mlp_dW 784x128@128x100 (A=x.T)", 784, 128, 100, true, false),
+        ("mlp_dX 128x100@100x784 (B=W.T)", 128, 100, 784, false, true),
+        ("digits 10x64@64x32", 10, 64, 32, false, false),
+        ("digits dW 64x10@10x32 (A=x.T)", 64, 10, 32, true, false),
+    ];
+
+    public static int Run(string[] args)
+    {
+        var threads = args.Length > 0 ? args.Select(int.Parse).ToArray() : [1, 2];
+        var r = new Random(0);
+        foreach (var t in threads)
+        foreach (var (name, m, k, n, ta, tb) in Shapes)
+        {
+            var a = Enumerable.Range(0, m * k).Select(_ => r.NextDouble() - 0.5).ToArray();
+            var b = Enumerable.Range(0, k * n).Select(_ => r.NextDouble() - 0.5).ToArray();
+            var c = new double[m * n];
+            void F() => Gemm.Multiply(ta, tb, m, n, k, 1.0, a, ta ? k : m, b, tb ? n : k, 0.0, c, m, t);
+            F();
+            F();
+            var reps = 1;
+            while (true)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                for (var i = 0; i < reps; i++)
+                    F();
+                if (Stopwatch.GetElapsedTime(t0).TotalSeconds >= 0.05)
+                    break;
+                reps *= 2;
+            }
+            var samples = new double[9];
+            for (var s = 0; s < samples.Length; s++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                for (var i = 0; i < reps; i++)
+                    F();
+                samples[s] = Stopwatch.GetElapsedTime(t0).TotalSeconds / reps;
+            }
+            Array.Sort(samples);
+            var flops = 2.0 * m * n * k;
+            Console.WriteLine(
+                FormattableString.Invariant(
+                    $"W6 ours   float64  t={t} {name, -34} {flops / samples[4] / 1e9, 7:F1} GFLOP/s (best {flops / samples[0] / 1e9:F1})"
+                )
+            );
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,1 @@
+global using Matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;

@@ -1,0 +1,52 @@
+using System.Diagnostics;
+using Functional.Training;
+
+namespace Functional.Benchmarks;
+
+/// <summary>
+/// A quick Stopwatch loop (no BenchmarkDotNet): for each workload, warm up, then time N steps of
+/// <see cref="Train.Step(Functional.Network.Network, Functional.Optim.Optimizer, TrainState, Functional.Data.Dataset, Batches)"/>
+/// and report µs/step (best of repeats) and bytes allocated per step on this thread.
+/// Usage: quick [steps] [workload…]
+/// </summary>
+internal static class Quick
+{
+    public static int Run(string[] args)
+    {
+        var steps = args.Length > 0 && int.TryParse(args[0], out var s) ? s : 2000;
+        var names = args.Length > 1 ? args[1..] : ["digits-bn", "regression", "two-layer", "optimizers-adam"];
+        foreach (var name in names)
+        {
+            var w = Data.Get(name);
+            var state = w.Start();
+            var warm = Environment.GetEnvironmentVariable("QUICK_WARMUP") is string ws
+                ? int.Parse(ws, System.Globalization.CultureInfo.InvariantCulture)
+                : 300;
+            for (var i = 0; i < warm; i++)
+                state = Train.Step(w.Net, w.Opt, state, w.Train, w.Batches).State;
+            var best = double.MaxValue;
+            var bestCpu = double.MaxValue;
+            long bytes = 0;
+            for (var rep = 0; rep < 5; rep++)
+            {
+                var st = state;
+                var a0 = GC.GetAllocatedBytesForCurrentThread();
+                var c0 = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime;
+                var t0 = Stopwatch.GetTimestamp();
+                for (var i = 0; i < steps; i++)
+                    st = Train.Step(w.Net, w.Opt, st, w.Train, w.Batches).State;
+                var us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
+                var cpu =
+                    (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - c0).TotalMicroseconds
+                    / steps;
+                bestCpu = Math.Min(bestCpu, cpu);
+                bytes = (GC.GetAllocatedBytesForCurrentThread() - a0) / steps;
+                best = Math.Min(best, us);
+            }
+            Console.WriteLine(
+                $"{name, -22} {best, 9:F2} µs/step wall (best of 5) {bestCpu, 9:F2} µs CPU/step {bytes, 10:N0} B/step"
+            );
+        }
+        return 0;
+    }
+}

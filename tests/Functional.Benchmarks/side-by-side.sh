@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# One sitting: for each seed workload, ours (`fnn bench`, and optionally a baseline build of it) and the peers
+# (NumPy and PyTorch float64 on 1 and 2 threads, shared/bench/peers/w*.py) one right after the other; then the GEMM
+# rates (ours vs NumPy/OpenBLAS, W6 shapes). Every run first waits (up to 90 s) for a quiet machine.
+# Run from the repository root:  bash tests/Functional.Benchmarks/side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]
+#   BASELINE=/path/to/old/fnn.dll   also time an older build of the CLI (same `bench` command)
+#   REPEATS=3                        repeats per configuration (medians are reported)
+#   W3_OPTS=sgd,adam                 which optimizers of W3 to run (default: all five)
+set -u
+out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]}; shift
+mkdir -p "$out"
+peers="$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/peers"
+[ -d "$peers" ] || peers=/work/shared/bench/peers
+REPEATS=${REPEATS:-3}
+W3_OPTS=${W3_OPTS:-sgd,momentum,adagrad,adam,rmsprop}
+dotnet build Functional.sln -c Release -v q -nologo >/dev/null || { echo "build failed"; exit 1; }
+fnn="src/Functional.Cli/bin/Release/net10.0/fnn.dll"
+bench="tests/Functional.Benchmarks/bin/Release/net10.0/Functional.Benchmarks.dll"
+
+quiet() { # wait until both CPUs were >= 90% idle for one second (at most 90 s)
+  local t0=$SECONDS
+  while :; do
+    read -r _ u n s i w x y z _ < /proc/stat; local a1=$((u+n+s+i+w+x+y+z)) i1=$((i+w)); sleep 1
+    read -r _ u n s i w x y z _ < /proc/stat; local a2=$((u+n+s+i+w+x+y+z)) i2=$((i+w))
+    [ $((100*(i2-i1)/(a2-a1))) -ge 90 ] && return 0
+    [ $((SECONDS - t0)) -ge 90 ] && { echo "  (machine still busy after 90 s)" >&2; return 0; }
+  done
+}
+ours() { # name, workloads, dll
+  quiet; echo "== $1: $2" >&2
+  dotnet "$3" bench --workloads "$2" --repeats "$REPEATS" --out "$out/$1-$2.json" | tee -a "$out/ours.log" >&2
+}
+peer() { # script impl threads [extra args]
+  local s=$1 impl=$2 t=$3; shift 3
+  echo "== $s $impl float64 t=$t $*" >&2
+  (cd "$peers" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
+     /usr/bin/python3 "$s" --impl "$impl" --dtype float64 --threads "$t" --repeats "$REPEATS" --max-extra 2 \
+     --out "$out/peers.jsonl" "$@" >/dev/null 2>>"$out/peers.err")
+}
+[ $# -gt 0 ] || set -- W1 W5 W4 W3 W6
+for w in "$@"; do
+  case $w in
+    W1) ours ours digits-bn "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline digits-bn "$BASELINE"
+        for t in 1 2; do peer w1_digits_bn.py numpy $t; peer w1_digits_bn.py torch $t; done;;
+    W5) ours ours regression "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline regression "$BASELINE"
+        for t in 1 2; do peer w5_regression.py numpy $t; peer w5_regression.py torch $t; done;;
+    W4) ours ours two-layer "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline two-layer "$BASELINE"
+        for t in 1 2; do peer w4_two_layer.py numpy $t; peer w4_two_layer.py torch $t; done;;
+    W3) ours ours "$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')" "$fnn"
+        [ -n "${BASELINE:-}" ] && ours baseline "$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')" "$BASELINE"
+        for t in 1 2; do peer w3_optimizers.py numpy $t --only "$W3_OPTS"; peer w3_optimizers.py torch $t --only "$W3_OPTS"; done;;
+    W6) quiet; dotnet "$bench" gemm 1 2 | tee "$out/gemm-ours.txt" >&2
+        for t in 1 2; do quiet; (cd "$peers" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
+          /usr/bin/python3 w6_gemm.py --impl numpy --threads $t --out "$out/peers.jsonl" 2>&1 | grep float64 | tee -a "$out/gemm-numpy.txt" >&2); done;;
+    *) echo "unknown workload $w (W1 W3 W4 W5 W6)" >&2;;
+  esac
+done
+echo "results in $out (ours: *.json, peers: peers.jsonl)" >&2

@@ -1,0 +1,125 @@
+using Functional.Core;
+using Functional.Layers;
+using Functional.Network;
+using Functional.Optim;
+using Functional.Training;
+using LanguageExt;
+using Xunit;
+using static Functional.Tests.Support.TestData;
+using R = Functional.Tests.Support.Reference;
+
+namespace Functional.Tests.Network;
+
+/// <summary>The fused training step (Network.LossAndGrads) against the reference composition of the old layers.</summary>
+public class FusedStepTests
+{
+    public static TheoryData<string> Nets =>
+        new() { "digits-bn", "regression", "two-layer", "tanh-decay", "sigmoid-bn" };
+
+    static (Functional.Network.Network Net, int Batch, bool Classify) Build(string name) =>
+        name switch
+        {
+            "digits-bn" => (Functional.Network.Nets.DigitsBatchNorm(), 10, true),
+            "regression" => (Functional.Network.Nets.FluxRegression(), 20, false),
+            "two-layer" => (Functional.Network.Nets.TwoLayerNet(30, 12, 5, 0.1), 9, true),
+            "tanh-decay" => (
+                Functional.Network.Nets.MultiLayerNet(8, [6, 5], 4, Activation.Tanh, weightDecay: 0.05),
+                7,
+                true
+            ),
+            _ => (Functional.Network.Nets.MultiLayerNetExtend(8, [6], 3, Activation.Sigmoid, batchNorm: true), 5, true),
+        };
+
+    [Theory]
+    [MemberData(nameof(Nets))]
+    public void LossAndGrads_equals_the_reference_step_bitwise_over_several_steps(string name)
+    {
+        var (net, batch, classify) = Build(name);
+        var ps = net.Init(Key.Of(11));
+        var st = net.InitState();
+        var rule = Adam.Dlfs(0.01);
+        var os = Functional.Optim.Optim.Init(rule, ps);
+        for (var step = 0; step < 4; step++)
+        {
+            var x = Normal((ulong)(40 + step), batch, net.Inputs);
+            var t = classify ? OneHot((ulong)(50 + step), batch, net.Outputs) : Normal((ulong)(60 + step), batch, 1);
+            var r = net.LossAndGrads(ps, st, x, t, Ctx.TrainNoKey);
+            var (rl, rg, rs) = R.LossAndGrads(net, ps, st, x, t);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(rl), BitConverter.DoubleToInt64Bits(r.Loss));
+            Assert.Equal(rg.Values.Keys.ToArray(), r.Grads.Values.Keys.ToArray());
+            foreach (var (k, g) in rg.Values)
+                AssertBitwise(g, r.Grads[k], $"{name} step {step} gradient {k}");
+            foreach (var (i, s) in rs.BatchNorm)
+            {
+                AssertBitwise(s.RunningMean, r.State.BatchNorm[i].RunningMean, $"{name} running mean {i}");
+                AssertBitwise(s.RunningVar, r.State.BatchNorm[i].RunningVar, $"{name} running var {i}");
+            }
+            // The public Forward/Backward pair gives the same gradients (plus the input gradient).
+            var f = net.Forward(ps, st, x, Ctx.TrainNoKey);
+            var (_, lc) = net.Loss.Forward(f.Scores, t);
+            var (dx, g2) = net.Backward(ps, f.Caches, net.Loss.Backward(lc));
+            Assert.Equal((batch, net.Inputs), (dx.RowCount, dx.ColumnCount));
+            foreach (var (k, g) in rg.Values)
+                AssertBitwise(g, g2[k], $"{name} Forward/Backward gradient {k}");
+            (ps, os) = Functional.Optim.Optim.Update(rule, os, ps, r.Grads);
+            st = r.State;
+        }
+    }
+
+    [Fact]
+    public void LossAndGrads_leaves_parameters_state_and_batch_unchanged()
+    {
+        var net = Functional.Network.Nets.DigitsBatchNorm();
+        var ps = net.Init(Key.Of(1));
+        var st = net.InitState();
+        var x = Normal(1, 10, 64);
+        var t = OneHot(2, 10, 10);
+        var copies = (ps.Values.Map((Matrix m) => m.Clone()), st.BatchNorm[1].RunningVar.Clone(), x.Clone(), t.Clone());
+        _ = net.LossAndGrads(ps, st, x, t, Ctx.TrainNoKey);
+        foreach (var (k, m) in copies.Item1)
+            AssertBitwise(m, ps[k], $"param {k}");
+        AssertBitwise(copies.Item2, st.BatchNorm[1].RunningVar, "running var");
+        AssertBitwise(copies.Item3, x, "x");
+        AssertBitwise(copies.Item4, t, "t");
+    }
+}
+
+[CollectionDefinition(nameof(ThreadCountTests), DisableParallelization = true)]
+public sealed class ThreadCountTestGroup { }
+
+/// <summary>
+/// Training steps whose products are large enough to run on two threads give the same bits with one thread
+/// (MathNet's Control.MaxDegreeOfParallelism is what the kernel reads).
+/// </summary>
+[Collection(nameof(ThreadCountTests))]
+public class ThreadCountTests
+{
+    static Params Run(int threads)
+    {
+        var saved = MathNet.Numerics.Control.MaxDegreeOfParallelism;
+        try
+        {
+            MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
+            var net = Functional.Network.Nets.MultiLayerNetExtend(200, [96, 64], 10, batchNorm: true);
+            var opt = new Optimizer(Adam.Dlfs(0.01));
+            var s = TrainState.Start(net, opt.Rule, Key.Of(5));
+            for (var i = 0; i < 5; i++)
+                s = Train.Step(net, opt, s, Normal((ulong)i, 128, 200), OneHot((ulong)i + 9, 128, 10)).State;
+            return s.Params;
+        }
+        finally
+        {
+            MathNet.Numerics.Control.MaxDegreeOfParallelism = saved;
+        }
+    }
+
+    [Fact]
+    public void Five_steps_give_the_same_bits_on_one_and_on_two_threads()
+    {
+        var one = Run(1);
+        var two = Run(2);
+        Assert.Equal(ParamsHash.Sha256(one), ParamsHash.Sha256(two));
+        foreach (var (k, m) in one.Values)
+            AssertBitwise(m, two[k], $"param {k}");
+    }
+}

@@ -1,0 +1,203 @@
+using Functional.Core;
+using Functional.Layers;
+using Functional.Network;
+using Functional.Optim;
+
+namespace Functional.Tests.Support;
+
+/// <summary>
+/// The reference path: the layers, loss and training step written with MathNet's operators, Map and broadcast
+/// matrices, as the library computed them before the fused kernels (commit 774258b). The fused kernels must give
+/// the same bits; these are kept here, not in the library, as the oracle.
+/// </summary>
+public static class Reference
+{
+    public static Matrix AffineForward(Matrix w, Matrix b, Matrix x) => Mat.AddRow(x * w, b);
+
+    public static (Matrix DX, Matrix DW, Matrix DB) AffineBackward(Matrix w, Matrix x, Matrix dY) =>
+        (dY.TransposeAndMultiply(w), x.TransposeThisAndMultiply(dY), Mat.ColumnSums(dY));
+
+    public static Matrix Relu(Matrix x) => x.Map(v => v > 0 ? v : 0.0);
+
+    public static Matrix ReluBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => v > 0 ? 1.0 : 0.0));
+
+    public static Matrix Sigmoid(Matrix x) => x.Map(v => 1.0 / (1.0 + Math.Exp(-v)));
+
+    public static Matrix SigmoidBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => v * (1.0 - v)));
+
+    public static Matrix Tanh(Matrix x) => x.Map(Math.Tanh);
+
+    public static Matrix TanhBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => 1.0 - v * v));
+
+    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Build.Dense(rows, row.ColumnCount, (_, j) => row[0, j]);
+
+    static Matrix ScaleColumns(Matrix x, Matrix row) => x.PointwiseMultiply(BroadcastRow(row, x.RowCount));
+
+    static Matrix DivideColumns(Matrix x, Matrix row) => x.PointwiseDivide(BroadcastRow(row, x.RowCount));
+
+    public sealed record BnCache(Matrix Xc, Matrix Xn, Matrix Std, Mode Mode);
+
+    public static (Matrix Y, BatchNormStats Stats, BnCache Cache) BatchNormForward(
+        BatchNormConfig cfg,
+        Matrix gamma,
+        Matrix beta,
+        BatchNormStats s,
+        Matrix x,
+        Mode mode
+    )
+    {
+        (Matrix, BnCache) Normalize(Matrix mean, Matrix variance)
+        {
+            var xc = x - BroadcastRow(mean, x.RowCount);
+            var std = variance.Map(v => Math.Sqrt(v + cfg.Epsilon));
+            var xn = DivideColumns(xc, std);
+            return (Mat.AddRow(ScaleColumns(xn, gamma), beta), new BnCache(xc, xn, std, mode));
+        }
+        if (mode == Mode.Eval)
+        {
+            var (ye, ce) = Normalize(s.RunningMean, s.RunningVar);
+            return (ye, s, ce);
+        }
+        var mu = Mat.ColumnMeans(x);
+        var xc0 = x - BroadcastRow(mu, x.RowCount);
+        var variance = Mat.ColumnSums(xc0.PointwiseMultiply(xc0)) / x.RowCount;
+        var n = x.RowCount;
+        var runVar = cfg.UnbiasedRunningVar ? variance * (n / (n - 1.0)) : variance;
+        var d = cfg.RunningDecay;
+        var next = new BatchNormStats(s.RunningMean * d + mu * (1 - d), s.RunningVar * d + runVar * (1 - d));
+        var (y, c) = Normalize(mu, variance);
+        return (y, next, c);
+    }
+
+    public static (Matrix DX, Matrix DGamma, Matrix DBeta) BatchNormBackward(Matrix gamma, BnCache c, Matrix dY)
+    {
+        var dBeta = Mat.ColumnSums(dY);
+        var dGamma = Mat.ColumnSums(c.Xn.PointwiseMultiply(dY));
+        var dXn = ScaleColumns(dY, gamma);
+        if (c.Mode == Mode.Eval)
+            return (DivideColumns(dXn, c.Std), dGamma, dBeta);
+        var n = dY.RowCount;
+        var dXc = DivideColumns(dXn, c.Std);
+        var dStd = -Mat.ColumnSums(dXn.PointwiseMultiply(c.Xc)).PointwiseDivide(c.Std.PointwiseMultiply(c.Std));
+        var dVar = 0.5 * dStd.PointwiseDivide(c.Std);
+        dXc += ScaleColumns(c.Xc, dVar) * (2.0 / n);
+        var dMu = Mat.ColumnSums(dXc);
+        return (dXc - BroadcastRow(dMu / n, n), dGamma, dBeta);
+    }
+
+    public static (double Loss, Matrix DScores) SoftmaxCrossEntropy(Matrix scores, Matrix t) =>
+        (Functions.SoftmaxCrossEntropy(scores, t), (Functions.Softmax(scores) - t) / scores.RowCount);
+
+    public static (double Loss, Matrix DScores) MeanSquaredError(Matrix scores, Matrix t)
+    {
+        var diff = scores - t;
+        var numel = diff.RowCount * (double)diff.ColumnCount;
+        return (Mat.SumOfSquares(diff) / numel, diff * (2.0 / numel));
+    }
+
+    /// <summary>The reference training-step gradients of a network of Affine/BatchNorm/activation layers.</summary>
+    public static (double Loss, Grads Grads, ModelState State) LossAndGrads(
+        Functional.Network.Network net,
+        Params ps,
+        ModelState st,
+        Matrix x,
+        Matrix t
+    )
+    {
+        var layers = net.Layers.ToArray();
+        var caches = new object[layers.Length];
+        var h = x;
+        for (var i = 0; i < layers.Length; i++)
+        {
+            switch (layers[i])
+            {
+                case Affine:
+                    caches[i] = h;
+                    h = AffineForward(ps[i, "W"], ps[i, "b"], h);
+                    break;
+                case BatchNorm bn:
+                {
+                    var (y, s, c) = BatchNormForward(
+                        bn.Config,
+                        ps[i, "gamma"],
+                        ps[i, "beta"],
+                        st.BatchNorm[i],
+                        h,
+                        Mode.Train
+                    );
+                    st = new ModelState(st.BatchNorm.SetItem(i, s));
+                    caches[i] = c;
+                    h = y;
+                    break;
+                }
+                case Functional.Layers.Relu:
+                    h = Relu(h);
+                    caches[i] = h;
+                    break;
+                case Functional.Layers.Sigmoid:
+                    h = Sigmoid(h);
+                    caches[i] = h;
+                    break;
+                case Functional.Layers.Tanh:
+                    h = Tanh(h);
+                    caches[i] = h;
+                    break;
+                default:
+                    throw new NotSupportedException(layers[i].GetType().Name);
+            }
+        }
+        var (loss, d) = net.Loss is SoftmaxWithLoss ? SoftmaxCrossEntropy(h, t) : MeanSquaredError(h, t);
+        var grads = LanguageExt.Map<ParamKey, Matrix>.Empty;
+        for (var i = layers.Length - 1; i >= 0; i--)
+        {
+            switch (layers[i])
+            {
+                case Affine:
+                {
+                    var (dx, dw, db) = AffineBackward(ps[i, "W"], (Matrix)caches[i], d);
+                    if (net.WeightDecay > 0)
+                        dw = dw + ps[i, "W"] * net.WeightDecay;
+                    grads = grads.Add(new ParamKey(i, "W"), dw).Add(new ParamKey(i, "b"), db);
+                    d = dx;
+                    break;
+                }
+                case BatchNorm:
+                {
+                    var (dx, dg, dbeta) = BatchNormBackward(ps[i, "gamma"], (BnCache)caches[i], d);
+                    grads = grads.Add(new ParamKey(i, "gamma"), dg).Add(new ParamKey(i, "beta"), dbeta);
+                    d = dx;
+                    break;
+                }
+                case Functional.Layers.Relu:
+                    d = ReluBackward((Matrix)caches[i], d);
+                    break;
+                case Functional.Layers.Sigmoid:
+                    d = SigmoidBackward((Matrix)caches[i], d);
+                    break;
+                default:
+                    d = TanhBackward((Matrix)caches[i], d);
+                    break;
+            }
+        }
+        return (loss + net.Penalty(ps), new Grads(grads), st);
+    }
+
+    /// <summary>The reference optimizer step: Apply, then <c>p − delta</c> with MathNet's operator, key by key.</summary>
+    public static (Params Params, OptState State) Update(IRule rule, OptState st, Params ps, Grads gs)
+    {
+        var step = st.Step + 1;
+        var values = ps.Values;
+        var slots = st.Slots;
+        foreach (var (key, g) in gs.Values)
+        {
+            var (next, delta) = rule.Apply(slots[key], values[key], g, step);
+            values = values.SetItem(key, values[key] - delta);
+            slots = slots.SetItem(key, next);
+        }
+        return (new Params(values), new OptState(step, slots));
+    }
+
+    /// <summary>Column-major gather, element by element.</summary>
+    public static Matrix Rows(Matrix x, int[] index) =>
+        Matrix.Build.Dense(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
+}
