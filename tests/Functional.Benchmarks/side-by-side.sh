@@ -9,8 +9,9 @@
 set -u
 out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]}; shift
 mkdir -p "$out"
-peers="$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/peers"
-[ -d "$peers" ] || peers=/work/shared/bench/peers
+# the peers live beside the repository (../shared/bench/peers), or wherever PEERS points
+peers=${PEERS:-"$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/peers"}
+[ -d "$peers" ] || { echo "peer benchmarks not found at $peers (set PEERS=DIR)"; exit 2; }
 REPEATS=${REPEATS:-3}
 W3_OPTS=${W3_OPTS:-sgd,momentum,adagrad,adam,rmsprop}
 dotnet build Functional.sln -c Release -v q -nologo >/dev/null || { echo "build failed"; exit 1; }
