@@ -62,13 +62,6 @@ internal static class Slots
             ? buffers
             : throw new ArgumentException($"{rule.Name}: expected {n} state arrays, got {buffers.Count}.");
 
-    /// <summary>A fresh result array over the column-major data of matrices shaped like <paramref name="like"/>.</summary>
-    public static (Matrix M, double[] D) New(Matrix like)
-    {
-        var m = Zeros(like);
-        return (m, m.AsColumnMajorArray());
-    }
-
     public static double[] D(Matrix m) => Core.Mat.Data(m);
 
     /// <summary>A fresh matrix shaped like <paramref name="like"/> whose every element the caller writes.</summary>

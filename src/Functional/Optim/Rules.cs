@@ -63,7 +63,7 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
     {
         var v = D(As<VelocitySlot>(slot, this).V);
         var g = D(grad);
-        var (next, d) = New(grad);
+        var (next, d) = Fresh(grad);
         for (var i = 0; i < d.Length; i++)
             d[i] = Rho * v[i] + LearningRate * g[i];
         return (new VelocitySlot(next), next);
@@ -116,8 +116,8 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
     {
         var v = D(As<VelocitySlot>(slot, this).V);
         var g = D(grad);
-        var (next, nv) = New(grad);
-        var (delta, d) = New(grad);
+        var (next, nv) = Fresh(grad);
+        var (delta, d) = Fresh(grad);
         for (var i = 0; i < d.Length; i++)
         {
             nv[i] = Rho * v[i] - LearningRate * g[i];
@@ -164,8 +164,8 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
     {
         var h = D(As<SquareSumSlot>(slot, this).H);
         var g = D(grad);
-        var (next, nh) = New(grad);
-        var (delta, d) = New(grad);
+        var (next, nh) = Fresh(grad);
+        var (delta, d) = Fresh(grad);
         for (var i = 0; i < d.Length; i++)
         {
             nh[i] = h[i] + g[i] * g[i];
@@ -219,8 +219,8 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
     {
         var h = D(As<SquareSumSlot>(slot, this).H);
         var g = D(grad);
-        var (next, nh) = New(grad);
-        var (delta, d) = New(grad);
+        var (next, nh) = Fresh(grad);
+        var (delta, d) = Fresh(grad);
         for (var i = 0; i < d.Length; i++)
         {
             nh[i] = Decay * h[i] + (1 - Decay) * g[i] * g[i];
@@ -310,9 +310,9 @@ public sealed record Adam(
     {
         var s = As<AdamSlot>(slot, this);
         var (m, v, g) = (D(s.M), D(s.V), D(grad));
-        var (nextM, nm) = New(grad);
-        var (nextV, nv) = New(grad);
-        var (delta, d) = New(grad);
+        var (nextM, nm) = Fresh(grad);
+        var (nextV, nv) = Fresh(grad);
+        var (delta, d) = Fresh(grad);
         var c1 = 1 - Math.Pow(Beta1, step);
         var c2 = 1 - Math.Pow(Beta2, step);
         var lrT = LearningRate * Math.Sqrt(c2) / c1;

@@ -54,19 +54,4 @@ public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
         Volatile.Write(ref s_lastPermutation, new PermutationMemo(epochKey, Count, perm));
         return perm;
     }
-
-    /// <summary>The whole epoch's batches at once (one permutation instead of one per batch).</summary>
-    public IEnumerable<int[]> Epoch(Key key, long epoch)
-    {
-        var first = epoch * StepsPerEpoch;
-        if (Sampling == BatchSampling.Replacement)
-        {
-            for (var s = 0; s < StepsPerEpoch; s++)
-                yield return At(key, first + s);
-            yield break;
-        }
-        var perm = Core.Sampling.Permutation(key.FoldIn(KeyPurpose.Batches).FoldIn(epoch), Count);
-        for (var start = 0; start < Count; start += BatchSize)
-            yield return perm.AsSpan(start, Math.Min(BatchSize, Count - start)).ToArray();
-    }
 }

@@ -38,9 +38,11 @@ public sealed class ProcessTests(Xunit.Abstractions.ITestOutputHelper output) : 
     [Fact]
     public void Ctrl_C_then_resume_equals_the_uninterrupted_run_bitwise()
     {
-        // 12 epochs of 135 steps. The signal goes 0–60 ms after the first epoch line (when the epoch-end evaluation
+        // 60 epochs of 135 steps. The signal goes 0–60 ms after the first epoch line (when the epoch-end evaluation
         // is already compiled), so it usually lands INSIDE epoch 2 — the case where the partial epoch's loss sum
-        // must survive the checkpoint; an interrupt at any other step must keep the promise too.
+        // must survive the checkpoint; an interrupt at any other step must keep the promise too. The run is long
+        // (several seconds) so that a test thread delayed by a busy machine still signals before it ends: with 12
+        // epochs the faster training step let the child finish first once in a full parallel test run.
         string[] cfg =
         [
             "train",
@@ -51,7 +53,7 @@ public sealed class ProcessTests(Xunit.Abstractions.ITestOutputHelper output) : 
             "--dropout",
             "0.1",
             "--epochs",
-            "12",
+            "60",
             "--seed",
             "11",
         ];
@@ -67,11 +69,14 @@ public sealed class ProcessTests(Xunit.Abstractions.ITestOutputHelper output) : 
             Thread.Sleep(Random.Shared.Next(0, 60));
             child.Signal(Fnn.SIGINT);
             var r = child.Wait(TimeSpan.FromSeconds(60));
-            Assert.True(r.Code == 130, $"exit {r.Code} (expected 130)\nstderr: {r.Err}");
-            Assert.Matches(@"interrupted at step \d+ of 1620; checkpoint saved to .*model\.ckpt", r.Err);
+            Assert.True(
+                r.Code == 130,
+                $"exit {r.Code} (expected 130)\nstderr: {r.Err}\nstdout tail: {r.Out[^Math.Min(400, r.Out.Length)..]}"
+            );
+            Assert.Matches(@"interrupted at step \d+ of 8100; checkpoint saved to .*model\.ckpt", r.Err);
             Assert.Contains("resume with:", r.Err, StringComparison.Ordinal);
             var step = Load(Path.Combine(Dir("cut"), "model.ckpt")).State.Step;
-            Assert.InRange(step, 135, 1619);
+            Assert.InRange(step, 135, 8099);
             output.WriteLine($"interrupted at step {step} (epoch {step / 135 + 1}, step {step % 135} of 135 in it)");
         }
         Ok(Fnn.Run(["train", "--resume", Path.Combine(Dir("cut"), "model.ckpt"), "--out", Dir("cut")]), "resume");
