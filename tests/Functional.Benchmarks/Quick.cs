@@ -4,8 +4,8 @@ using Functional.Training;
 namespace Functional.Benchmarks;
 
 /// <summary>
-/// A quick Stopwatch loop (no BenchmarkDotNet): for each workload, warm up, then time N steps of
-/// <see cref="Train.Step(Functional.Network.Network, Functional.Optim.Optimizer, TrainState, Functional.Data.Dataset, Batches)"/>
+/// A quick Stopwatch loop (no BenchmarkDotNet): for each workload, warm up, then time N steps of the library's loop
+/// (<see cref="Train.Steps"/>, with its GC pacing)
 /// and report µs/step (best of repeats) and bytes allocated per step on this thread.
 /// Usage: quick [steps] [workload…]
 /// </summary>
@@ -33,8 +33,8 @@ internal static class Quick
                 var a0 = GC.GetAllocatedBytesForCurrentThread();
                 var c0 = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime;
                 var t0 = Stopwatch.GetTimestamp();
-                for (var i = 0; i < steps; i++)
-                    st = Train.Step(w.Net, w.Opt, st, w.Train, w.Batches).State;
+                foreach (var r in Train.Steps(w.Net, w.Opt, st, w.Train, w.Batches, st.Step + steps))
+                    st = r.State;
                 var us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
                 var cpu =
                     (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - c0).TotalMicroseconds

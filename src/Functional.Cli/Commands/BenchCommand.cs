@@ -132,7 +132,7 @@ public sealed class BenchCommand : ICliCommand
             ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             ["repeats"] = repeats,
             ["timing"] =
-                "wall time of the training loop (batch gathering + Train.Step), data loading and initialisation outside; median of the repeats",
+                "wall time of the training loop (Train.Steps: batch gathering + Train.Step), data loading and initialisation outside; median of the repeats",
             ["workloads"] = rows,
             ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode)n)]),
         };
@@ -182,9 +182,9 @@ public sealed class BenchCommand : ICliCommand
             var s = w.Start();
             var a0 = GC.GetAllocatedBytesForCurrentThread();
             var t0 = Stopwatch.GetTimestamp();
-            for (var i = 0L; i < steps; i++)
+            // The library's training loop (Train.Steps: Train.Step per batch, GC nursery pacing).
+            foreach (var step in Train.Steps(w.Net, w.Opt, s, w.Train, w.Batches, s.Step + steps))
             {
-                var step = Train.Step(w.Net, w.Opt, s, w.Train, w.Batches);
                 s = step.State;
                 lastLoss = step.Loss;
             }

@@ -61,9 +61,11 @@ public static class Train
     )
     {
         var s = start;
+        var nursery = new NurseryPacer();
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
             var r = Step(net, opt, s, data, batches);
+            nursery = nursery.Tick();
             yield return r;
             s = r.State;
         }
