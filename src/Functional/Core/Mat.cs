@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Core;
@@ -135,7 +136,8 @@ public static class Mat
     /// In column-major storage the elements of one row are a column-height apart, so gathering rows of a matrix
     /// larger than the caches misses the cache on every element (a 128-row batch of Fashion-MNIST took ~2.5 ms).
     /// For such a matrix a row-major copy is made once and memoised per matrix instance (matrices are never
-    /// mutated after they leave their creator, so the copy stays valid); rows are then read contiguously.
+    /// mutated after they leave their creator, so the copy stays valid); rows are then read contiguously. When the
+    /// matrix has at most 256 distinct values (byte-valued images) the copy is one byte code per element.
     /// </remarks>
     public static Matrix Rows(Matrix x, ReadOnlySpan<int> index)
     {
@@ -167,14 +169,63 @@ public static class Mat
         return result;
     }
 
-    /// <summary>Gathers by reading whole rows of the memoised row-major copy (indices already checked).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>
+    /// Gathers by reading whole rows of the memoised row-major copy, whichever form it has (indices already checked).
+    /// </summary>
     internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
     {
-        var cols = x.ColumnCount;
+        var copy = RowMajorCopies.GetValue(x, MakeRowMajor);
+        return copy.Codes is { } codes
+            ? GatherCodes(codes, copy.Palette!, x.ColumnCount, index)
+            : GatherValues(copy.Values!, x.ColumnCount, index);
+    }
+
+    /// <summary>Whether the memoised row-major copy of <paramref name="x"/> is palette codes (made if missing).</summary>
+    internal static bool RowMajorIsPalette(Matrix x) => RowMajorCopies.GetValue(x, MakeRowMajor).Codes is not null;
+
+    /// <summary>Matrices with at least this many elements (32 MB) are gathered through a row-major copy.</summary>
+    internal const long RowMajorThreshold = 4L << 20;
+
+    /// <summary>
+    /// A row-major copy of a matrix: either one byte per element indexing <see cref="Palette"/> (when the matrix
+    /// has at most 256 distinct bit patterns, as byte-valued images do), or the values themselves.
+    /// </summary>
+    /// <remarks>
+    /// Codes make a gathered row 8× smaller to read (784 B instead of 6 272 B for Fashion-MNIST, whose random rows
+    /// come from DRAM) and the copy 8× smaller to keep (47 MB instead of 376 MB). Palette entries are the original
+    /// doubles, found by bit pattern, so a gathered element is bitwise the original (NaN payloads and ±0 included).
+    /// </remarks>
+    sealed class RowMajor
+    {
+        public double[]? Values { get; init; }
+        public byte[]? Codes { get; init; }
+        public double[]? Palette { get; init; }
+    }
+
+    static readonly ConditionalWeakTable<Matrix, RowMajor> RowMajorCopies = new();
+
+    static RowMajor MakeRowMajor(Matrix x) => PaletteCopy(x) ?? new RowMajor { Values = RowMajorCopy(x) };
+
+    /// <summary>A k×cols batch for a row-major gather, its storage already in the cache.</summary>
+    /// <remarks>
+    /// The gathers write eight-element runs a column (k elements) apart; as first writes to memory fresh from the
+    /// allocator every such run missed the cache (the hardware prefetcher does not follow that stride), which cost
+    /// more than the gather itself: 100-row Fashion-MNIST batch with random rows ~105 → ~57 µs from palette codes,
+    /// ~145 → ~110 µs from doubles. Clearing first touches the batch sequentially, which the prefetcher streams.
+    /// </remarks>
+    static (Matrix M, double[] D) FreshBatch(int k, int cols)
+    {
+        var (m, d) = New(k, cols);
+        Array.Clear(d);
+        return (m, d);
+    }
+
+    /// <summary>Eight rows at a time from a row-major copy of the values.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static Matrix GatherValues(double[] rm, int cols, ReadOnlySpan<int> index)
+    {
         var k = index.Length;
-        var (result, dst) = New(k, cols);
-        var rm = RowMajorCopies.GetValue(x, RowMajorCopy);
+        var (result, dst) = FreshBatch(k, cols);
         // Eight rows at a time: each column of the block is then one contiguous 64-byte write, instead of one
         // scattered write per element (the batch is column-major, the source rows are contiguous).
         var i0 = 0;
@@ -212,10 +263,54 @@ public static class Mat
         return result;
     }
 
-    /// <summary>Matrices with at least this many elements (32 MB) are gathered through a row-major copy.</summary>
-    internal const long RowMajorThreshold = 4L << 20;
-
-    static readonly ConditionalWeakTable<Matrix, double[]> RowMajorCopies = new();
+    /// <summary>Eight rows at a time from row-major palette codes; each element is <c>palette[code]</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static Matrix GatherCodes(byte[] codes, double[] palette, int cols, ReadOnlySpan<int> index)
+    {
+        var k = index.Length;
+        var (result, dst) = FreshBatch(k, cols);
+        // Unchecked reads, each safe by construction: the palette has exactly 256 entries and a code is a byte;
+        // a row start index[i]·cols is checked once (AsSpan) and the row has cols codes; the block of 8 rows
+        // written at column j starts at j·k + i0 with i0 + 8 ≤ k, inside dst's k·cols elements.
+        if (palette.Length != 256)
+            throw new InvalidOperationException("Rows: a palette must have 256 entries.");
+        ref var pal = ref MemoryMarshal.GetArrayDataReference(palette);
+        var i0 = 0;
+        for (; i0 + 8 <= k; i0 += 8)
+        {
+            ref var r0 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0] * cols, cols));
+            ref var r1 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 1] * cols, cols));
+            ref var r2 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 2] * cols, cols));
+            ref var r3 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 3] * cols, cols));
+            ref var r4 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 4] * cols, cols));
+            ref var r5 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 5] * cols, cols));
+            ref var r6 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 6] * cols, cols));
+            ref var r7 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 7] * cols, cols));
+            // Each column of the block is one contiguous 64-byte write into the column-major batch.
+            ref var o = ref MemoryMarshal.GetArrayDataReference(dst);
+            o = ref Unsafe.Add(ref o, i0);
+            for (var j = 0; j < cols; j++)
+            {
+                Unsafe.Add(ref o, 0) = Unsafe.Add(ref pal, Unsafe.Add(ref r0, j));
+                Unsafe.Add(ref o, 1) = Unsafe.Add(ref pal, Unsafe.Add(ref r1, j));
+                Unsafe.Add(ref o, 2) = Unsafe.Add(ref pal, Unsafe.Add(ref r2, j));
+                Unsafe.Add(ref o, 3) = Unsafe.Add(ref pal, Unsafe.Add(ref r3, j));
+                Unsafe.Add(ref o, 4) = Unsafe.Add(ref pal, Unsafe.Add(ref r4, j));
+                Unsafe.Add(ref o, 5) = Unsafe.Add(ref pal, Unsafe.Add(ref r5, j));
+                Unsafe.Add(ref o, 6) = Unsafe.Add(ref pal, Unsafe.Add(ref r6, j));
+                Unsafe.Add(ref o, 7) = Unsafe.Add(ref pal, Unsafe.Add(ref r7, j));
+                o = ref Unsafe.Add(ref o, k);
+            }
+        }
+        for (var i = i0; i < k; i++)
+        {
+            var row = codes.AsSpan(index[i] * cols, cols);
+            var d = i;
+            for (var j = 0; j < row.Length; j++, d += k)
+                dst[d] = Unsafe.Add(ref pal, row[j]);
+        }
+        return result;
+    }
 
     /// <summary>The matrix in row-major order, transposed in 32×32 blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -239,6 +334,63 @@ public static class Mat
         }
         return dst;
     }
+
+    /// <summary>
+    /// The matrix as row-major palette codes, or null as soon as a 257th distinct bit pattern turns up (only the part
+    /// read so far is wasted: data with many distinct values typically fails within its first few hundred elements).
+    /// </summary>
+    /// <remarks>
+    /// One pass, transposing in 64×64 blocks (a 64-byte line of codes per row) and coding each element on the way.
+    /// Codes are looked up by bit pattern in an open-addressed table of 4 096 slots (40 KB): with at most 256 keys it
+    /// is at most 1/16 full, so nearly every lookup ends at the first slot and the branch predicts well. For
+    /// Fashion-MNIST this took ~160 ms, against ~250 ms with 1 024 slots or with a cached last value in front.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static RowMajor? PaletteCopy(Matrix x)
+    {
+        var n = x.RowCount;
+        var cols = x.ColumnCount;
+        var src = Data(x);
+        var codes = GC.AllocateUninitializedArray<byte>(n * cols);
+        var palette = new double[256];
+        var keys = new long[Slots];
+        var slotCodes = new short[Slots]; // code + 1; 0 marks an empty slot
+        var count = 0;
+        const int B = 64;
+        for (var i0 = 0; i0 < n; i0 += B)
+        {
+            var i1 = Math.Min(n, i0 + B);
+            for (var j0 = 0; j0 < cols; j0 += B)
+            {
+                var j1 = Math.Min(cols, j0 + B);
+                for (var j = j0; j < j1; j++)
+                for (var i = i0; i < i1; i++)
+                {
+                    var v = src[(long)j * n + i];
+                    var bits = BitConverter.DoubleToInt64Bits(v);
+                    var h = (int)((ulong)(bits * HashMultiplier) >> (64 - SlotBits));
+                    while (slotCodes[h] != 0 && keys[h] != bits)
+                        h = (h + 1) & (Slots - 1);
+                    if (slotCodes[h] == 0)
+                    {
+                        if (count == 256)
+                            return null;
+                        keys[h] = bits;
+                        slotCodes[h] = (short)(count + 1);
+                        palette[count++] = v;
+                    }
+                    codes[(long)i * cols + j] = (byte)(slotCodes[h] - 1);
+                }
+            }
+        }
+        return new RowMajor { Codes = codes, Palette = palette };
+    }
+
+    const int SlotBits = 12;
+    const int Slots = 1 << SlotBits;
+
+    /// <summary>2⁶⁴/φ (Fibonacci hashing): the top bits of the product depend on every bit of the key.</summary>
+    const long HashMultiplier = unchecked((long)0x9E3779B97F4A7C15UL);
 
     /// <summary>The blocks one under the other (all with the same number of columns).</summary>
     public static Matrix StackRows(IReadOnlyList<Matrix> blocks)

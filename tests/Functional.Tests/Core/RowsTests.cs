@@ -1,4 +1,5 @@
 using Functional.Core;
+using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 using static Functional.Tests.Support.TestData;
 
@@ -16,11 +17,98 @@ public class RowsTests
         AssertBitwise(expected, Mat.RowsColumnMajor(x, index), "column-major gather");
         AssertBitwise(expected, Mat.RowsViaRowMajor(x, index), "row-major gather");
         AssertBitwise(expected, Mat.RowsViaRowMajor(x, index), "row-major gather, memoised copy");
+        Assert.False(Mat.RowMajorIsPalette(x)); // 407 distinct normal draws: the copy holds the doubles
         AssertBitwise(
             Support.Reference.Rows(x, index.AsSpan(0, 5).ToArray()),
             Mat.RowsViaRowMajor(x, index.AsSpan(0, 5)),
             "fewer than 8 rows"
         );
+    }
+
+    /// <summary>Batch sizes below 8, a multiple of 8, 8k plus a tail, and repeated rows.</summary>
+    static readonly int[][] Batches =
+    [
+        [36],
+        [2, 0, 1],
+        [35, 1, 30, 4, 2, 9, 17],
+        [0, 1, 2, 3, 4, 5, 6, 7],
+        [8, 36, 0, 5, 5, 17, 2, 36, 9],
+        [36, 0, 5, 5, 17, 2, 36, 9, 10, 11, 1, 3, 33, 30, 29, 8, 7, 6, 4, 12, 13],
+        [5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 5, 0, 36],
+    ];
+
+    /// <summary>
+    /// Distinct bit patterns: ±0, ±∞, NaNs with different signs and payloads (a signalling one too), subnormal and
+    /// extreme finite values, then byte-like values i/255 and their negatives until there are <paramref name="count"/>.
+    /// </summary>
+    static double[] DistinctValues(int count)
+    {
+        double[] special =
+        [
+            0.0,
+            -0.0,
+            double.PositiveInfinity,
+            double.NegativeInfinity,
+            double.NaN, // 0xFFF8…0 in .NET
+            BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0000),
+            BitConverter.Int64BitsToDouble(0x7FF8_0000_0000_0001),
+            BitConverter.Int64BitsToDouble(0x7FF0_0000_0000_0001), // signalling
+            double.Epsilon,
+            double.MaxValue,
+            double.MinValue,
+        ];
+        var seen = new HashSet<long>();
+        var values = new List<double>();
+        foreach (var v in special.Concat(Enumerable.Range(1, 255).SelectMany(i => new[] { i / 255.0, -i / 255.0 })))
+            if (values.Count < count && seen.Add(BitConverter.DoubleToInt64Bits(v)))
+                values.Add(v);
+        Assert.Equal(count, values.Count);
+        return [.. values];
+    }
+
+    /// <summary>A 37×9 matrix using every one of <paramref name="values"/> (333 elements, stride 7 through them).</summary>
+    static Matrix<double> Tiled(double[] values) =>
+        Matrix<double>.Build.Dense(
+            37,
+            9,
+            Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % values.Length]).ToArray()
+        );
+
+    static void AssertEveryBatchBitwise(Matrix<double> x)
+    {
+        foreach (var index in Batches)
+        {
+            var expected = Support.Reference.Rows(x, index);
+            AssertBitwise(expected, Mat.RowsViaRowMajor(x, index), $"row-major gather of {index.Length} rows");
+            AssertBitwise(expected, Mat.RowsColumnMajor(x, index), $"column-major gather of {index.Length} rows");
+        }
+    }
+
+    [Fact]
+    public void At_most_256_distinct_values_are_gathered_bitwise_through_palette_codes()
+    {
+        var x = Tiled(DistinctValues(256));
+        Assert.True(Mat.RowMajorIsPalette(x));
+        AssertEveryBatchBitwise(x);
+    }
+
+    [Fact]
+    public void A_few_special_values_are_gathered_bitwise_through_palette_codes()
+    {
+        var x = Tiled(DistinctValues(11)); // ±0, ±∞, four NaNs, ε, ±max: only the specials
+        Assert.True(Mat.RowMajorIsPalette(x));
+        AssertEveryBatchBitwise(x);
+    }
+
+    [Fact]
+    public void A_257th_distinct_value_falls_back_to_the_copy_of_the_doubles()
+    {
+        var values = DistinctValues(257);
+        var data = Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % 256]).ToArray();
+        data[^1] = values[256]; // the 257th turns up at the very last element the palette builder reads
+        var x = Matrix<double>.Build.Dense(37, 9, data);
+        Assert.False(Mat.RowMajorIsPalette(x));
+        AssertEveryBatchBitwise(x);
     }
 
     [Fact]
