@@ -1,10 +1,6 @@
 using BenchmarkDotNet.Running;
 using Functional.Benchmarks;
 
-// FUNCTIONAL_SPARSE=0 turns the GEMM's zero-skipping path off (same bits, for A/B timing).
-if (Environment.GetEnvironmentVariable("FUNCTIONAL_SPARSE") == "0")
-    Functional.LinearAlgebra.Gemm.SparseEnabled = false;
-
 if (args.Length > 0 && args[0] == "epochs")
     return EpochsLoop.Run(args[1..]);
 if (args.Length > 0 && args[0] == "parts")
@@ -13,26 +9,16 @@ if (args.Length > 0 && args[0] == "cold")
     return Cold.Run();
 if (args.Length > 0 && args[0] == "gemm")
     return GemmRate.Run(args[1..]);
-if (args.Length > 0 && args[0] == "sparse")
-    return SparseRate.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hash")
 {
-    // hash <workload> <steps>: parameters after that many steps (compare runs with FUNCTIONAL_SPARSE=0 and 1).
+    // hash <workload> <steps>: the parameters' SHA-256 after that many steps (compare builds or settings).
     var w = Data.Get(args[1]);
     var end = w.Start();
-    foreach (
-        var r in Functional.Training.Train.Steps(
-            w.Net,
-            w.Opt,
-            end,
-            w.Train,
-            w.Batches,
-            long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture)
-        )
-    )
+    var steps = long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+    foreach (var r in Functional.Training.Train.Steps(w.Net, w.Opt, end, w.Train, w.Batches, steps))
         end = r.State;
     Console.WriteLine(
-        $"{args[1]} {end.Step} steps: parameters sha256 {Functional.Training.ParamsHash.Sha256(end.Params)}, sparse products {Functional.LinearAlgebra.Gemm.SparseProducts}"
+        $"{args[1]} {end.Step} steps: parameters sha256 {Functional.Training.ParamsHash.Sha256(end.Params)}"
     );
     return 0;
 }

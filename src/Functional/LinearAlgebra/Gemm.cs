@@ -17,7 +17,7 @@ namespace Functional.LinearAlgebra;
 /// The small-shape path, the packed path, edge tiles and every thread follow this same order,
 /// so the result is bitwise identical for any thread count and any partition of C.
 /// </remarks>
-public static partial class Gemm
+public static class Gemm
 {
     // Register tile: MR rows (two Vector256) by NR columns of C.
     private const int MR = 8;
@@ -105,10 +105,6 @@ public static partial class Gemm
             {
                 ScalarRange(ref job, 0, m, 0, n);
             }
-            else if (TrySparse(ref job, threads))
-            {
-                return;
-            }
             else if (threads < 2 || work < ParallelThreshold)
             {
                 SerialRange(ref job, 0, m, 0, n);
@@ -155,11 +151,6 @@ public static partial class Gemm
         public int Lda,
             Ldb,
             Ldc;
-
-        // The sparse path (Gemm.Sparse.cs): op(B) copied row-major into Bt, rows Np doubles apart.
-        public bool Sparse;
-        public double* Bt;
-        public int Np;
     }
 
     // ---------------------------------------------------------------- blocking of k
@@ -901,14 +892,7 @@ public static partial class Gemm
         PartBounds(job, byColumns, part, parts, out int i0, out int i1, out int j0, out int j1);
         if (i1 > i0 && j1 > j0)
         {
-            if (job.Sparse)
-            {
-                SparseRange(ref job, i0, i1);
-            }
-            else
-            {
-                SerialRange(ref job, i0, i1, j0, j1);
-            }
+            SerialRange(ref job, i0, i1, j0, j1);
         }
     }
 
