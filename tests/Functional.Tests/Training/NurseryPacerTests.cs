@@ -11,14 +11,36 @@ public class NurseryPacerTests
         var pacer = new NurseryPacer();
         var small = new byte[1024];
         var same = pacer.Tick();
-        Assert.Equal(pacer, same);
+        Assert.Equal(pacer.Mark, same.Mark);
         GC.KeepAlive(small);
 
-        var before = GC.CollectionCount(0);
-        var big = new byte[NurseryPacer.Budget + 1];
+        // Small steps adding up to the budget: one collection.
+        var before = NurseryPacer.CollectionsOnThisThread;
+        var steps = new List<byte[]>();
+        var p = pacer;
+        while (GC.GetAllocatedBytesForCurrentThread() - pacer.Mark < NurseryPacer.Budget)
+        {
+            steps.Add(new byte[64 << 10]);
+            p = p.Tick();
+        }
+        Assert.True(p.Mark >= pacer.Mark + NurseryPacer.Budget, $"mark {pacer.Mark} → {p.Mark}");
+        Assert.Equal(before + 1, NurseryPacer.CollectionsOnThisThread);
+        GC.KeepAlive(steps);
+    }
+
+    [Fact]
+    public void Leaves_large_steps_to_the_runtime()
+    {
+        var pacer = new NurseryPacer();
+        var step = new List<byte[]>();
+        while (GC.GetAllocatedBytesForCurrentThread() - pacer.Mark < NurseryPacer.Budget)
+            step.Add(new byte[64 << 10]);
+        var before = NurseryPacer.CollectionsOnThisThread;
         var next = pacer.Tick();
-        Assert.True(next.Mark >= pacer.Mark + NurseryPacer.Budget, $"mark {pacer.Mark} → {next.Mark}");
-        Assert.True(GC.CollectionCount(0) > before, "no generation-0 collection was made");
-        GC.KeepAlive(big);
+        // One step past the budget, but too large to be worth pacing: the marks move on, no collection.
+        Assert.Equal(before, NurseryPacer.CollectionsOnThisThread);
+        Assert.Equal(next.Mark, next.Last);
+        Assert.True(next.Mark - pacer.Mark >= NurseryPacer.Budget);
+        GC.KeepAlive(step);
     }
 }
