@@ -563,10 +563,10 @@ public static class Gemm
     // ---------------------------------------------------------------- direct (unpacked) path
 
     /// <summary>
-    /// Small products: op(B) is read in place; op(A) is read in place when it is column-major,
-    /// except that a partial last block of rows (and all of a transposed A) is copied into
-    /// zero-padded 8-row panels. A partial last block of columns is copied into a zero-padded
-    /// 4-column panel. Same k order and same store arithmetic as the packed path.
+    /// Small products: op(B) is read in place; op(A) is read in place when it is column-major (its
+    /// last m % 8 rows by 4-, 2- and 1-row tiles), while a transposed A is copied into zero-padded
+    /// 8-row panels. A partial last block of columns is copied into a zero-padded 4-column panel.
+    /// Same k order and same store arithmetic as the packed path.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DirectRange(ref Job job, int i0, int i1, int j0, int j1)
@@ -576,18 +576,20 @@ public static class Gemm
         int m = i1 - i0;
         int n = j1 - j0;
         int fullRows = job.TransA ? 0 : m / MR * MR;
-        int panels = (m - fullRows + MR - 1) / MR;
+        // A column-major A's last m % 8 rows are read in place by the narrow tail kernels (no padded copy, no
+        // wasted lanes); a transposed A is copied into 8-row panels.
+        int panels = job.TransA ? (m + MR - 1) / MR : 0;
         int tailCols = n % DNR;
         double* scratch = Scratch((panels * MR * k) + (DNR * k) + 8, out var keep);
         double* ap = scratch;
         double* bt = scratch + RoundUp(panels * MR * k, 4);
         double* tile = stackalloc double[MR * DNR];
 
-        // Rows fullRows..m of op(A) as panels [p*MR + r] over the whole k.
-        for (int ir = fullRows; ir < m; ir += MR)
+        // A transposed A as panels [p*MR + r] over the whole k.
+        for (int ir = 0; job.TransA && ir < m; ir += MR)
         {
             int mr = Math.Min(MR, m - ir);
-            double* d = ap + ((long)(ir - fullRows) * k);
+            double* d = ap + ((long)ir * k);
             for (int r = 0; r < MR; r++)
             {
                 if (r >= mr)
@@ -597,20 +599,12 @@ public static class Gemm
                         d[(p * MR) + r] = 0.0;
                     }
                 }
-                else if (job.TransA)
+                else
                 {
                     double* s = job.A + ((long)(i0 + ir + r) * job.Lda);
                     for (int p = 0; p < k; p++)
                     {
                         d[(p * MR) + r] = s[p];
-                    }
-                }
-                else
-                {
-                    double* s = job.A + i0 + ir + r;
-                    for (int p = 0; p < k; p++)
-                    {
-                        d[(p * MR) + r] = s[(long)p * job.Lda];
                     }
                 }
             }
@@ -660,7 +654,25 @@ public static class Gemm
                 for (int i = 0; i < m; i += MR)
                 {
                     int mr = Math.Min(MR, m - i);
-                    if (i < fullRows)
+                    if (i >= fullRows && !job.TransA)
+                    {
+                        DirectTail(
+                            kc,
+                            job.A + i0 + i + ((long)pc * job.Lda),
+                            job.Lda,
+                            bj,
+                            brs,
+                            bcs,
+                            cj + i,
+                            ldc,
+                            job.Alpha,
+                            job.Beta,
+                            mode,
+                            mr,
+                            nr
+                        );
+                    }
+                    else if (i < fullRows)
                     {
                         Direct8x4(
                             kc,
@@ -683,7 +695,7 @@ public static class Gemm
                     {
                         Direct8x4(
                             kc,
-                            ap + ((long)(i - fullRows) * k) + (pc * MR),
+                            ap + ((long)i * k) + (pc * MR),
                             MR,
                             bj,
                             brs,
@@ -787,6 +799,212 @@ public static class Gemm
                 cj[i] = Combine(tile[(j * MR) + i], cj[i], alpha, beta, mode);
             }
         }
+    }
+
+    /// <summary>
+    /// The last 1–7 rows of a column-major A, read in place: a 4-row (Vector256), a 2-row (Vector128) and a 1-row
+    /// (scalar) tile over 4 columns, each element with the same k order and store arithmetic as the 8×4 tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void DirectTail(
+        int kc,
+        double* a,
+        long lda,
+        double* b,
+        long rs,
+        long cs,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int mr,
+        int nr
+    )
+    {
+        int r = 0;
+        if (mr - r >= 4)
+        {
+            Direct4x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, nr);
+            r += 4;
+        }
+
+        if (mr - r >= 2)
+        {
+            Direct2x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, nr);
+            r += 2;
+        }
+
+        if (mr - r >= 1)
+        {
+            Direct1x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, nr);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Direct4x4(
+        int kc,
+        double* a,
+        long lda,
+        double* b,
+        long rs,
+        long cs,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int nr
+    )
+    {
+        var c0 = Vector256<double>.Zero;
+        var c1 = Vector256<double>.Zero;
+        var c2 = Vector256<double>.Zero;
+        var c3 = Vector256<double>.Zero;
+        double* b0 = b;
+        double* b1 = b + cs;
+        double* b2 = b + (2 * cs);
+        double* b3 = b + (3 * cs);
+        for (int p = 0; p < kc; p++)
+        {
+            var av = Avx.LoadVector256(a);
+            c0 = Fma.MultiplyAdd(av, Vector256.Create(*b0), c0);
+            c1 = Fma.MultiplyAdd(av, Vector256.Create(*b1), c1);
+            c2 = Fma.MultiplyAdd(av, Vector256.Create(*b2), c2);
+            c3 = Fma.MultiplyAdd(av, Vector256.Create(*b3), c3);
+            a += lda;
+            b0 += rs;
+            b1 += rs;
+            b2 += rs;
+            b3 += rs;
+        }
+
+        Store4(c, c0, alpha, beta, mode);
+        if (nr > 1)
+            Store4(c + ldc, c1, alpha, beta, mode);
+        if (nr > 2)
+            Store4(c + (2L * ldc), c2, alpha, beta, mode);
+        if (nr > 3)
+            Store4(c + (3L * ldc), c3, alpha, beta, mode);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store4(double* c, Vector256<double> s, double alpha, double beta, int mode)
+    {
+        var av = Vector256.Create(alpha);
+        Avx.Store(
+            c,
+            mode == ModeOverwrite ? Avx.Multiply(av, s)
+                : mode == ModeBeta ? Fma.MultiplyAdd(av, s, Avx.Multiply(Vector256.Create(beta), Avx.LoadVector256(c)))
+                : Fma.MultiplyAdd(av, s, Avx.LoadVector256(c))
+        );
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Direct2x4(
+        int kc,
+        double* a,
+        long lda,
+        double* b,
+        long rs,
+        long cs,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int nr
+    )
+    {
+        var c0 = Vector128<double>.Zero;
+        var c1 = Vector128<double>.Zero;
+        var c2 = Vector128<double>.Zero;
+        var c3 = Vector128<double>.Zero;
+        double* b0 = b;
+        double* b1 = b + cs;
+        double* b2 = b + (2 * cs);
+        double* b3 = b + (3 * cs);
+        for (int p = 0; p < kc; p++)
+        {
+            var av = Sse2.LoadVector128(a);
+            c0 = Fma.MultiplyAdd(av, Vector128.Create(*b0), c0);
+            c1 = Fma.MultiplyAdd(av, Vector128.Create(*b1), c1);
+            c2 = Fma.MultiplyAdd(av, Vector128.Create(*b2), c2);
+            c3 = Fma.MultiplyAdd(av, Vector128.Create(*b3), c3);
+            a += lda;
+            b0 += rs;
+            b1 += rs;
+            b2 += rs;
+            b3 += rs;
+        }
+
+        Store2(c, c0, alpha, beta, mode);
+        if (nr > 1)
+            Store2(c + ldc, c1, alpha, beta, mode);
+        if (nr > 2)
+            Store2(c + (2L * ldc), c2, alpha, beta, mode);
+        if (nr > 3)
+            Store2(c + (3L * ldc), c3, alpha, beta, mode);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store2(double* c, Vector128<double> s, double alpha, double beta, int mode)
+    {
+        var av = Vector128.Create(alpha);
+        Sse2.Store(
+            c,
+            mode == ModeOverwrite ? Sse2.Multiply(av, s)
+                : mode == ModeBeta
+                    ? Fma.MultiplyAdd(av, s, Sse2.Multiply(Vector128.Create(beta), Sse2.LoadVector128(c)))
+                : Fma.MultiplyAdd(av, s, Sse2.LoadVector128(c))
+        );
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Direct1x4(
+        int kc,
+        double* a,
+        long lda,
+        double* b,
+        long rs,
+        long cs,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int nr
+    )
+    {
+        double s0 = 0.0,
+            s1 = 0.0,
+            s2 = 0.0,
+            s3 = 0.0;
+        double* b0 = b;
+        double* b1 = b + cs;
+        double* b2 = b + (2 * cs);
+        double* b3 = b + (3 * cs);
+        for (int p = 0; p < kc; p++)
+        {
+            double av = *a;
+            s0 = Math.FusedMultiplyAdd(av, *b0, s0);
+            s1 = Math.FusedMultiplyAdd(av, *b1, s1);
+            s2 = Math.FusedMultiplyAdd(av, *b2, s2);
+            s3 = Math.FusedMultiplyAdd(av, *b3, s3);
+            a += lda;
+            b0 += rs;
+            b1 += rs;
+            b2 += rs;
+            b3 += rs;
+        }
+
+        *c = Combine(s0, *c, alpha, beta, mode);
+        if (nr > 1)
+            c[ldc] = Combine(s1, c[ldc], alpha, beta, mode);
+        if (nr > 2)
+            c[2L * ldc] = Combine(s2, c[2L * ldc], alpha, beta, mode);
+        if (nr > 3)
+            c[3L * ldc] = Combine(s3, c[3L * ldc], alpha, beta, mode);
     }
 
     // ---------------------------------------------------------------- scalar fallback / beta-only
