@@ -1219,9 +1219,12 @@ public static class Gemm
         {
             while (true)
             {
-                // Spin briefly (back-to-back products are common in training), then sleep.
+                // Spin for 250 µs (a training step's next product usually comes within that: the update and the
+                // next batch's gather sit between a step's last product and the next step's first), then sleep. A
+                // sleeping worker starts its part a futex wake-up late and the caller waits for it: the two-layer
+                // step measured ~8 % slower with a 50 µs spin (bench, 3 alternating runs each).
                 long until =
-                    System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 20_000);
+                    System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 4_000);
                 while (Volatile.Read(ref _state) != Posted && System.Diagnostics.Stopwatch.GetTimestamp() < until)
                 {
                     Thread.SpinWait(20);
