@@ -564,7 +564,7 @@ public static class Gemm
 
     /// <summary>
     /// Small products: op(B) is read in place; op(A) is read in place when it is column-major (its
-    /// last m % 8 rows by 4-, 2- and 1-row tiles), while a transposed A is copied into zero-padded
+    /// last m % 8 rows by masked 4-row tiles), while a transposed A is copied into zero-padded
     /// 8-row panels. A partial last block of columns is copied into a zero-padded 4-column panel.
     /// Same k order and same store arithmetic as the packed path.
     /// </summary>
@@ -802,8 +802,9 @@ public static class Gemm
     }
 
     /// <summary>
-    /// The last 1–7 rows of a column-major A, read in place: a 4-row (Vector256), a 2-row (Vector128) and a 1-row
-    /// (scalar) tile over 4 columns, each element with the same k order and store arithmetic as the 8×4 tile.
+    /// The last 1–7 rows of a column-major A, read in place in tiles of up to 4 rows × 4 columns (one Vector256 per
+    /// column, masked loads and stores for fewer than 4 rows), each element with the same k order and store
+    /// arithmetic as the 8×4 tile.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void DirectTail(
@@ -822,22 +823,12 @@ public static class Gemm
         int nr
     )
     {
-        int r = 0;
-        if (mr - r >= 4)
+        for (int r = 0; r < mr; r += 4)
         {
-            Direct4x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, nr);
-            r += 4;
-        }
-
-        if (mr - r >= 2)
-        {
-            Direct2x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, nr);
-            r += 2;
-        }
-
-        if (mr - r >= 1)
-        {
-            Direct1x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, nr);
+            // Lanes below the row count are on; masked-off lanes are neither read nor written.
+            var rows = Vector256.Create((long)Math.Min(4, mr - r));
+            var mask = Vector256.LessThan(Vector256.Create(0L, 1, 2, 3), rows).AsDouble();
+            Direct4x4(kc, a + r, lda, b, rs, cs, c + r, ldc, alpha, beta, mode, mask, nr);
         }
     }
 
@@ -854,6 +845,7 @@ public static class Gemm
         double alpha,
         double beta,
         int mode,
+        Vector256<double> mask,
         int nr
     )
     {
@@ -867,7 +859,7 @@ public static class Gemm
         double* b3 = b + (3 * cs);
         for (int p = 0; p < kc; p++)
         {
-            var av = Avx.LoadVector256(a);
+            var av = Avx.MaskLoad(a, mask);
             c0 = Fma.MultiplyAdd(av, Vector256.Create(*b0), c0);
             c1 = Fma.MultiplyAdd(av, Vector256.Create(*b1), c1);
             c2 = Fma.MultiplyAdd(av, Vector256.Create(*b2), c2);
@@ -879,132 +871,34 @@ public static class Gemm
             b3 += rs;
         }
 
-        Store4(c, c0, alpha, beta, mode);
+        Store4(c, c0, alpha, beta, mode, mask);
         if (nr > 1)
-            Store4(c + ldc, c1, alpha, beta, mode);
+            Store4(c + ldc, c1, alpha, beta, mode, mask);
         if (nr > 2)
-            Store4(c + (2L * ldc), c2, alpha, beta, mode);
+            Store4(c + (2L * ldc), c2, alpha, beta, mode, mask);
         if (nr > 3)
-            Store4(c + (3L * ldc), c3, alpha, beta, mode);
+            Store4(c + (3L * ldc), c3, alpha, beta, mode, mask);
     }
 
+    /// <summary>The 8×4 tile's store arithmetic on the masked lanes of one column.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store4(double* c, Vector256<double> s, double alpha, double beta, int mode)
+    private static unsafe void Store4(
+        double* c,
+        Vector256<double> s,
+        double alpha,
+        double beta,
+        int mode,
+        Vector256<double> mask
+    )
     {
         var av = Vector256.Create(alpha);
-        Avx.Store(
+        Avx.MaskStore(
             c,
+            mask,
             mode == ModeOverwrite ? Avx.Multiply(av, s)
-                : mode == ModeBeta ? Fma.MultiplyAdd(av, s, Avx.Multiply(Vector256.Create(beta), Avx.LoadVector256(c)))
-                : Fma.MultiplyAdd(av, s, Avx.LoadVector256(c))
+                : mode == ModeBeta ? Fma.MultiplyAdd(av, s, Avx.Multiply(Vector256.Create(beta), Avx.MaskLoad(c, mask)))
+                : Fma.MultiplyAdd(av, s, Avx.MaskLoad(c, mask))
         );
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Direct2x4(
-        int kc,
-        double* a,
-        long lda,
-        double* b,
-        long rs,
-        long cs,
-        double* c,
-        int ldc,
-        double alpha,
-        double beta,
-        int mode,
-        int nr
-    )
-    {
-        var c0 = Vector128<double>.Zero;
-        var c1 = Vector128<double>.Zero;
-        var c2 = Vector128<double>.Zero;
-        var c3 = Vector128<double>.Zero;
-        double* b0 = b;
-        double* b1 = b + cs;
-        double* b2 = b + (2 * cs);
-        double* b3 = b + (3 * cs);
-        for (int p = 0; p < kc; p++)
-        {
-            var av = Sse2.LoadVector128(a);
-            c0 = Fma.MultiplyAdd(av, Vector128.Create(*b0), c0);
-            c1 = Fma.MultiplyAdd(av, Vector128.Create(*b1), c1);
-            c2 = Fma.MultiplyAdd(av, Vector128.Create(*b2), c2);
-            c3 = Fma.MultiplyAdd(av, Vector128.Create(*b3), c3);
-            a += lda;
-            b0 += rs;
-            b1 += rs;
-            b2 += rs;
-            b3 += rs;
-        }
-
-        Store2(c, c0, alpha, beta, mode);
-        if (nr > 1)
-            Store2(c + ldc, c1, alpha, beta, mode);
-        if (nr > 2)
-            Store2(c + (2L * ldc), c2, alpha, beta, mode);
-        if (nr > 3)
-            Store2(c + (3L * ldc), c3, alpha, beta, mode);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store2(double* c, Vector128<double> s, double alpha, double beta, int mode)
-    {
-        var av = Vector128.Create(alpha);
-        Sse2.Store(
-            c,
-            mode == ModeOverwrite ? Sse2.Multiply(av, s)
-                : mode == ModeBeta
-                    ? Fma.MultiplyAdd(av, s, Sse2.Multiply(Vector128.Create(beta), Sse2.LoadVector128(c)))
-                : Fma.MultiplyAdd(av, s, Sse2.LoadVector128(c))
-        );
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Direct1x4(
-        int kc,
-        double* a,
-        long lda,
-        double* b,
-        long rs,
-        long cs,
-        double* c,
-        int ldc,
-        double alpha,
-        double beta,
-        int mode,
-        int nr
-    )
-    {
-        double s0 = 0.0,
-            s1 = 0.0,
-            s2 = 0.0,
-            s3 = 0.0;
-        double* b0 = b;
-        double* b1 = b + cs;
-        double* b2 = b + (2 * cs);
-        double* b3 = b + (3 * cs);
-        for (int p = 0; p < kc; p++)
-        {
-            double av = *a;
-            s0 = Math.FusedMultiplyAdd(av, *b0, s0);
-            s1 = Math.FusedMultiplyAdd(av, *b1, s1);
-            s2 = Math.FusedMultiplyAdd(av, *b2, s2);
-            s3 = Math.FusedMultiplyAdd(av, *b3, s3);
-            a += lda;
-            b0 += rs;
-            b1 += rs;
-            b2 += rs;
-            b3 += rs;
-        }
-
-        *c = Combine(s0, *c, alpha, beta, mode);
-        if (nr > 1)
-            c[ldc] = Combine(s1, c[ldc], alpha, beta, mode);
-        if (nr > 2)
-            c[2L * ldc] = Combine(s2, c[2L * ldc], alpha, beta, mode);
-        if (nr > 3)
-            c[3L * ldc] = Combine(s3, c[3L * ldc], alpha, beta, mode);
     }
 
     // ---------------------------------------------------------------- scalar fallback / beta-only

@@ -16,7 +16,7 @@ namespace Functional.Training;
 /// The runtime's own knob (DOTNET_GCgen0size) is only read from the environment, not from runtimeconfig.json,
 /// so the loop paces collections itself. Collections never change a value: results are bitwise the same.
 /// </remarks>
-public readonly record struct NurseryPacer(long Mark, long Last)
+public readonly record struct NurseryPacer(long Mark, long Last, int Collections = 0)
 {
     /// <summary>Bytes allocated on the loop's thread between two paced collections.</summary>
     public const long Budget = 4L << 20;
@@ -28,27 +28,20 @@ public readonly record struct NurseryPacer(long Mark, long Last)
     /// </summary>
     public const long LargeStep = 512L << 10;
 
-    [ThreadStatic]
-    private static int t_collections;
-
-    /// <summary>Collections asked for by pacers on the calling thread (for tests).</summary>
-    internal static int CollectionsOnThisThread => t_collections;
-
     /// <summary>A pacer that counts from the thread's current allocation total.</summary>
     public NurseryPacer()
-        : this(GC.GetAllocatedBytesForCurrentThread(), GC.GetAllocatedBytesForCurrentThread()) { }
+        : this(GC.GetAllocatedBytesForCurrentThread(), GC.GetAllocatedBytesForCurrentThread(), 0) { }
 
     /// <summary>After each step: collects generation 0 when the budget is spent; returns the pacer for the next step.</summary>
     public NurseryPacer Tick()
     {
         var now = GC.GetAllocatedBytesForCurrentThread();
         if (now - Last >= LargeStep || GCSettings.IsServerGC)
-            return new NurseryPacer(now, now);
+            return this with { Mark = now, Last = now };
         if (now - Mark < Budget)
             return this with { Last = now };
         GC.Collect(0, GCCollectionMode.Forced, blocking: true);
-        t_collections++;
         var after = GC.GetAllocatedBytesForCurrentThread();
-        return new NurseryPacer(after, after);
+        return new NurseryPacer(after, after, Collections + 1);
     }
 }
