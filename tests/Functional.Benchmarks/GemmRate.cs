@@ -18,6 +18,11 @@ internal static class GemmRate
         ("mlp_dX 128x100@100x784 (B=W.T)", 128, 100, 784, false, true),
         ("digits 10x64@64x32", 10, 64, 32, false, false),
         ("digits dW 64x10@10x32 (A=x.T)", 64, 10, 32, true, false),
+        ("two-layer fwd 100x784@784x50", 100, 784, 50, false, false),
+        ("two-layer dW 784x100@100x50 (A=x.T)", 784, 100, 50, true, false),
+        ("opt fwd 128x100@100x100", 128, 100, 100, false, false),
+        ("opt dW 100x128@128x100 (A=x.T)", 100, 128, 100, true, false),
+        ("opt dX 128x100@100x100 (B=W.T)", 128, 100, 100, false, true),
     ];
 
     public static int Run(string[] args)

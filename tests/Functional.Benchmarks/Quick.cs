@@ -27,15 +27,21 @@ internal static class Quick
             var best = double.MaxValue;
             var bestCpu = double.MaxValue;
             long bytes = 0;
+            double gcs = 0,
+                pause = 0;
             for (var rep = 0; rep < 5; rep++)
             {
                 var st = state;
                 var a0 = GC.GetAllocatedBytesForCurrentThread();
                 var c0 = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime;
+                var g0 = GC.CollectionCount(0);
+                var p0 = GC.GetTotalPauseDuration();
                 var t0 = Stopwatch.GetTimestamp();
                 foreach (var r in Train.Steps(w.Net, w.Opt, st, w.Train, w.Batches, st.Step + steps))
                     st = r.State;
                 var us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
+                gcs = (GC.CollectionCount(0) - g0) / (double)steps;
+                pause = (GC.GetTotalPauseDuration() - p0).TotalMicroseconds / steps;
                 var cpu =
                     (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - c0).TotalMicroseconds
                     / steps;
@@ -44,7 +50,7 @@ internal static class Quick
                 best = Math.Min(best, us);
             }
             Console.WriteLine(
-                $"{name, -22} {best, 9:F2} µs/step wall (best of 5) {bestCpu, 9:F2} µs CPU/step {bytes, 10:N0} B/step"
+                $"{name, -22} {best, 9:F2} µs/step wall (best of 5) {bestCpu, 9:F2} µs CPU/step {bytes, 10:N0} B/step  {gcs:F3} gen0 GCs/step, GC pause {pause:F1} µs/step (last repeat)"
             );
         }
         return 0;

@@ -175,9 +175,51 @@ public static class Mat
     internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
     {
         var copy = RowMajorCopies.GetValue(x, MakeRowMajor);
-        return copy.Codes is { } codes
-            ? GatherCodes(codes, copy.Palette!, x.ColumnCount, index)
-            : GatherValues(copy.Values!, x.ColumnCount, index);
+        var (k, cols) = (index.Length, x.ColumnCount);
+        var (result, dst) = FreshBatch(k, cols);
+        var parts = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
+        if (parts < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts))
+            GatherRows(copy, cols, index, dst, 0, k);
+        return result;
+    }
+
+    /// <summary>The row-major gather with its parts run one after another on this thread (tests check the split).</summary>
+    internal static Matrix RowsInParts(Matrix x, int[] index, int parts)
+    {
+        var (result, dst) = FreshBatch(index.Length, x.ColumnCount);
+        var job = new Gather(RowMajorCopies.GetValue(x, MakeRowMajor), x.ColumnCount, index, dst);
+        for (var p = 0; p < parts; p++)
+            job.RunPart(p, parts);
+        return result;
+    }
+
+    /// <summary>Batches with at least this many elements (128 KB) are gathered by all workers.</summary>
+    /// <remarks>
+    /// Each part is a run of 8-row blocks, cut as the GEMM cuts the rows of a product (<c>Gemm.PartBounds</c>), so
+    /// a worker gathers the rows it then multiplies in the first layer and finds them in its own cache. Two-layer
+    /// bench 0.53 → 0.47 ms/step (three alternating runs each, docs/PERFORMANCE.md).
+    /// </remarks>
+    internal const long ParallelGather = 16_384;
+
+    /// <summary>Part p of P: the 8-row blocks [⌊B·p/P⌋, ⌊B·(p+1)/P⌋) of the batch's B blocks (the last may be short).</summary>
+    sealed class Gather(RowMajor copy, int cols, int[] index, double[] dst) : PartJob
+    {
+        public override void RunPart(int part, int parts)
+        {
+            var units = (index.Length + 7) / 8;
+            var lo = Math.Min(index.Length, (int)((long)units * part / parts) * 8);
+            var hi = Math.Min(index.Length, (int)((long)units * (part + 1) / parts) * 8);
+            GatherRows(copy, cols, index, dst, lo, hi);
+        }
+    }
+
+    /// <summary>Rows [lo, hi) of the batch (lo a multiple of 8) from either form of the row-major copy.</summary>
+    static void GatherRows(RowMajor copy, int cols, ReadOnlySpan<int> index, double[] dst, int lo, int hi)
+    {
+        if (copy.Codes is { } codes)
+            GatherCodes(codes, copy.Palette!, cols, index, dst, lo, hi);
+        else
+            GatherValues(copy.Values!, cols, index, dst, lo, hi);
     }
 
     /// <summary>Whether the memoised row-major copy of <paramref name="x"/> is palette codes (made if missing).</summary>
@@ -222,14 +264,13 @@ public static class Mat
 
     /// <summary>Eight rows at a time from a row-major copy of the values.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static Matrix GatherValues(double[] rm, int cols, ReadOnlySpan<int> index)
+    static void GatherValues(double[] rm, int cols, ReadOnlySpan<int> index, double[] dst, int lo, int hi)
     {
         var k = index.Length;
-        var (result, dst) = FreshBatch(k, cols);
         // Eight rows at a time: each column of the block is then one contiguous 64-byte write, instead of one
         // scattered write per element (the batch is column-major, the source rows are contiguous).
-        var i0 = 0;
-        for (; i0 + 8 <= k; i0 += 8)
+        var i0 = lo;
+        for (; i0 + 8 <= hi; i0 += 8)
         {
             var r0 = rm.AsSpan(index[i0] * cols, cols);
             var r1 = rm.AsSpan(index[i0 + 1] * cols, cols);
@@ -253,30 +294,35 @@ public static class Mat
                 o[7] = r7[j];
             }
         }
-        for (var i = i0; i < k; i++)
+        for (var i = i0; i < hi; i++)
         {
             var row = rm.AsSpan(index[i] * cols, cols);
             var d = i;
             for (var j = 0; j < row.Length; j++, d += k)
                 dst[d] = row[j];
         }
-        return result;
     }
 
     /// <summary>Eight rows at a time from row-major palette codes; each element is <c>palette[code]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static Matrix GatherCodes(byte[] codes, double[] palette, int cols, ReadOnlySpan<int> index)
+    static void GatherCodes(
+        byte[] codes,
+        double[] palette,
+        int cols,
+        ReadOnlySpan<int> index,
+        double[] dst,
+        int lo,
+        int hi
+    )
     {
         var k = index.Length;
-        var (result, dst) = FreshBatch(k, cols);
-        // Unchecked reads, each safe by construction: the palette has exactly 256 entries and a code is a byte;
-        // a row start index[i]·cols is checked once (AsSpan) and the row has cols codes; the block of 8 rows
-        // written at column j starts at j·k + i0 with i0 + 8 ≤ k, inside dst's k·cols elements.
         if (palette.Length != 256)
             throw new InvalidOperationException("Rows: a palette must have 256 entries.");
+        // Unchecked reads, each safe by construction: the palette has exactly 256 entries and a code is a byte; a row start index[i]·cols is checked once (AsSpan) and the row has cols codes; the
+        // block of 8 rows written at column j starts at j·k + i0 with i0 + 8 ≤ hi ≤ k, inside dst's k·cols elements.
         ref var pal = ref MemoryMarshal.GetArrayDataReference(palette);
-        var i0 = 0;
-        for (; i0 + 8 <= k; i0 += 8)
+        var i0 = lo;
+        for (; i0 + 8 <= hi; i0 += 8)
         {
             ref var r0 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0] * cols, cols));
             ref var r1 = ref MemoryMarshal.GetReference(codes.AsSpan(index[i0 + 1] * cols, cols));
@@ -302,14 +348,13 @@ public static class Mat
                 o = ref Unsafe.Add(ref o, k);
             }
         }
-        for (var i = i0; i < k; i++)
+        for (var i = i0; i < hi; i++)
         {
             var row = codes.AsSpan(index[i] * cols, cols);
             var d = i;
             for (var j = 0; j < row.Length; j++, d += k)
                 dst[d] = Unsafe.Add(ref pal, row[j]);
         }
-        return result;
     }
 
     /// <summary>The matrix in row-major order, transposed in 32×32 blocks.</summary>

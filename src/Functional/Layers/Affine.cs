@@ -39,8 +39,61 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     /// <summary>A single sample given as a vector is a batch of one.</summary>
     public static (Matrix Y, Cache Cache) Forward(P p, Vector<double> x) => Forward(p, Mat.AsBatch(x));
 
-    public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY) =>
-        (InputGrad(p.W, dY), new G(WeightGrad(c.X, dY), Mat.ColumnSums(dY)));
+    public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
+    {
+        var (dw, dx) = Gradients(c.X, p.W, dY, inputGradient: true);
+        return (dx!, new G(dw, Mat.ColumnSums(dY)));
+    }
+
+    /// <summary>Xᵀ·dY and, when asked, dY·Wᵀ: the two products computed at once (<see cref="Gemm.MultiplyBoth"/>).</summary>
+    internal static (Matrix DW, Matrix? DX) Gradients(Matrix x, Matrix w, Matrix dY, bool inputGradient)
+    {
+        if (!inputGradient)
+            return (WeightGrad(x, dY), null);
+        int batch = x.RowCount,
+            inputs = w.RowCount,
+            outputs = w.ColumnCount;
+        Shape.Require(
+            x.ColumnCount == inputs,
+            $"Affine backward: the cached input has {x.ColumnCount} columns, W {inputs} rows."
+        );
+        Shape.Require(
+            dY.RowCount == batch && dY.ColumnCount == outputs,
+            $"Affine backward: expected a gradient of {batch}×{outputs}, got {Shape.Of(dY)}."
+        );
+        var (dw, dwd) = Mat.New(inputs, outputs);
+        var (dx, dxd) = Mat.New(batch, inputs);
+        var ld = Math.Max(1, batch);
+        Gemm.MultiplyBoth(
+            new Gemm.Product(
+                true,
+                false,
+                inputs,
+                outputs,
+                batch,
+                Mat.Data(x),
+                ld,
+                Mat.Data(dY),
+                ld,
+                dwd,
+                Math.Max(1, inputs)
+            ),
+            new Gemm.Product(
+                false,
+                true,
+                batch,
+                inputs,
+                outputs,
+                Mat.Data(dY),
+                ld,
+                Mat.Data(w),
+                Math.Max(1, inputs),
+                dxd,
+                ld
+            )
+        );
+        return (dw, dx);
+    }
 
     /// <summary>The activation fused into <see cref="Linear(Matrix, Matrix, Matrix, Activation)"/>.</summary>
     internal enum Activation
@@ -109,32 +162,6 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             }
         }
         return y;
-    }
-
-    /// <summary>dY·Wᵀ.</summary>
-    internal static Matrix InputGrad(Matrix w, Matrix dY)
-    {
-        int m = dY.RowCount,
-            n = w.RowCount,
-            k = w.ColumnCount;
-        Shape.Require(dY.ColumnCount == k, $"Affine backward: expected a gradient of n×{k}, got {Shape.Of(dY)}.");
-        var (dx, d) = Mat.New(m, n);
-        Gemm.Multiply(
-            false,
-            true,
-            m,
-            n,
-            k,
-            1.0,
-            Mat.Data(dY),
-            Math.Max(1, m),
-            Mat.Data(w),
-            Math.Max(1, n),
-            0.0,
-            d,
-            Math.Max(1, m)
-        );
-        return dx;
     }
 
     /// <summary>Xᵀ·dY.</summary>

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Functional.Core;
 
 namespace Functional.LinearAlgebra;
 
@@ -99,8 +100,7 @@ public static class Gemm
             }
 
             long work = (long)m * n * k;
-            int threads = maxThreads > 0 ? maxThreads : MathNet.Numerics.Control.MaxDegreeOfParallelism;
-            threads = Math.Min(threads, Environment.ProcessorCount);
+            int threads = maxThreads > 0 ? Math.Min(maxThreads, Environment.ProcessorCount) : Workers.Available;
             if (!Fma.IsSupported || !Avx2.IsSupported)
             {
                 ScalarRange(ref job, 0, m, 0, n);
@@ -112,6 +112,114 @@ public static class Gemm
             else
             {
                 Parallel(ref job, threads);
+            }
+        }
+    }
+
+    /// <summary>One product C = op(A)·op(B), all column-major (the arguments of <see cref="Multiply"/> with alpha 1, beta 0).</summary>
+    internal readonly record struct Product(
+        bool TransA,
+        bool TransB,
+        int M,
+        int N,
+        int K,
+        double[] A,
+        int Lda,
+        double[] B,
+        int Ldb,
+        double[] C,
+        int Ldc
+    );
+
+    /// <summary>Computes two independent products, each whole on its own thread when two are free.</summary>
+    /// <remarks>
+    /// A layer's weight and input gradients (Xᵀ·dY and dY·Wᵀ) cost the same flops and share no output: one product
+    /// per core needs no split, no duplicated packing and no partial tiles at the split, where splitting each product
+    /// across both cores paid all three twice (the optimizer MLP's 100×100 layers ran at ~48 GFLOP/s per product in the
+    /// step, against ~85 for one product alone). Each product is still summed in its one fixed order: same bits.
+    /// </remarks>
+    internal static unsafe void MultiplyBoth(in Product p, in Product q)
+    {
+        long wp = (long)p.M * p.N * p.K,
+            wq = (long)q.M * q.N * q.K;
+        if (
+            !Fma.IsSupported
+            || !Avx2.IsSupported
+            || wp == 0
+            || wq == 0
+            || wp + wq < ParallelThreshold
+            || Workers.Available < 2
+        )
+        {
+            Multiply(p);
+            Multiply(q);
+            return;
+        }
+
+        Check(p);
+        Check(q);
+        fixed (
+            double* pa = p.A,
+                pb = p.B,
+                pc = p.C,
+                qa = q.A,
+                qb = q.B,
+                qc = q.C
+        )
+        {
+            var jp = JobOf(p, pa, pb, pc);
+            var jq = JobOf(q, qa, qb, qc);
+            if (!Workers.TryRun(new Both(jp, jq), 2))
+            {
+                SerialRange(ref jp, 0, jp.M, 0, jp.N);
+                SerialRange(ref jq, 0, jq.M, 0, jq.N);
+            }
+        }
+    }
+
+    private static void Multiply(in Product p) =>
+        Multiply(p.TransA, p.TransB, p.M, p.N, p.K, 1.0, p.A, p.Lda, p.B, p.Ldb, 0.0, p.C, p.Ldc);
+
+    private static void Check(in Product p)
+    {
+        CheckOperand(p.A, p.TransA ? p.K : p.M, p.TransA ? p.M : p.K, p.Lda, "a");
+        CheckOperand(p.B, p.TransB ? p.N : p.K, p.TransB ? p.K : p.N, p.Ldb, "b");
+        CheckOperand(p.C, p.M, p.N, p.Ldc, "c");
+    }
+
+    private static unsafe Job JobOf(in Product p, double* a, double* b, double* c) =>
+        new()
+        {
+            TransA = p.TransA,
+            TransB = p.TransB,
+            M = p.M,
+            N = p.N,
+            K = p.K,
+            Alpha = 1.0,
+            Beta = 0.0,
+            A = a,
+            Lda = p.Lda,
+            B = b,
+            Ldb = p.Ldb,
+            C = c,
+            Ldc = p.Ldc,
+        };
+
+    /// <summary>Part 0 is the first product, part 1 the second, each computed whole.</summary>
+    private sealed unsafe class Both(Job first, Job second) : PartJob
+    {
+        private Job _first = first,
+            _second = second;
+
+        public override void RunPart(int part, int parts)
+        {
+            if (part == 0)
+            {
+                SerialRange(ref _first, 0, _first.M, 0, _first.N);
+            }
+            else
+            {
+                SerialRange(ref _second, 0, _second.M, 0, _second.N);
             }
         }
     }
@@ -960,7 +1068,7 @@ public static class Gemm
         int unit = byColumns ? NR : MR;
         int units = (extent + unit - 1) / unit;
         threads = Math.Min(threads, units);
-        if (threads < 2 || !Workers.TryRun(ref job, threads, byColumns))
+        if (threads < 2 || !Workers.TryRun(new PartedProduct(job, byColumns), threads))
         {
             SerialRange(ref job, 0, job.M, 0, job.N);
         }
@@ -1008,146 +1116,11 @@ public static class Gemm
         }
     }
 
-    /// <summary>Dedicated background threads that take parts 1..T-1 of a product; the caller takes part 0.</summary>
-    private static class Workers
+    /// <summary>One product as parts of its output (the split of <see cref="PartBounds"/>).</summary>
+    private sealed unsafe class PartedProduct(Job job, bool byColumns) : PartJob
     {
-        private static readonly Lock Gate = new();
-        private static Worker[] s_workers = [];
+        private Job _job = job;
 
-        public static bool TryRun(ref Job job, int threads, bool byColumns)
-        {
-            // A concurrent caller finds the workers busy and computes on its own thread:
-            // same result, no waiting.
-            if (!Gate.TryEnter())
-            {
-                return false;
-            }
-
-            try
-            {
-                if (s_workers.Length < threads - 1)
-                {
-                    var grown = new Worker[threads - 1];
-                    Array.Copy(s_workers, grown, s_workers.Length);
-                    for (int t = s_workers.Length; t < grown.Length; t++)
-                    {
-                        grown[t] = new Worker(t + 1);
-                    }
-
-                    s_workers = grown;
-                }
-
-                for (int t = 1; t < threads; t++)
-                {
-                    s_workers[t - 1].Start(job, byColumns, t, threads);
-                }
-
-                RunPart(ref job, byColumns, 0, threads);
-                Exception? error = null;
-                for (int t = 1; t < threads; t++)
-                {
-                    error ??= s_workers[t - 1].Wait();
-                }
-
-                if (error != null)
-                {
-                    throw new InvalidOperationException("GEMM worker failed", error);
-                }
-
-                return true;
-            }
-            finally
-            {
-                Gate.Exit();
-            }
-        }
-    }
-
-    private sealed class Worker
-    {
-        // 0 = idle, 1 = job posted, 2 = job done.
-        private const int Idle = 0,
-            Posted = 1,
-            Done = 2;
-        private readonly object _sync = new();
-        private int _state;
-        private Job _job;
-        private bool _byColumns;
-        private int _part,
-            _parts;
-        private Exception? _error;
-
-        public Worker(int index)
-        {
-            var thread = new Thread(Loop) { IsBackground = true, Name = "Gemm worker " + index };
-            thread.Start();
-        }
-
-        public void Start(in Job job, bool byColumns, int part, int parts)
-        {
-            _job = job;
-            _byColumns = byColumns;
-            _part = part;
-            _parts = parts;
-            _error = null;
-            lock (_sync)
-            {
-                Volatile.Write(ref _state, Posted);
-                Monitor.Pulse(_sync);
-            }
-        }
-
-        public Exception? Wait()
-        {
-            var spinner = default(SpinWait);
-            while (Volatile.Read(ref _state) != Done)
-            {
-                spinner.SpinOnce(sleep1Threshold: -1);
-            }
-
-            Volatile.Write(ref _state, Idle);
-            return _error;
-        }
-
-        private void Loop()
-        {
-            while (true)
-            {
-                // Spin for 250 µs (a training step's next product usually comes within that: the update and the
-                // next batch's gather sit between a step's last product and the next step's first), then sleep. A
-                // sleeping worker starts its part a futex wake-up late and the caller waits for it: the two-layer
-                // step measured ~8 % slower with a 50 µs spin (bench, 3 alternating runs each).
-                long until =
-                    System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 4_000);
-                while (Volatile.Read(ref _state) != Posted && System.Diagnostics.Stopwatch.GetTimestamp() < until)
-                {
-                    Thread.SpinWait(20);
-                }
-
-                if (Volatile.Read(ref _state) != Posted)
-                {
-                    lock (_sync)
-                    {
-                        while (Volatile.Read(ref _state) != Posted)
-                        {
-                            Monitor.Wait(_sync);
-                        }
-                    }
-                }
-
-                try
-                {
-                    RunPart(ref _job, _byColumns, _part, _parts);
-                }
-#pragma warning disable CA1031 // handed back to the caller
-                catch (Exception e)
-#pragma warning restore CA1031
-                {
-                    _error = e;
-                }
-
-                Volatile.Write(ref _state, Done);
-            }
-        }
+        public override void RunPart(int part, int parts) => Gemm.RunPart(ref _job, byColumns, part, parts);
     }
 }

@@ -212,12 +212,12 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                 {
                     var c = (Affine.Cache)cache;
                     var w = ps[i, "W"];
-                    var dw = Affine.WeightGrad(c.X, d!);
+                    var (dw, dx) = Affine.Gradients(c.X, w, d!, needDx);
                     if (WeightDecay > 0)
                         AddScaled(dw, w, WeightDecay);
                     pairs[--np] = (new ParamKey(i, "b"), Mat.ColumnSums(d!));
                     pairs[--np] = (new ParamKey(i, "W"), dw);
-                    d = needDx ? Affine.InputGrad(w, d!) : null;
+                    d = dx;
                     break;
                 }
                 case BatchNorm:

@@ -111,6 +111,28 @@ public class RowsTests
         AssertEveryBatchBitwise(x);
     }
 
+    /// <summary>
+    /// Batches large enough to be gathered by the workers (<see cref="Mat.ParallelGather"/> elements), from palette
+    /// codes and from doubles: every cut into parts, run part by part here and by the workers, gives the reference's
+    /// bits (the cuts fall on 8-row blocks; 203 rows leave a 3-row tail in the last part).
+    /// </summary>
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Gathers_in_parts_equal_the_reference_for_every_cut(bool palette)
+    {
+        var x = palette
+            ? Matrix<double>.Build.Dense(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0)
+            : Normal(5, 400, 90);
+        Assert.Equal(palette, Mat.RowMajorIsPalette(x));
+        var index = Enumerable.Range(0, 203).Select(i => i * 37 % 400).ToArray();
+        Assert.True((long)index.Length * x.ColumnCount >= Mat.ParallelGather);
+        var expected = Support.Reference.Rows(x, index);
+        AssertBitwise(expected, Mat.RowsViaRowMajor(x, index), "gather by the workers");
+        foreach (var parts in new[] { 1, 2, 3, 7, 26 })
+            AssertBitwise(expected, Mat.RowsInParts(x, index, parts), $"gather in {parts} parts");
+    }
+
     [Fact]
     public void An_index_outside_the_rows_is_rejected_with_its_value()
     {

@@ -276,6 +276,48 @@ public class GemmTests
     }
 
     /// <summary>
+    /// A layer's weight and input gradients computed at once, one per thread, equal the two products computed one
+    /// after the other on one thread, bit for bit (below the parallel threshold both run on the caller).
+    /// </summary>
+    [Theory]
+    [InlineData(128, 100, 100)]
+    [InlineData(100, 784, 50)]
+    [InlineData(128, 100, 10)]
+    [InlineData(7, 65, 63)]
+    [InlineData(10, 64, 32)]
+    [InlineData(1, 1, 1)]
+    public void BothGradientProductsMatchTheProductsOneByOne(int batch, int inputs, int outputs)
+    {
+        var x = GemmTestData.Values(batch * inputs, 61);
+        var w = GemmTestData.Values(inputs * outputs, 62);
+        var dy = GemmTestData.Values(batch * outputs, 63);
+        var dw = new double[inputs * outputs];
+        var dx = new double[batch * inputs];
+        var dwOne = new double[inputs * outputs];
+        var dxOne = new double[batch * inputs];
+        Gemm.Multiply(true, false, inputs, outputs, batch, 1.0, x, batch, dy, batch, 0.0, dwOne, inputs, maxThreads: 1);
+        Gemm.Multiply(false, true, batch, inputs, outputs, 1.0, dy, batch, w, inputs, 0.0, dxOne, batch, maxThreads: 1);
+        Gemm.MultiplyBoth(
+            new Gemm.Product(true, false, inputs, outputs, batch, x, batch, dy, batch, dw, inputs),
+            new Gemm.Product(false, true, batch, inputs, outputs, dy, batch, w, inputs, dx, batch)
+        );
+        GemmTestData.AssertBitwise(dwOne, dw);
+        GemmTestData.AssertBitwise(dxOne, dx);
+    }
+
+    [Fact]
+    public void BothRejectsATooShortOperand()
+    {
+        var ok = new double[12];
+        Assert.Throws<ArgumentException>(() =>
+            Gemm.MultiplyBoth(
+                new Gemm.Product(false, false, 3, 4, 100, new double[3 * 100], 3, new double[100 * 4], 100, ok, 3),
+                new Gemm.Product(false, false, 3, 4, 100, new double[3 * 99], 3, new double[100 * 4], 100, ok, 3)
+            )
+        );
+    }
+
+    /// <summary>
     /// An element's value must not depend on where it falls in a partition of C (interior or edge
     /// tile, packed or small-shape path): recomputing any block of rows or columns on its own must
     /// reproduce the full product bit for bit.
