@@ -25,15 +25,21 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
         var p = D(param);
         var g = D(grad);
         var lr = LearningRate;
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var vlr = Vector256.Create(lr);
-            for (; i + 4 <= d.Length; i += 4)
-                (V(p, i) - vlr * V(g, i)).CopyTo(d.AsSpan(i));
-        }
-        for (; i < d.Length; i++)
-            d[i] = p[i] - lr * g[i];
+        Split(
+            d.Length,
+            (lo, hi) =>
+            {
+                var i = lo;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var vlr = Vector256.Create(lr);
+                    for (; i + 4 <= hi; i += 4)
+                        (V(p, i) - vlr * V(g, i)).CopyTo(d.AsSpan(i));
+                }
+                for (; i < hi; i++)
+                    d[i] = p[i] - lr * g[i];
+            }
+        );
         return (slot, r);
     }
 
@@ -78,23 +84,30 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
         var p = D(param);
         var (next, nv) = Fresh(grad);
         var (r, rd) = Fresh(param);
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var (rho, lr) = (Vector256.Create(Rho), Vector256.Create(LearningRate));
-            for (; i + 4 <= nv.Length; i += 4)
+        var (rho, lr) = (Rho, LearningRate);
+        Split(
+            nv.Length,
+            (lo, hi) =>
             {
-                var d = rho * V(v, i) + lr * V(g, i);
-                d.CopyTo(nv.AsSpan(i));
-                (V(p, i) - d).CopyTo(rd.AsSpan(i));
+                var i = lo;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var (vrho, vlr) = (Vector256.Create(rho), Vector256.Create(lr));
+                    for (; i + 4 <= hi; i += 4)
+                    {
+                        var d = vrho * V(v, i) + vlr * V(g, i);
+                        d.CopyTo(nv.AsSpan(i));
+                        (V(p, i) - d).CopyTo(rd.AsSpan(i));
+                    }
+                }
+                for (; i < hi; i++)
+                {
+                    var d = rho * v[i] + lr * g[i];
+                    nv[i] = d;
+                    rd[i] = p[i] - d;
+                }
             }
-        }
-        for (; i < nv.Length; i++)
-        {
-            var d = Rho * v[i] + LearningRate * g[i];
-            nv[i] = d;
-            rd[i] = p[i] - d;
-        }
+        );
         return (new VelocitySlot(next), r);
     }
 }
@@ -183,24 +196,31 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
         var p = D(param);
         var (next, nh) = Fresh(grad);
         var (r, rd) = Fresh(param);
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var (lr, eps) = (Vector256.Create(LearningRate), Vector256.Create(Epsilon));
-            for (; i + 4 <= nh.Length; i += 4)
+        var (lr, eps) = (LearningRate, Epsilon);
+        Split(
+            nh.Length,
+            (lo, end) =>
             {
-                var gi = V(g, i);
-                var hi = V(h, i) + gi * gi;
-                hi.CopyTo(nh.AsSpan(i));
-                (V(p, i) - lr * gi / (Vector256.Sqrt(hi) + eps)).CopyTo(rd.AsSpan(i));
+                var i = lo;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var (vlr, veps) = (Vector256.Create(lr), Vector256.Create(eps));
+                    for (; i + 4 <= end; i += 4)
+                    {
+                        var gi = V(g, i);
+                        var hi = V(h, i) + gi * gi;
+                        hi.CopyTo(nh.AsSpan(i));
+                        (V(p, i) - vlr * gi / (Vector256.Sqrt(hi) + veps)).CopyTo(rd.AsSpan(i));
+                    }
+                }
+                for (; i < end; i++)
+                {
+                    var hi = h[i] + g[i] * g[i];
+                    nh[i] = hi;
+                    rd[i] = p[i] - lr * g[i] / (Math.Sqrt(hi) + eps);
+                }
             }
-        }
-        for (; i < nh.Length; i++)
-        {
-            var hi = h[i] + g[i] * g[i];
-            nh[i] = hi;
-            rd[i] = p[i] - LearningRate * g[i] / (Math.Sqrt(hi) + Epsilon);
-        }
+        );
         return (new SquareSumSlot(next), r);
     }
 }
@@ -238,35 +258,70 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
         var p = D(param);
         var (next, nh) = Fresh(grad);
         var (r, rd) = Fresh(param);
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var (lr, eps, dec, rest) = (
-                Vector256.Create(LearningRate),
-                Vector256.Create(Epsilon),
-                Vector256.Create(Decay),
-                Vector256.Create(1 - Decay)
-            );
-            for (; i + 4 <= nh.Length; i += 4)
+        var (lr, eps, dec) = (LearningRate, Epsilon, Decay);
+        Split(
+            nh.Length,
+            (lo, end) =>
             {
-                var gi = V(g, i);
-                var hi = dec * V(h, i) + rest * gi * gi;
-                hi.CopyTo(nh.AsSpan(i));
-                (V(p, i) - lr * gi / (Vector256.Sqrt(hi) + eps)).CopyTo(rd.AsSpan(i));
+                var i = lo;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var (vlr, veps, vdec, vrest) = (
+                        Vector256.Create(lr),
+                        Vector256.Create(eps),
+                        Vector256.Create(dec),
+                        Vector256.Create(1 - dec)
+                    );
+                    for (; i + 4 <= end; i += 4)
+                    {
+                        var gi = V(g, i);
+                        var hi = vdec * V(h, i) + vrest * gi * gi;
+                        hi.CopyTo(nh.AsSpan(i));
+                        (V(p, i) - vlr * gi / (Vector256.Sqrt(hi) + veps)).CopyTo(rd.AsSpan(i));
+                    }
+                }
+                for (; i < end; i++)
+                {
+                    var hi = dec * h[i] + (1 - dec) * g[i] * g[i];
+                    nh[i] = hi;
+                    rd[i] = p[i] - lr * g[i] / (Math.Sqrt(hi) + eps);
+                }
             }
-        }
-        for (; i < nh.Length; i++)
-        {
-            var hi = Decay * h[i] + (1 - Decay) * g[i] * g[i];
-            nh[i] = hi;
-            rd[i] = p[i] - LearningRate * g[i] / (Math.Sqrt(hi) + Epsilon);
-        }
+        );
         return (new SquareSumSlot(next), r);
     }
 }
 
 internal static class Lanes
 {
+    /// <summary>Arrays with at least this many elements (64 KB) are updated by all workers.</summary>
+    public const int ParallelElements = 8_192;
+
+    /// <summary>
+    /// Runs <paramref name="body"/> over [0, n): in one call, or, for a large array, in parts on the workers, cut at
+    /// multiples of 8. Every element then takes the same path (vector body or scalar tail) as in one call, so the
+    /// bits do not depend on the cut. The update loops are bound by memory (three to seven arrays streamed per
+    /// element, their outputs fresh): two cores move about twice the bytes of one.
+    /// </summary>
+    public static void Split(int n, Action<int, int> body)
+    {
+        var parts = n >= ParallelElements ? Math.Min(Core.Workers.Available, n / 8) : 1;
+        if (parts < 2 || !Core.Workers.TryRun(new Ranges(n, body), parts))
+            body(0, n);
+    }
+
+    /// <summary>Part p of P: [⌊n/8·p/P⌋·8, ⌊n/8·(p+1)/P⌋·8), the last part running to n.</summary>
+    internal sealed class Ranges(int n, Action<int, int> body) : Core.PartJob
+    {
+        public override void RunPart(int part, int parts)
+        {
+            var units = n / 8;
+            var lo = (int)((long)units * part / parts) * 8;
+            var hi = part == parts - 1 ? n : (int)((long)units * (part + 1) / parts) * 8;
+            body(lo, hi);
+        }
+    }
+
     /// <summary>Four doubles from <paramref name="a"/> at <paramref name="i"/> (the update loops' vector body: the same
     /// IEEE operations lane by lane as the scalar tail, so the bits do not depend on the vector width).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -342,44 +397,56 @@ public sealed record Adam(
         var (b1, b2, eps, lr) = (1 - Beta1, 1 - Beta2, Epsilon, LearningRate);
         if (FoldedBiasCorrection)
         {
-            var i = 0;
-            if (Vector256.IsHardwareAccelerated)
-            {
-                var (vb1, vb2, veps, vlrT) = (
-                    Vector256.Create(b1),
-                    Vector256.Create(b2),
-                    Vector256.Create(eps),
-                    Vector256.Create(lrT)
-                );
-                for (; i + 4 <= rd.Length; i += 4)
+            Split(
+                rd.Length,
+                (lo, hi) =>
                 {
-                    var (gi, m0, v0) = (V(g, i), V(m, i), V(v, i));
-                    var mi = m0 + vb1 * (gi - m0);
-                    var vi = v0 + vb2 * (gi * gi - v0);
-                    mi.CopyTo(nm.AsSpan(i));
-                    vi.CopyTo(nv.AsSpan(i));
-                    (V(p, i) - vlrT * mi / (Vector256.Sqrt(vi) + veps)).CopyTo(rd.AsSpan(i));
+                    var i = lo;
+                    if (Vector256.IsHardwareAccelerated)
+                    {
+                        var (vb1, vb2, veps, vlrT) = (
+                            Vector256.Create(b1),
+                            Vector256.Create(b2),
+                            Vector256.Create(eps),
+                            Vector256.Create(lrT)
+                        );
+                        for (; i + 4 <= hi; i += 4)
+                        {
+                            var (gi, m0, v0) = (V(g, i), V(m, i), V(v, i));
+                            var mi = m0 + vb1 * (gi - m0);
+                            var vi = v0 + vb2 * (gi * gi - v0);
+                            mi.CopyTo(nm.AsSpan(i));
+                            vi.CopyTo(nv.AsSpan(i));
+                            (V(p, i) - vlrT * mi / (Vector256.Sqrt(vi) + veps)).CopyTo(rd.AsSpan(i));
+                        }
+                    }
+                    for (; i < hi; i++)
+                    {
+                        var mi = m[i] + b1 * (g[i] - m[i]);
+                        var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
+                        nm[i] = mi;
+                        nv[i] = vi;
+                        rd[i] = p[i] - lrT * mi / (Math.Sqrt(vi) + eps);
+                    }
                 }
-            }
-            for (; i < rd.Length; i++)
-            {
-                var mi = m[i] + b1 * (g[i] - m[i]);
-                var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
-                nm[i] = mi;
-                nv[i] = vi;
-                rd[i] = p[i] - lrT * mi / (Math.Sqrt(vi) + eps);
-            }
+            );
         }
         else
         {
-            for (var i = 0; i < rd.Length; i++)
-            {
-                var mi = m[i] + b1 * (g[i] - m[i]);
-                var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
-                nm[i] = mi;
-                nv[i] = vi;
-                rd[i] = p[i] - lr * (mi / c1) / (Math.Sqrt(vi / c2) + eps);
-            }
+            Split(
+                rd.Length,
+                (lo, hi) =>
+                {
+                    for (var i = lo; i < hi; i++)
+                    {
+                        var mi = m[i] + b1 * (g[i] - m[i]);
+                        var vi = v[i] + b2 * (g[i] * g[i] - v[i]);
+                        nm[i] = mi;
+                        nv[i] = vi;
+                        rd[i] = p[i] - lr * (mi / c1) / (Math.Sqrt(vi / c2) + eps);
+                    }
+                }
+            );
         }
         return (new AdamSlot(nextM, nextV), r);
     }

@@ -36,10 +36,41 @@ public class FusedUpdateTests
 
     [Theory]
     [MemberData(nameof(Rules))]
-    public void Three_updates_equal_apply_then_subtract_bitwise(string name)
+    public void Three_updates_equal_apply_then_subtract_bitwise(string name) => ThreeUpdates(name, 5, 7);
+
+    /// <summary>A 100×101 weight (10 100 elements, a 4-element tail) is updated in parts by the workers.</summary>
+    [Theory]
+    [MemberData(nameof(Rules))]
+    public void Three_updates_of_arrays_split_over_the_workers_equal_apply_then_subtract_bitwise(string name)
+    {
+        Assert.True(100 * 101 >= Lanes.ParallelElements);
+        ThreeUpdates(name, 100, 101);
+    }
+
+    [Theory]
+    [InlineData(10_100, 2)]
+    [InlineData(10_100, 3)]
+    [InlineData(8_192, 2)]
+    [InlineData(17, 2)]
+    public void The_parts_of_an_array_tile_it_in_runs_cut_at_multiples_of_8(int n, int parts)
+    {
+        var covered = new List<(int Lo, int Hi)>();
+        var job = new Lanes.Ranges(n, (lo, hi) => covered.Add((lo, hi)));
+        for (var p = 0; p < parts; p++)
+            job.RunPart(p, parts);
+        Assert.Equal(0, covered[0].Lo);
+        Assert.Equal(n, covered[^1].Hi);
+        for (var p = 1; p < parts; p++)
+        {
+            Assert.Equal(covered[p - 1].Hi, covered[p].Lo);
+            Assert.Equal(0, covered[p].Lo % 8);
+        }
+    }
+
+    static void ThreeUpdates(string name, int inputs, int hidden)
     {
         var rule = Rule(name);
-        var net = Nets.MultiLayerNetExtend(5, [7], 3, batchNorm: true);
+        var net = Nets.MultiLayerNetExtend(inputs, [hidden], 3, batchNorm: true);
         var ps = net.Init(Key.Of(1));
         var st = Functional.Optim.Optim.Init(rule, ps);
         var (rps, rst) = (ps, st);
