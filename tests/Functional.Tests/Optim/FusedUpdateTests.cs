@@ -55,7 +55,7 @@ public class FusedUpdateTests
     public void The_parts_of_an_array_tile_it_in_runs_cut_at_multiples_of_8(int n, int parts)
     {
         var covered = new List<(int Lo, int Hi)>();
-        var job = new Lanes.Ranges(n, (lo, hi) => covered.Add((lo, hi)));
+        var job = new Lanes.Ranges<List<(int, int)>>(n, covered, static (c, lo, hi) => c.Add((lo, hi)));
         for (var p = 0; p < parts; p++)
             job.RunPart(p, parts);
         Assert.Equal(0, covered[0].Lo);
