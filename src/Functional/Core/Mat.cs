@@ -318,8 +318,9 @@ public static class Mat
         var k = index.Length;
         if (palette.Length != 256)
             throw new InvalidOperationException("Rows: a palette must have 256 entries.");
-        // Unchecked reads, each safe by construction: the palette has exactly 256 entries and a code is a byte; a row start index[i]·cols is checked once (AsSpan) and the row has cols codes; the
-        // block of 8 rows written at column j starts at j·k + i0 with i0 + 8 ≤ hi ≤ k, inside dst's k·cols elements.
+        // Unchecked reads, each safe by construction: the palette has exactly 256 entries and a code is a byte; a
+        // row start index[i]·cols is checked once (AsSpan) and the row has cols codes; the block of 8 rows written
+        // at column j starts at j·k + i0 with i0 + 8 ≤ hi ≤ k, inside dst's k·cols elements.
         ref var pal = ref MemoryMarshal.GetArrayDataReference(palette);
         var i0 = lo;
         for (; i0 + 8 <= hi; i0 += 8)

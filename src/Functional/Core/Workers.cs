@@ -3,7 +3,8 @@ namespace Functional.Core;
 /// <summary>Work cut into a fixed number of disjoint parts; part p of P is always the same work.</summary>
 /// <remarks>
 /// A part job writes only its own part of a fresh result, so the result is the same whichever thread runs a part
-/// and however many parts there are (the GEMM's parts are sums in one fixed order, the gather's are copies).
+/// and however many parts there are (the GEMM's parts are sums in one fixed order, the gather's are copies, the
+/// optimizer's are element-wise).
 /// </remarks>
 internal abstract class PartJob
 {
@@ -19,6 +20,7 @@ internal static class Workers
 {
     private static readonly Lock Gate = new();
     private static Worker[] s_workers = [];
+    private static bool s_running;
 
     /// <summary>Threads a caller may use: MathNet's Control.MaxDegreeOfParallelism, at most the processor count.</summary>
     public static int Available =>
@@ -35,6 +37,15 @@ internal static class Workers
             return false;
         }
 
+        if (s_running)
+        {
+            // The gate is re-entrant: a part that posts a job of its own (on the caller's thread) runs it itself
+            // rather than handing the busy workers a second job.
+            Gate.Exit();
+            return false;
+        }
+
+        s_running = true;
         try
         {
             if (s_workers.Length < parts - 1)
@@ -70,6 +81,7 @@ internal static class Workers
         }
         finally
         {
+            s_running = false;
             Gate.Exit();
         }
     }

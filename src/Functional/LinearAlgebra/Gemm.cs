@@ -134,9 +134,9 @@ public static class Gemm
     /// <summary>Computes two independent products, each whole on its own thread when two are free.</summary>
     /// <remarks>
     /// A layer's weight and input gradients (Xᵀ·dY and dY·Wᵀ) cost the same flops and share no output: one product
-    /// per core needs no split, no duplicated packing and no partial tiles at the split, where splitting each product
-    /// across both cores paid all three twice (the optimizer MLP's 100×100 layers ran at ~48 GFLOP/s per product in the
-    /// step, against ~85 for one product alone). Each product is still summed in its one fixed order: same bits.
+    /// per core needs no split, no duplicated packing and no partial tiles at the split, which splitting each product
+    /// across both cores pays twice (`Functional.Benchmarks pair`: a 128×100→100 layer 59.7 → 55.1 µs, 128×100→10
+    /// 17.0 → 13.1 µs). Each product is still summed in its one fixed order: same bits.
     /// </remarks>
     internal static unsafe void MultiplyBoth(in Product p, in Product q)
     {
