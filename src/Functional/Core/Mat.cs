@@ -201,14 +201,12 @@ public static class Mat
     /// </remarks>
     internal const long ParallelGather = 16_384;
 
-    /// <summary>Part p of P: the 8-row blocks [⌊B·p/P⌋, ⌊B·(p+1)/P⌋) of the batch's B blocks (the last may be short).</summary>
+    /// <summary>Part p of P: a run of whole 8-row blocks (<see cref="Workers.Cut"/>).</summary>
     sealed class Gather(RowMajor copy, int cols, int[] index, double[] dst) : PartJob
     {
         public override void RunPart(int part, int parts)
         {
-            var units = (index.Length + 7) / 8;
-            var lo = Math.Min(index.Length, (int)((long)units * part / parts) * 8);
-            var hi = Math.Min(index.Length, (int)((long)units * (part + 1) / parts) * 8);
+            var (lo, hi) = Workers.Cut(index.Length, 8, part, parts);
             GatherRows(copy, cols, index, dst, lo, hi);
         }
     }

@@ -27,6 +27,19 @@ internal static class Workers
         Math.Min(MathNet.Numerics.Control.MaxDegreeOfParallelism, Environment.ProcessorCount);
 
     /// <summary>
+    /// Part <paramref name="part"/> of <paramref name="parts"/> of [0, extent) cut at whole units of
+    /// <paramref name="unit"/> (the last unit may be short): [Lo, Hi), a pure function of its arguments.
+    /// </summary>
+    public static (int Lo, int Hi) Cut(int extent, int unit, int part, int parts)
+    {
+        long units = (extent + unit - 1) / unit;
+        return (
+            (int)Math.Min(extent, units * part / parts * unit),
+            (int)Math.Min(extent, units * (part + 1) / parts * unit)
+        );
+    }
+
+    /// <summary>
     /// Runs the parts of <paramref name="job"/> concurrently; false (nothing run) when another caller holds the
     /// workers, and that caller then computes on its own thread: same result, no waiting.
     /// </summary>

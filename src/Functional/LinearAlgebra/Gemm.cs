@@ -1086,11 +1086,7 @@ public static class Gemm
         out int j1
     )
     {
-        int extent = byColumns ? job.N : job.M;
-        int unit = byColumns ? NR : MR;
-        int units = (extent + unit - 1) / unit;
-        int lo = Math.Min(extent, (int)((long)units * part / parts) * unit);
-        int hi = Math.Min(extent, (int)((long)units * (part + 1) / parts) * unit);
+        var (lo, hi) = Workers.Cut(byColumns ? job.N : job.M, byColumns ? NR : MR, part, parts);
         if (byColumns)
         {
             i0 = 0;

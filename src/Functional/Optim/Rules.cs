@@ -322,14 +322,12 @@ internal static class Lanes
             body(state, 0, n);
     }
 
-    /// <summary>Part p of P: [⌊n/8·p/P⌋·8, ⌊n/8·(p+1)/P⌋·8), the last part running to n.</summary>
+    /// <summary>Part p of P: a run of whole 8-element blocks (<see cref="Core.Workers.Cut"/>).</summary>
     internal sealed class Ranges<TState>(int n, TState state, Action<TState, int, int> body) : Core.PartJob
     {
         public override void RunPart(int part, int parts)
         {
-            var units = n / 8;
-            var lo = (int)((long)units * part / parts) * 8;
-            var hi = part == parts - 1 ? n : (int)((long)units * (part + 1) / parts) * 8;
+            var (lo, hi) = Core.Workers.Cut(n, 8, part, parts);
             body(state, lo, hi);
         }
     }
