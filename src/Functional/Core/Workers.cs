@@ -78,13 +78,27 @@ internal static class Workers
                 s_workers[t - 1].Start(job, t, parts);
             }
 
-            job.RunPart(0, parts);
+            // The workers are waited for even when the caller's part fails: a worker must be idle before the gate
+            // opens, or the next job would be posted to it mid-part.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? own = null;
+            try
+            {
+                job.RunPart(0, parts);
+            }
+#pragma warning disable CA1031 // rethrown below, once the workers are idle
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                own = System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e);
+            }
+
             Exception? error = null;
             for (int t = 1; t < parts; t++)
             {
                 error ??= s_workers[t - 1].Wait();
             }
 
+            own?.Throw();
             if (error != null)
             {
                 throw new InvalidOperationException("A worker's part failed", error);

@@ -70,4 +70,22 @@ public class WorkersTests
         RunOnWorkers(next, 2);
         Assert.Equal(2, next.Runs.Count);
     }
+
+    [Fact]
+    public void A_failing_part_on_the_caller_is_rethrown_after_the_workers_finish_theirs()
+    {
+        var workerDone = false;
+        var failing = new Record(part =>
+        {
+            if (part == 0)
+                throw new InvalidDataException("part 0 failed");
+            Thread.Sleep(50);
+            workerDone = true;
+        });
+        Assert.Throws<InvalidDataException>(() => RunOnWorkers(failing, 2));
+        Assert.True(workerDone);
+        var next = new Record();
+        RunOnWorkers(next, 2);
+        Assert.Equal(2, next.Runs.Count);
+    }
 }
