@@ -32,7 +32,7 @@ internal static class Workers
     /// </summary>
     public static (int Lo, int Hi) Cut(int extent, int unit, int part, int parts)
     {
-        long units = (extent + unit - 1) / unit;
+        long units = ((long)extent + unit - 1) / unit;
         return (
             (int)Math.Min(extent, units * part / parts * unit),
             (int)Math.Min(extent, units * (part + 1) / parts * unit)
@@ -40,8 +40,8 @@ internal static class Workers
     }
 
     /// <summary>
-    /// Runs the parts of <paramref name="job"/> concurrently; false (nothing run) when another caller holds the
-    /// workers, and that caller then computes on its own thread: same result, no waiting.
+    /// Runs the parts of <paramref name="job"/> concurrently; false (nothing run) when the workers are taken, and the
+    /// caller then runs the parts itself: same result, no waiting.
     /// </summary>
     public static bool TryRun(PartJob job, int parts)
     {
