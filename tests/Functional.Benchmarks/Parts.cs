@@ -58,6 +58,14 @@ internal static class Parts
         Time("loss fwd+bwd", () => w.Net.Loss.Backward(w.Net.Loss.Forward(f.Scores, t).Cache));
         Time("backward", () => w.Net.Backward(s.Params, f.Caches, d));
         Time("LossAndGrads", () => w.Net.LossAndGrads(s.Params, s.Model, x, t, ctx));
+        Time(
+            "finite check",
+            () =>
+            {
+                foreach (var (_, m) in g.Values)
+                    Train.AllFinite(Mat.Data(m));
+            }
+        );
         Time("update", () => Functional.Optim.Optim.Update(w.Opt, s.Opt, s.Params, g));
         Time("Train.Step", () => Train.Step(w.Net, w.Opt, s, x, t));
         Time("Step+gather", () => Train.Step(w.Net, w.Opt, s, w.Train, w.Batches));

@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using Functional.Core;
 using Functional.Data;
 using Functional.Layers;
@@ -159,14 +160,25 @@ public static class Train
     {
         var i = 0;
         var acc = 0.0;
-        if (System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated)
+        if (Vector256.IsHardwareAccelerated)
         {
-            var v = System.Runtime.Intrinsics.Vector256<double>.Zero;
+            // Four independent sums: one chain waited on each addition's latency (24 µs for the 110 000 gradients
+            // of the optimizer MLP, `parts`).
+            var zero = Vector256<double>.Zero;
+            Vector256<double> v0 = zero,
+                v1 = zero,
+                v2 = zero,
+                v3 = zero;
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                v0 += Vector256.Create(x.Slice(i, 4)) * zero;
+                v1 += Vector256.Create(x.Slice(i + 4, 4)) * zero;
+                v2 += Vector256.Create(x.Slice(i + 8, 4)) * zero;
+                v3 += Vector256.Create(x.Slice(i + 12, 4)) * zero;
+            }
             for (; i + 4 <= x.Length; i += 4)
-                v +=
-                    System.Runtime.Intrinsics.Vector256.Create(x.Slice(i, 4))
-                    * System.Runtime.Intrinsics.Vector256<double>.Zero;
-            acc = System.Runtime.Intrinsics.Vector256.Sum(v);
+                v0 += Vector256.Create(x.Slice(i, 4)) * zero;
+            acc = Vector256.Sum(v0 + v1 + v2 + v3);
         }
         for (; i < x.Length; i++)
             acc += x[i] * 0.0;
