@@ -38,11 +38,13 @@ public sealed class ProcessTests(Xunit.Abstractions.ITestOutputHelper output) : 
     [Fact]
     public void Ctrl_C_then_resume_equals_the_uninterrupted_run_bitwise()
     {
-        // 60 epochs of 135 steps. The signal goes 0–60 ms after the first epoch line (when the epoch-end evaluation
-        // is already compiled), so it usually lands INSIDE epoch 2 — the case where the partial epoch's loss sum
-        // must survive the checkpoint; an interrupt at any other step must keep the promise too. The run is long
-        // (several seconds) so that a test thread delayed by a busy machine still signals before it ends: with 12
-        // epochs the faster training step let the child finish first once in a full parallel test run.
+        // 250 epochs of 135 steps. The signal goes 0–60 ms after the first epoch line (when the epoch-end
+        // evaluation is already compiled), so it lands inside one of the first epochs — usually mid-epoch, the case
+        // where the partial epoch's loss sum must survive the checkpoint; an interrupt at any other step must keep
+        // the promise too. The run is long (seconds after the first epoch) so that a test thread delayed by a busy
+        // machine still signals before it ends: with 12 and then 60 epochs the ever faster training step let the
+        // child finish first (60 epochs took ~0.3 s after the first line: 1 failure in 8 full parallel test runs;
+        // 250 take ~2.5 s).
         string[] cfg =
         [
             "train",
@@ -53,7 +55,7 @@ public sealed class ProcessTests(Xunit.Abstractions.ITestOutputHelper output) : 
             "--dropout",
             "0.1",
             "--epochs",
-            "60",
+            "250",
             "--seed",
             "11",
         ];
@@ -73,10 +75,10 @@ public sealed class ProcessTests(Xunit.Abstractions.ITestOutputHelper output) : 
                 r.Code == 130,
                 $"exit {r.Code} (expected 130)\nstderr: {r.Err}\nstdout tail: {r.Out[^Math.Min(400, r.Out.Length)..]}"
             );
-            Assert.Matches(@"interrupted at step \d+ of 8100; checkpoint saved to .*model\.ckpt", r.Err);
+            Assert.Matches(@"interrupted at step \d+ of 33750; checkpoint saved to .*model\.ckpt", r.Err);
             Assert.Contains("resume with:", r.Err, StringComparison.Ordinal);
             var step = Load(Path.Combine(Dir("cut"), "model.ckpt")).State.Step;
-            Assert.InRange(step, 135, 8099);
+            Assert.InRange(step, 135, 33_749);
             output.WriteLine($"interrupted at step {step} (epoch {step / 135 + 1}, step {step % 135} of 135 in it)");
         }
         Ok(Fnn.Run(["train", "--resume", Path.Combine(Dir("cut"), "model.ckpt"), "--out", Dir("cut")]), "resume");
