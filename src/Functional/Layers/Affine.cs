@@ -48,8 +48,6 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     /// <summary>Xᵀ·dY and, when asked, dY·Wᵀ: the two products computed at once (<see cref="Gemm.MultiplyBoth"/>).</summary>
     internal static (Matrix DW, Matrix? DX) Gradients(Matrix x, Matrix w, Matrix dY, bool inputGradient)
     {
-        if (!inputGradient)
-            return (WeightGrad(x, dY), null);
         int batch = x.RowCount,
             inputs = w.RowCount,
             outputs = w.ColumnCount;
@@ -61,23 +59,29 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             dY.RowCount == batch && dY.ColumnCount == outputs,
             $"Affine backward: expected a gradient of {batch}×{outputs}, got {Shape.Of(dY)}."
         );
-        var (dw, dwd) = Mat.New(inputs, outputs);
-        var (dx, dxd) = Mat.New(batch, inputs);
         var ld = Math.Max(1, batch);
+        var (dw, dwd) = Mat.New(inputs, outputs);
+        var weight = new Gemm.Product(
+            true,
+            false,
+            inputs,
+            outputs,
+            batch,
+            Mat.Data(x),
+            ld,
+            Mat.Data(dY),
+            ld,
+            dwd,
+            Math.Max(1, inputs)
+        );
+        if (!inputGradient)
+        {
+            Gemm.Multiply(weight);
+            return (dw, null);
+        }
+        var (dx, dxd) = Mat.New(batch, inputs);
         Gemm.MultiplyBoth(
-            new Gemm.Product(
-                true,
-                false,
-                inputs,
-                outputs,
-                batch,
-                Mat.Data(x),
-                ld,
-                Mat.Data(dY),
-                ld,
-                dwd,
-                Math.Max(1, inputs)
-            ),
+            weight,
             new Gemm.Product(
                 false,
                 true,
@@ -162,31 +166,5 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             }
         }
         return y;
-    }
-
-    /// <summary>Xᵀ·dY.</summary>
-    internal static Matrix WeightGrad(Matrix x, Matrix dY)
-    {
-        int k = x.RowCount,
-            m = x.ColumnCount,
-            n = dY.ColumnCount;
-        Shape.Require(dY.RowCount == k, $"Affine backward: the gradient has {dY.RowCount} rows, the input {k}.");
-        var (dw, d) = Mat.New(m, n);
-        Gemm.Multiply(
-            true,
-            false,
-            m,
-            n,
-            k,
-            1.0,
-            Mat.Data(x),
-            Math.Max(1, k),
-            Mat.Data(dY),
-            Math.Max(1, k),
-            0.0,
-            d,
-            Math.Max(1, m)
-        );
-        return dw;
     }
 }

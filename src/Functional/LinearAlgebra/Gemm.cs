@@ -177,7 +177,8 @@ public static class Gemm
         }
     }
 
-    private static void Multiply(in Product p) =>
+    /// <summary>One <see cref="Product"/> (alpha 1, beta 0).</summary>
+    internal static void Multiply(in Product p) =>
         Multiply(p.TransA, p.TransB, p.M, p.N, p.K, 1.0, p.A, p.Lda, p.B, p.Ldb, 0.0, p.C, p.Ldc);
 
     private static void Check(in Product p)
@@ -780,31 +781,14 @@ public static class Gemm
                             nr
                         );
                     }
-                    else if (i < fullRows)
-                    {
-                        Direct8x4(
-                            kc,
-                            job.A + i0 + i + ((long)pc * job.Lda),
-                            job.Lda,
-                            bj,
-                            brs,
-                            bcs,
-                            cj + i,
-                            ldc,
-                            job.Alpha,
-                            job.Beta,
-                            mode,
-                            mr,
-                            nr,
-                            tile
-                        );
-                    }
                     else
                     {
+                        // Full 8-row tiles of a column-major A in place; a transposed A from its panels.
+                        bool inPlace = i < fullRows;
                         Direct8x4(
                             kc,
-                            ap + ((long)i * k) + (pc * MR),
-                            MR,
+                            inPlace ? job.A + i0 + i + ((long)pc * job.Lda) : ap + ((long)i * k) + (pc * MR),
+                            inPlace ? job.Lda : MR,
                             bj,
                             brs,
                             bcs,

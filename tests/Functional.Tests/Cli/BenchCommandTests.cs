@@ -11,13 +11,9 @@ namespace Functional.Tests.Cli;
 /// </summary>
 public sealed class BenchCommandTests : IDisposable
 {
-    readonly string _dir = Path.Combine(Path.GetTempPath(), "fnn-bench-" + Guid.NewGuid().ToString("N"));
+    readonly TempDir _tmp = new();
 
-    public void Dispose()
-    {
-        if (Directory.Exists(_dir))
-            Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _tmp.Dispose();
 
     JsonArray Run(
         string file,
@@ -32,13 +28,13 @@ public sealed class BenchCommandTests : IDisposable
             RepoData.Path("fashion-mnist-mini"),
             repeats,
             steps,
-            Path.Combine(_dir, file),
+            Path.Combine(_tmp.Path, file),
             log,
             waitQuiet: false
         );
         Assert.True(code == 0, log.ToString());
         Assert.Contains("clean", log.ToString());
-        return JsonNode.Parse(File.ReadAllText(Path.Combine(_dir, file)))!["workloads"]!.AsArray();
+        return JsonNode.Parse(File.ReadAllText(Path.Combine(_tmp.Path, file)))!["workloads"]!.AsArray();
     }
 
     [Fact]
@@ -81,7 +77,7 @@ public sealed class BenchCommandTests : IDisposable
     public void An_unknown_workload_is_a_usage_error()
     {
         var e = Assert.Throws<Functional.Cli.UsageException>(() =>
-            BenchCommand.Run("digits", null, 1, 1, Path.Combine(_dir, "x.json"), TextWriter.Null, waitQuiet: false)
+            BenchCommand.Run("digits", null, 1, 1, Path.Combine(_tmp.Path, "x.json"), TextWriter.Null, waitQuiet: false)
         );
         Assert.Contains("got 'digits'", e.Message);
     }
