@@ -22,6 +22,8 @@ if (args.Length > 0 && args[0] == "hash")
     );
     return 0;
 }
+if (args.Length > 0 && args[0] == "gap")
+    return Gap.Run(args[1..]);
 if (args.Length > 0 && args[0] == "pair")
     return PairProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick")
