@@ -150,23 +150,52 @@ public static class Mat
         return (long)n * cols >= RowMajorThreshold && k > 0 ? RowsViaRowMajor(x, index) : RowsColumnMajor(x, index);
     }
 
+    /// <summary>
+    /// <see cref="Rows"/> written into <paramref name="buffer"/> (k·cols elements), which the returned matrix wraps:
+    /// for a loop that owns the buffer and drops the batch before it gathers the next one.
+    /// </summary>
+    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, double[] buffer) =>
+        RowsInto(x, index, buffer, (long)x.RowCount * x.ColumnCount >= RowMajorThreshold && index.Length > 0);
+
+    /// <summary><see cref="RowsInto(Matrix, ReadOnlySpan{int}, double[])"/> by the path given (tests take both).</summary>
+    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, double[] buffer, bool rowMajor)
+    {
+        var (n, cols, k) = (x.RowCount, x.ColumnCount, index.Length);
+        if (buffer.Length != k * cols)
+            throw new ArgumentException($"Rows: a {k}×{cols} batch needs {k * cols} elements, got {buffer.Length}.");
+        foreach (var r in index)
+            if ((uint)r >= (uint)n)
+                throw new ArgumentOutOfRangeException(nameof(index), $"Rows: row {r} is outside 0..{n - 1}.");
+        var m = Wrap(k, cols, buffer);
+        if (rowMajor)
+            GatherRowMajor(x, index, buffer);
+        else
+            GatherColumnMajor(x, index, buffer);
+        return m;
+    }
+
     /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Matrix RowsColumnMajor(Matrix x, ReadOnlySpan<int> index)
     {
+        var (result, dst) = New(index.Length, x.ColumnCount);
+        GatherColumnMajor(x, index, dst);
+        return result;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static void GatherColumnMajor(Matrix x, ReadOnlySpan<int> index, double[] dst)
+    {
         var n = x.RowCount;
-        var cols = x.ColumnCount;
         var k = index.Length;
-        var (result, dst) = New(k, cols);
         var src = Data(x);
-        for (var j = 0; j < cols; j++)
+        for (var j = 0; j < x.ColumnCount; j++)
         {
             var col = src.AsSpan(j * n, n);
             var d = dst.AsSpan(j * k, k);
             for (var i = 0; i < d.Length; i++)
                 d[i] = col[index[i]];
         }
-        return result;
     }
 
     /// <summary>
@@ -174,13 +203,19 @@ public static class Mat
     /// </summary>
     internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
     {
+        var (result, dst) = FreshBatch(index.Length, x.ColumnCount);
+        GatherRowMajor(x, index, dst);
+        return result;
+    }
+
+    /// <summary>The row-major gather into dst, on all workers for a large batch.</summary>
+    static void GatherRowMajor(Matrix x, ReadOnlySpan<int> index, double[] dst)
+    {
         var copy = RowMajorCopies.GetValue(x, MakeRowMajor);
         var (k, cols) = (index.Length, x.ColumnCount);
-        var (result, dst) = FreshBatch(k, cols);
         var parts = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
         if (parts < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts))
             GatherRows(copy, cols, index, dst, 0, k);
-        return result;
     }
 
     /// <summary>The row-major gather with its parts run one after another on this thread (tests check the split).</summary>

@@ -63,9 +63,16 @@ public static class Train
     {
         var s = start;
         var nursery = new NurseryPacer();
+        // The batch's inputs are gathered into one buffer owned by this loop. That is safe because a step keeps no
+        // reference to its input: LossAndGrads returns fresh gradients and scores, and the model state holds only
+        // BatchNorm statistics; the network's layers are a closed set (BackwardCore refuses any other).
+        double[] xs = [];
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
-            var r = Step(net, opt, s, data, batches);
+            var idx = batches.At(s.Key, s.Step);
+            if (xs.Length != idx.Length * data.X.ColumnCount)
+                xs = new double[idx.Length * data.X.ColumnCount];
+            var r = Step(net, opt, s, Mat.RowsInto(data.X, idx, xs), Mat.Rows(data.T, idx));
             nursery = nursery.Tick();
             yield return r;
             s = r.State;

@@ -133,6 +133,35 @@ public class RowsTests
             AssertBitwise(expected, Mat.RowsInParts(x, index, parts), $"gather in {parts} parts");
     }
 
+    /// <summary>
+    /// The training loop's gather into a buffer it reuses: whatever the buffer held before (NaN here, then the
+    /// previous batch), both paths write every element with the reference's bits, small batches and worker-sized ones.
+    /// </summary>
+    [Theory]
+    [InlineData(true, 19)]
+    [InlineData(false, 19)]
+    [InlineData(true, 203)]
+    [InlineData(false, 203)]
+    public void Gathers_into_a_reused_buffer_overwrite_all_of_it(bool rowMajor, int rows)
+    {
+        var x = Matrix<double>.Build.Dense(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0);
+        var first = Enumerable.Range(0, rows).Select(i => i * 37 % 400).ToArray();
+        var second = Enumerable.Range(0, rows).Select(i => (i * 91 + 5) % 400).ToArray();
+        var buffer = Enumerable.Repeat(double.NaN, rows * 90).ToArray();
+        var a = Mat.RowsInto(x, first, buffer, rowMajor);
+        AssertBitwise(Support.Reference.Rows(x, first), a, "first batch");
+        var b = Mat.RowsInto(x, second, buffer, rowMajor);
+        AssertBitwise(Support.Reference.Rows(x, second), b, "second batch, same buffer");
+        Assert.Same(buffer, Mat.Data(b));
+    }
+
+    [Fact]
+    public void A_buffer_of_the_wrong_size_is_refused_with_both_sizes()
+    {
+        var e = Assert.Throws<ArgumentException>(() => Mat.RowsInto(Normal(2, 4, 3), [1, 2], new double[5]));
+        Assert.Contains("a 2×3 batch needs 6 elements, got 5", e.Message);
+    }
+
     [Fact]
     public void An_index_outside_the_rows_is_rejected_with_its_value()
     {
