@@ -123,6 +123,20 @@ internal static class Gap
                     $"{name} {us, 9:F1} µs/step  gen0/step {(GC.CollectionCount(0) - g0) / (double)n:F3}  pause {(GC.GetTotalPauseDuration() - p0).TotalMicroseconds / n, 6:F1} µs/step"
                 );
             }
+        var st2 = s0;
+        var seen = GC.CollectionCount(0);
+        foreach (var r in Train.Steps(w.Net, w.Opt, s0, w.Train, w.Batches, s0.Step + 400))
+        {
+            st2 = r.State;
+            if (GC.CollectionCount(0) != seen)
+            {
+                seen = GC.CollectionCount(0);
+                var info = GC.GetGCMemoryInfo(GCKind.Any);
+                Console.WriteLine(
+                    $"GC #{info.Index} gen{info.Generation} promoted {info.PromotedBytes / 1024, 6} KB pause {info.PauseDurations[0].TotalMicroseconds, 7:F0} µs  gen0 {info.GenerationInfo[0].SizeAfterBytes / 1024} KB gen1 {info.GenerationInfo[1].SizeAfterBytes / 1024} KB"
+                );
+            }
+        }
         var keep = s0;
         for (var r = 0; r < 3; r++)
         {
