@@ -1,6 +1,8 @@
 using Functional.Cli;
 using Functional.Cli.Bench;
+using Functional.Core;
 using Functional.Data;
+using Functional.Training;
 
 namespace Functional.Benchmarks;
 
@@ -31,4 +33,14 @@ internal static class Data
             ),
             _ => throw new ArgumentException($"unknown workload '{name}'"),
         };
+
+    /// <summary>The workload's state after <paramref name="steps"/> training steps, and that state's next batch.</summary>
+    public static (TrainState State, int[] Index, Matrix X, Matrix T) Warm(Workload w, int steps)
+    {
+        var s = w.Start();
+        for (var i = 0; i < steps; i++)
+            s = Train.Step(w.Net, w.Opt, s, w.Train, w.Batches).State;
+        var idx = w.Batches.At(s.Key, s.Step);
+        return (s, idx, Mat.Rows(w.Train.X, idx), Mat.Rows(w.Train.T, idx));
+    }
 }

@@ -17,11 +17,7 @@ internal static class Gap
     {
         var w = Data.Get(args.Length > 0 ? args[0] : "two-layer");
         var n = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 1000;
-        var s0 = w.Start();
-        for (var i = 0; i < 300; i++)
-            s0 = Train.Step(w.Net, w.Opt, s0, w.Train, w.Batches).State;
-        var idx = w.Batches.At(s0.Key, s0.Step);
-        var (x, t) = (Mat.Rows(w.Train.X, idx), Mat.Rows(w.Train.T, idx));
+        var (s0, _, x, t) = Data.Warm(w, 300);
         var ctx = Ctx.Train(s0.Key);
         var cases = new List<(string Name, Func<TrainState, int, TrainState> Step)>
         {

@@ -12,12 +12,7 @@ internal static class Parts
     {
         var w = Data.Get(args.Length > 0 ? args[0] : "digits-bn");
         var reps = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2000;
-        var s = w.Start();
-        for (var i = 0; i < 200; i++)
-            s = Train.Step(w.Net, w.Opt, s, w.Train, w.Batches).State;
-        var idx = w.Batches.At(s.Key, s.Step);
-        var x = Mat.Rows(w.Train.X, idx);
-        var t = Mat.Rows(w.Train.T, idx);
+        var (s, idx, x, t) = Data.Warm(w, 200);
         var ctx = Ctx.Train(s.Key);
         var f = w.Net.Forward(s.Params, s.Model, x, ctx);
         var (loss, lc) = w.Net.Loss.Forward(f.Scores, t);
