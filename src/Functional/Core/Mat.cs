@@ -141,31 +141,36 @@ public static class Mat
     /// </remarks>
     public static Matrix Rows(Matrix x, ReadOnlySpan<int> index)
     {
+        CheckRows(x, index);
+        return GathersRowMajor(x, index) ? RowsViaRowMajor(x, index) : RowsColumnMajor(x, index);
+    }
+
+    static void CheckRows(Matrix x, ReadOnlySpan<int> index)
+    {
         var n = x.RowCount;
-        var cols = x.ColumnCount;
-        var k = index.Length;
         foreach (var r in index)
             if ((uint)r >= (uint)n)
                 throw new ArgumentOutOfRangeException(nameof(index), $"Rows: row {r} is outside 0..{n - 1}.");
-        return (long)n * cols >= RowMajorThreshold && k > 0 ? RowsViaRowMajor(x, index) : RowsColumnMajor(x, index);
     }
+
+    /// <summary>Whether a gather from <paramref name="x"/> goes through its row-major copy (see <see cref="Rows"/>).</summary>
+    static bool GathersRowMajor(Matrix x, ReadOnlySpan<int> index) =>
+        (long)x.RowCount * x.ColumnCount >= RowMajorThreshold && index.Length > 0;
 
     /// <summary>
     /// <see cref="Rows"/> written into <paramref name="buffer"/> (k·cols elements), which the returned matrix wraps:
     /// for a loop that owns the buffer and drops the batch before it gathers the next one.
     /// </summary>
     internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, double[] buffer) =>
-        RowsInto(x, index, buffer, (long)x.RowCount * x.ColumnCount >= RowMajorThreshold && index.Length > 0);
+        RowsInto(x, index, buffer, GathersRowMajor(x, index));
 
     /// <summary><see cref="RowsInto(Matrix, ReadOnlySpan{int}, double[])"/> by the path given (tests take both).</summary>
     internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, double[] buffer, bool rowMajor)
     {
-        var (n, cols, k) = (x.RowCount, x.ColumnCount, index.Length);
+        var (cols, k) = (x.ColumnCount, index.Length);
         if (buffer.Length != k * cols)
             throw new ArgumentException($"Rows: a {k}×{cols} batch needs {k * cols} elements, got {buffer.Length}.");
-        foreach (var r in index)
-            if ((uint)r >= (uint)n)
-                throw new ArgumentOutOfRangeException(nameof(index), $"Rows: row {r} is outside 0..{n - 1}.");
+        CheckRows(x, index);
         var m = Wrap(k, cols, buffer);
         if (rowMajor)
             GatherRowMajor(x, index, buffer);
