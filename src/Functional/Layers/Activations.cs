@@ -19,10 +19,13 @@ public sealed record Relu : Layer
         return (y, new Cache(y));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY)
+    public static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+
+    /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
+    internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
     {
         Shape.RequireSame(c.Y, dY, "ReLU backward");
-        return Elementwise.ReluBackward(c.Y, dY);
+        return Elementwise.ReluBackward(c.Y, dY, work);
     }
 }
 
@@ -41,10 +44,13 @@ public sealed record Sigmoid : Layer
         return (y, new Cache(y));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY)
+    public static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+
+    /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
+    internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
     {
         Shape.RequireSame(c.Y, dY, "Sigmoid backward");
-        return Elementwise.SigmoidBackward(c.Y, dY);
+        return Elementwise.SigmoidBackward(c.Y, dY, work);
     }
 }
 
@@ -63,10 +69,13 @@ public sealed record Tanh : Layer
         return (y, new Cache(y));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY)
+    public static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+
+    /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
+    internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
     {
         Shape.RequireSame(c.Y, dY, "Tanh backward");
-        return Elementwise.TanhBackward(c.Y, dY);
+        return Elementwise.TanhBackward(c.Y, dY, work);
     }
 }
 
@@ -98,9 +107,9 @@ internal static class Elementwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix ReluBackward(Matrix yOut, Matrix dY)
+    public static Matrix ReluBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
     {
-        var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);
+        var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
         var y = Mat.Data(yOut).AsSpan(0, d.Length);
         var g = Mat.Data(dY).AsSpan(0, d.Length);
         var i = 0;
@@ -134,9 +143,9 @@ internal static class Elementwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix SigmoidBackward(Matrix yOut, Matrix dY)
+    public static Matrix SigmoidBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
     {
-        var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);
+        var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
         var y = Mat.Data(yOut).AsSpan(0, d.Length);
         var g = Mat.Data(dY).AsSpan(0, d.Length);
         for (var i = 0; i < d.Length; i++)
@@ -155,9 +164,9 @@ internal static class Elementwise
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix TanhBackward(Matrix yOut, Matrix dY)
+    public static Matrix TanhBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
     {
-        var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);
+        var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
         var y = Mat.Data(yOut).AsSpan(0, d.Length);
         var g = Mat.Data(dY).AsSpan(0, d.Length);
         for (var i = 0; i < d.Length; i++)

@@ -47,7 +47,16 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     }
 
     /// <summary>Xᵀ·dY and, when asked, dY·Wᵀ: the two products computed at once (<see cref="Gemm.MultiplyBoth"/>).</summary>
-    internal static (Matrix DW, Matrix? DX) Gradients(Matrix x, Matrix w, Matrix dY, bool inputGradient)
+    /// <remarks>dX comes from <paramref name="work"/> and dW from <paramref name="grads"/> when given (a training
+    /// loop's <see cref="StepScratch"/>), otherwise both are fresh.</remarks>
+    internal static (Matrix DW, Matrix? DX) Gradients(
+        Matrix x,
+        Matrix w,
+        Matrix dY,
+        bool inputGradient,
+        StepScratch? work = null,
+        StepScratch? grads = null
+    )
     {
         int batch = x.RowCount,
             inputs = w.RowCount,
@@ -61,7 +70,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             $"Affine backward: expected a gradient of {batch}×{outputs}, got {Shape.Of(dY)}."
         );
         var ld = Math.Max(1, batch);
-        var (dw, dwd) = Mat.New(inputs, outputs);
+        var (dw, dwd) = StepScratch.New(grads, inputs, outputs);
         var weight = new Gemm.Product(
             true,
             false,
@@ -80,7 +89,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             Gemm.Multiply(weight);
             return (dw, null);
         }
-        var (dx, dxd) = Mat.New(batch, inputs);
+        var (dx, dxd) = StepScratch.New(work, batch, inputs);
         Gemm.MultiplyBoth(
             weight,
             new Gemm.Product(
@@ -113,16 +122,17 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     internal static Matrix Linear(Matrix w, Matrix b, Matrix x) => Linear(w, b, x, Activation.None);
 
     /// <summary>act(x·W + b): the bias and the activation applied in one pass over the fresh product, with the
-    /// same expressions as the separate layers (so the same bits).</summary>
+    /// same expressions as the separate layers (so the same bits). The output comes from <paramref name="work"/>
+    /// when given (a training loop's <see cref="StepScratch"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static Matrix Linear(Matrix w, Matrix b, Matrix x, Activation act)
+    internal static Matrix Linear(Matrix w, Matrix b, Matrix x, Activation act, StepScratch? work = null)
     {
         int m = x.RowCount,
             k = w.RowCount,
             n = w.ColumnCount;
         if (b.RowCount != 1 || b.ColumnCount != n)
             throw new ArgumentException($"AddRow: expected a 1×{n} row, got {Shape.Of(b)}.");
-        var (y, yd) = Mat.New(m, n);
+        var (y, yd) = StepScratch.New(work, m, n);
         Gemm.Multiply(
             false,
             false,

@@ -59,8 +59,15 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// The forward fold as a loop over the layers: one cache per layer, in layer order. An Affine followed by an
     /// activation is computed in one pass after the product (bias and activation applied in place on the fresh
     /// product), so the pre-activation matrix is never materialised; the bits are those of the two layers apart.
+    /// Those products come from <paramref name="work"/> when given (a training loop's <see cref="StepScratch"/>).
     /// </summary>
-    internal (Matrix Y, ModelState State, LayerCache[] Caches) ForwardCore(Params ps, ModelState st, Matrix x, Ctx ctx)
+    internal (Matrix Y, ModelState State, LayerCache[] Caches) ForwardCore(
+        Params ps,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepScratch? work = null
+    )
     {
         if (x.ColumnCount != Inputs)
             throw Shape.ColumnsError(
@@ -94,7 +101,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                     _ => Affine.Activation.None,
                 };
                 caches[i] = new Affine.Cache(h);
-                h = Affine.Linear(w, b, h, act);
+                h = Affine.Linear(w, b, h, act, work);
                 if (act != Affine.Activation.None)
                     caches[i + 1] = act switch
                     {
@@ -190,9 +197,18 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// <summary>
     /// The backward fold as a loop over the layers in reverse. With <paramref name="inputGradient"/> false the
     /// gradient with respect to the network input is not computed (nothing uses it in a training step): the first
-    /// layer's dX product is skipped and DX is null.
+    /// layer's dX product is skipped and DX is null. The Affine and activation gradients of the layer inputs come
+    /// from <paramref name="work"/> and the Affine weight gradients from <paramref name="grads"/> when given (a
+    /// training loop's <see cref="StepScratch"/>); everything else is fresh.
     /// </summary>
-    internal (Matrix? DX, Grads Grads) BackwardCore(Params ps, LayerCache[] caches, Matrix dScores, bool inputGradient)
+    internal (Matrix? DX, Grads Grads) BackwardCore(
+        Params ps,
+        LayerCache[] caches,
+        Matrix dScores,
+        bool inputGradient,
+        StepScratch? work = null,
+        StepScratch? grads = null
+    )
     {
         Shape.Require(
             caches.Length == Layers.Count,
@@ -212,7 +228,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                 {
                     var c = (Affine.Cache)cache;
                     var w = ps[i, "W"];
-                    var (dw, dx) = Affine.Gradients(c.X, w, d!, needDx);
+                    var (dw, dx) = Affine.Gradients(c.X, w, d!, needDx, work, grads);
                     if (WeightDecay > 0)
                         AddScaled(dw, w, WeightDecay);
                     pairs[--np] = (new ParamKey(i, "b"), Mat.ColumnSums(d!));
@@ -233,13 +249,13 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                     break;
                 }
                 case Relu:
-                    d = needDx ? Relu.Backward((Relu.Cache)cache, d!) : null;
+                    d = needDx ? Relu.Backward((Relu.Cache)cache, d!, work) : null;
                     break;
                 case Sigmoid:
-                    d = needDx ? Sigmoid.Backward((Sigmoid.Cache)cache, d!) : null;
+                    d = needDx ? Sigmoid.Backward((Sigmoid.Cache)cache, d!, work) : null;
                     break;
                 case Tanh:
-                    d = needDx ? Tanh.Backward((Tanh.Cache)cache, d!) : null;
+                    d = needDx ? Tanh.Backward((Tanh.Cache)cache, d!, work) : null;
                     break;
                 case Dropout:
                     d = needDx ? Dropout.Backward((Dropout.Cache)cache, d!) : null;
@@ -285,12 +301,28 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// The training step's path: forward, the loss and its gradient fused in one pass, and backward without the
     /// unused gradient of the network input. Every returned matrix is fresh; the inputs are not modified.
     /// </remarks>
-    public StepResult LossAndGrads(Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
+    public StepResult LossAndGrads(Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
+        LossAndGrads(ps, st, x, t, ctx, null, null);
+
+    /// <summary>
+    /// <see cref="LossAndGrads(Params, ModelState, Matrix, Matrix, Ctx)"/> with the intermediates from
+    /// <paramref name="work"/> and the weight gradients from <paramref name="grads"/> when given: then the scores
+    /// and those gradients live only until the scratch is reset (the training loop's use).
+    /// </summary>
+    internal StepResult LossAndGrads(
+        Params ps,
+        ModelState st,
+        Matrix x,
+        Matrix t,
+        Ctx ctx,
+        StepScratch? work,
+        StepScratch? grads
+    )
     {
-        var (scores, state, caches) = ForwardCore(ps, st, x, ctx);
+        var (scores, state, caches) = ForwardCore(ps, st, x, ctx, work);
         var (loss, dScores) = Loss.LossAndGradient(scores, t);
-        var (_, grads) = BackwardCore(ps, caches, dScores, inputGradient: false);
-        return new StepResult(loss + Penalty(ps), grads, state, scores);
+        var (_, gs) = BackwardCore(ps, caches, dScores, inputGradient: false, work, grads);
+        return new StepResult(loss + Penalty(ps), gs, state, scores);
     }
 
     /// <summary>The loss of a batch (with weight decay) in the given mode; the model state is not advanced.</summary>

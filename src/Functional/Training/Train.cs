@@ -24,10 +24,27 @@ public sealed record StepResult(TrainState State, double Loss);
 public static class Train
 {
     /// <summary>Forward, backward, optimizer update and new BatchNorm statistics for one batch.</summary>
-    public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Matrix x, Matrix t)
+    public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Matrix x, Matrix t) =>
+        Step(net, opt, s, x, t, null);
+
+    /// <summary>
+    /// The step with its intermediates in <paramref name="scratch"/> (reset first: the previous step's arrays are
+    /// dead once it has returned). The weight gradients go there too when the optimizer's rule is one of the
+    /// built-in ones, which read a gradient and keep no reference to it; any other rule gets fresh gradients.
+    /// </summary>
+    internal static StepResult Step(
+        Network.Network net,
+        Optimizer opt,
+        TrainState s,
+        Matrix x,
+        Matrix t,
+        StepScratch? scratch
+    )
     {
+        scratch?.Reset();
         var ctx = Ctx.Train(s.Key.FoldIn(KeyPurpose.Dropout).FoldIn(s.Step));
-        var r = net.LossAndGrads(s.Params, s.Model, x, t, ctx);
+        var grads = ForgetsGradients(opt.Rule) ? scratch : null;
+        var r = net.LossAndGrads(s.Params, s.Model, x, t, ctx, scratch, grads);
         if (!double.IsFinite(r.Loss))
             throw new NonFiniteException(
                 s.Step + 1,
@@ -39,6 +56,11 @@ public static class Train
         var (ps, os) = Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads);
         return new StepResult(new TrainState(ps, r.State, os, s.Key, s.Step + 1), r.Loss);
     }
+
+    /// <summary>The built-in rules: each builds its new slots and parameters from fresh arrays and keeps no
+    /// reference to the gradient (Rules.cs), so a gradient may live in scratch that the next step reuses.</summary>
+    static bool ForgetsGradients(IRule rule) =>
+        rule is Sgd or Momentum or Nesterov or AdaGrad or RmsProp or Adam or AdamW;
 
     /// <summary>The step on the batch chosen by <paramref name="batches"/> for the state's step number.</summary>
     public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Dataset data, Batches batches)
@@ -63,19 +85,22 @@ public static class Train
     {
         var s = start;
         var nursery = new NurseryPacer();
-        // The batch's inputs are gathered into one buffer owned by this loop. That is safe because a step keeps no
-        // reference to its input: LossAndGrads returns fresh gradients and scores, and the model state holds only
-        // BatchNorm statistics; the network's layers are a closed set (BackwardCore refuses any other).
+        // The batch's inputs are gathered into one buffer owned by this loop, and the step's intermediates live in
+        // scratch arrays it owns. That is safe because a step keeps no reference to its input or intermediates: it
+        // returns fresh parameters, optimizer slots and BatchNorm statistics; the network's layers are a closed set
+        // (BackwardCore refuses any other). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
         double[] xs = [];
+        var scratch = new StepScratch();
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
             var idx = batches.At(s.Key, s.Step);
             if (xs.Length != idx.Length * data.X.ColumnCount)
                 xs = new double[idx.Length * data.X.ColumnCount];
-            var r = Step(net, opt, s, Mat.RowsInto(data.X, idx, xs), Mat.Rows(data.T, idx));
-            nursery = nursery.Tick();
+            var r = Step(net, opt, s, Mat.RowsInto(data.X, idx, xs), Mat.Rows(data.T, idx), scratch);
             yield return r;
             s = r.State;
+            // Paced after the step's predecessor state is dropped, so a collection promotes one set of parameters.
+            nursery = nursery.Tick();
         }
     }
 
