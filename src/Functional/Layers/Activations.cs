@@ -110,8 +110,15 @@ internal static class Elementwise
     public static Matrix ReluBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
     {
         var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
-        var y = Mat.Data(yOut).AsSpan(0, d.Length);
-        var g = Mat.Data(dY).AsSpan(0, d.Length);
+        ReluBackward(Mat.Data(yOut).AsSpan(0, d.Length), Mat.Data(dY).AsSpan(0, d.Length), d);
+        return dx;
+    }
+
+    /// <summary>d = g·(y &gt; 0 ? 1 : 0) element by element; <paramref name="d"/> may be <paramref name="g"/> itself
+    /// (each element is read before it is written).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ReluBackward(ReadOnlySpan<double> y, ReadOnlySpan<double> g, Span<double> d)
+    {
         var i = 0;
         if (Vector256.IsHardwareAccelerated)
         {
@@ -124,12 +131,11 @@ internal static class Elementwise
                     one,
                     zero
                 );
-                (Vector256.Create<double>(g.Slice(i, 4)) * mask).CopyTo(d.AsSpan(i, 4));
+                (Vector256.Create<double>(g.Slice(i, 4)) * mask).CopyTo(d.Slice(i, 4));
             }
         }
         for (; i < d.Length; i++)
             d[i] = g[i] * (y[i] > 0 ? 1.0 : 0.0);
-        return dx;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -48,14 +48,17 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 
     /// <summary>Xᵀ·dY and, when asked, dY·Wᵀ: the two products computed at once (<see cref="Gemm.MultiplyBoth"/>).</summary>
     /// <remarks>dX comes from <paramref name="work"/> and dW from <paramref name="grads"/> when given (a training
-    /// loop's <see cref="StepScratch"/>), otherwise both are fresh.</remarks>
+    /// loop's <see cref="StepScratch"/>), otherwise both are fresh. With <paramref name="reluBefore"/> (the output of
+    /// the ReLU that feeds this layer) dX is returned already through that ReLU's backward, dX·(y &gt; 0 ? 1 : 0),
+    /// applied by the thread that computed each part of dX: the same bits as <see cref="Relu.Backward(Relu.Cache, Matrix)"/> after it.</remarks>
     internal static (Matrix DW, Matrix? DX) Gradients(
         Matrix x,
         Matrix w,
         Matrix dY,
         bool inputGradient,
         StepScratch? work = null,
-        StepScratch? grads = null
+        StepScratch? grads = null,
+        Matrix? reluBefore = null
     )
     {
         int batch = x.RowCount,
@@ -90,6 +93,8 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             return (dw, null);
         }
         var (dx, dxd) = StepScratch.New(work, batch, inputs);
+        if (reluBefore is not null)
+            Shape.RequireSame(reluBefore, dx, "ReLU backward");
         Gemm.MultiplyBoth(
             weight,
             new Gemm.Product(
@@ -104,9 +109,23 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
                 Math.Max(1, inputs),
                 dxd,
                 ld
-            )
+            ),
+            reluBefore is null ? null : new ReluMask(dxd, ld, Mat.Data(reluBefore))
         );
         return (dw, dx);
+    }
+
+    /// <summary>dX·(y &gt; 0 ? 1 : 0) on a finished block of dX (the ReLU before the layer, fused).</summary>
+    sealed class ReluMask(double[] dx, int ld, double[] y) : Gemm.Epilogue
+    {
+        public override void Apply(int i0, int i1, int j0, int j1)
+        {
+            for (var j = j0; j < j1; j++)
+            {
+                var col = dx.AsSpan(j * ld + i0, i1 - i0);
+                Elementwise.ReluBackward(y.AsSpan(j * ld + i0, i1 - i0), col, col);
+            }
+        }
     }
 
     /// <summary>The activation fused into <see cref="Linear(Matrix, Matrix, Matrix, Activation)"/>.</summary>
@@ -133,45 +152,42 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
         if (b.RowCount != 1 || b.ColumnCount != n)
             throw new ArgumentException($"AddRow: expected a 1×{n} row, got {Shape.Of(b)}.");
         var (y, yd) = StepScratch.New(work, m, n);
+        var ld = Math.Max(1, m);
         Gemm.Multiply(
-            false,
-            false,
-            m,
-            n,
-            k,
-            1.0,
-            Mat.Data(x),
-            Math.Max(1, m),
-            Mat.Data(w),
-            Math.Max(1, k),
-            0.0,
-            yd,
-            Math.Max(1, m)
+            new Gemm.Product(false, false, m, n, k, Mat.Data(x), ld, Mat.Data(w), Math.Max(1, k), yd, ld),
+            new BiasActivation(yd, ld, Mat.Data(b), act)
         );
-        var bd = Mat.Data(b);
-        for (var j = 0; j < n; j++)
+        return y;
+    }
+
+    /// <summary>act(c + b) on a finished block of the product, by the thread that computed it.</summary>
+    sealed class BiasActivation(double[] y, int ld, double[] bias, Activation act) : Gemm.Epilogue
+    {
+        public override void Apply(int i0, int i1, int j0, int j1)
         {
-            var bj = bd[j];
-            var col = yd.AsSpan(j * m, m);
-            switch (act)
+            for (var j = j0; j < j1; j++)
             {
-                case Activation.None:
-                    AddBias(col, bj);
-                    break;
-                case Activation.Relu:
-                    AddBiasRelu(col, bj);
-                    break;
-                case Activation.Sigmoid:
-                    for (var i = 0; i < col.Length; i++)
-                        col[i] = 1.0 / (1.0 + Math.Exp(-(col[i] + bj)));
-                    break;
-                default:
-                    for (var i = 0; i < col.Length; i++)
-                        col[i] = Math.Tanh(col[i] + bj);
-                    break;
+                var bj = bias[j];
+                var col = y.AsSpan(j * ld + i0, i1 - i0);
+                switch (act)
+                {
+                    case Activation.None:
+                        AddBias(col, bj);
+                        break;
+                    case Activation.Relu:
+                        AddBiasRelu(col, bj);
+                        break;
+                    case Activation.Sigmoid:
+                        for (var i = 0; i < col.Length; i++)
+                            col[i] = 1.0 / (1.0 + Math.Exp(-(col[i] + bj)));
+                        break;
+                    default:
+                        for (var i = 0; i < col.Length; i++)
+                            col[i] = Math.Tanh(col[i] + bj);
+                        break;
+                }
             }
         }
-        return y;
     }
 
     /// <summary>col[i] + b, four at a time (the same IEEE additions as the scalar loop).</summary>

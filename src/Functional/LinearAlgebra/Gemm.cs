@@ -60,6 +60,26 @@ public static class Gemm
         Span<double> c,
         int ldc,
         int maxThreads = 0
+    ) => Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads, null);
+
+    /// <summary><see cref="Multiply(bool, bool, int, int, int, double, ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, double, Span{double}, int, int)"/>
+    /// with <paramref name="epilogue"/> applied to each finished part of C by the thread that computed it.</summary>
+    private static unsafe void Multiply(
+        bool transposeA,
+        bool transposeB,
+        int m,
+        int n,
+        int k,
+        double alpha,
+        ReadOnlySpan<double> a,
+        int lda,
+        ReadOnlySpan<double> b,
+        int ldb,
+        double beta,
+        Span<double> c,
+        int ldc,
+        int maxThreads,
+        Epilogue? epilogue
     )
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
@@ -96,6 +116,7 @@ public static class Gemm
             if (k == 0 || alpha == 0.0)
             {
                 ScaleC(ref job, 0, m, 0, n);
+                epilogue?.Apply(0, m, 0, n);
                 return;
             }
 
@@ -104,16 +125,30 @@ public static class Gemm
             if (!Fma.IsSupported || !Avx2.IsSupported)
             {
                 ScalarRange(ref job, 0, m, 0, n);
+                epilogue?.Apply(0, m, 0, n);
             }
             else if (threads < 2 || work < ParallelThreshold)
             {
                 SerialRange(ref job, 0, m, 0, n);
+                epilogue?.Apply(0, m, 0, n);
             }
             else
             {
-                Parallel(ref job, threads);
+                Parallel(ref job, threads, epilogue);
             }
         }
+    }
+
+    /// <summary>
+    /// Element-wise work on a finished block of C (every k summed), run by the thread that computed the block, so
+    /// that a layer's bias, activation or mask is applied in parallel while the block is still in cache. It must
+    /// touch only C's elements in the block (and read whatever it likes): the parts never overlap, so the result
+    /// does not depend on the partition.
+    /// </summary>
+    internal abstract class Epilogue
+    {
+        /// <summary>Rows [i0, i1) of columns [j0, j1) of C are final.</summary>
+        public abstract void Apply(int i0, int i1, int j0, int j1);
     }
 
     /// <summary>One product C = op(A)·op(B), all column-major (the arguments of <see cref="Multiply"/> with alpha 1, beta 0).</summary>
@@ -131,14 +166,15 @@ public static class Gemm
         int Ldc
     );
 
-    /// <summary>Computes two independent products, each whole on its own thread when two are free.</summary>
+    /// <summary>Computes two independent products, each whole on its own thread when two are free (the second's
+    /// <paramref name="qEpilogue"/> applied by the thread that computed it).</summary>
     /// <remarks>
     /// A layer's weight and input gradients (Xᵀ·dY and dY·Wᵀ) cost the same flops and share no output: one product
     /// per core needs no split, no duplicated packing and no partial tiles at the split, which splitting each product
     /// across both cores pays twice (`Functional.Benchmarks pair`: a 128×100→100 layer 59.7 → 55.1 µs, 128×100→10
     /// 17.0 → 13.1 µs). Each product is still summed in its one fixed order: same bits.
     /// </remarks>
-    internal static unsafe void MultiplyBoth(in Product p, in Product q)
+    internal static unsafe void MultiplyBoth(in Product p, in Product q, Epilogue? qEpilogue = null)
     {
         long wp = (long)p.M * p.N * p.K,
             wq = (long)q.M * q.N * q.K;
@@ -152,7 +188,7 @@ public static class Gemm
         )
         {
             Multiply(p);
-            Multiply(q);
+            Multiply(q, qEpilogue);
             return;
         }
 
@@ -169,17 +205,18 @@ public static class Gemm
         {
             var jp = JobOf(p, pa, pb, pc);
             var jq = JobOf(q, qa, qb, qc);
-            if (!Workers.TryRun(new Both(jp, jq), 2))
+            if (!Workers.TryRun(new Both(jp, jq, qEpilogue), 2))
             {
                 SerialRange(ref jp, 0, jp.M, 0, jp.N);
                 SerialRange(ref jq, 0, jq.M, 0, jq.N);
+                qEpilogue?.Apply(0, jq.M, 0, jq.N);
             }
         }
     }
 
     /// <summary>One <see cref="Product"/> (alpha 1, beta 0).</summary>
-    internal static void Multiply(in Product p) =>
-        Multiply(p.TransA, p.TransB, p.M, p.N, p.K, 1.0, p.A, p.Lda, p.B, p.Ldb, 0.0, p.C, p.Ldc);
+    internal static void Multiply(in Product p, Epilogue? epilogue = null) =>
+        Multiply(p.TransA, p.TransB, p.M, p.N, p.K, 1.0, p.A, p.Lda, p.B, p.Ldb, 0.0, p.C, p.Ldc, 0, epilogue);
 
     private static void Check(in Product p)
     {
@@ -207,7 +244,7 @@ public static class Gemm
         };
 
     /// <summary>Part 0 is the first product, part 1 the second, each computed whole.</summary>
-    private sealed unsafe class Both(Job first, Job second) : PartJob
+    private sealed unsafe class Both(Job first, Job second, Epilogue? secondEpilogue) : PartJob
     {
         private Job _first = first,
             _second = second;
@@ -221,6 +258,7 @@ public static class Gemm
             else
             {
                 SerialRange(ref _second, 0, _second.M, 0, _second.N);
+                secondEpilogue?.Apply(0, _second.M, 0, _second.N);
             }
         }
     }
@@ -1045,16 +1083,17 @@ public static class Gemm
     /// and computes them concurrently. Parts never share an element, and every element is
     /// computed in the same order as on one thread.
     /// </summary>
-    private static void Parallel(ref Job job, int threads)
+    private static void Parallel(ref Job job, int threads, Epilogue? epilogue)
     {
         bool byColumns = job.M <= job.N;
         int extent = byColumns ? job.N : job.M;
         int unit = byColumns ? NR : MR;
         int units = (extent + unit - 1) / unit;
         threads = Math.Min(threads, units);
-        if (threads < 2 || !Workers.TryRun(new PartedProduct(job, byColumns), threads))
+        if (threads < 2 || !Workers.TryRun(new PartedProduct(job, byColumns, epilogue), threads))
         {
             SerialRange(ref job, 0, job.M, 0, job.N);
+            epilogue?.Apply(0, job.M, 0, job.N);
         }
     }
 
@@ -1087,20 +1126,21 @@ public static class Gemm
         }
     }
 
-    internal static void RunPart(ref Job job, bool byColumns, int part, int parts)
+    internal static void RunPart(ref Job job, bool byColumns, int part, int parts, Epilogue? epilogue = null)
     {
         PartBounds(job, byColumns, part, parts, out int i0, out int i1, out int j0, out int j1);
         if (i1 > i0 && j1 > j0)
         {
             SerialRange(ref job, i0, i1, j0, j1);
+            epilogue?.Apply(i0, i1, j0, j1);
         }
     }
 
     /// <summary>One product as parts of its output (the split of <see cref="PartBounds"/>).</summary>
-    private sealed unsafe class PartedProduct(Job job, bool byColumns) : PartJob
+    private sealed unsafe class PartedProduct(Job job, bool byColumns, Epilogue? epilogue) : PartJob
     {
         private Job _job = job;
 
-        public override void RunPart(int part, int parts) => Gemm.RunPart(ref _job, byColumns, part, parts);
+        public override void RunPart(int part, int parts) => Gemm.RunPart(ref _job, byColumns, part, parts, epilogue);
     }
 }

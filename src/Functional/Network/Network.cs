@@ -217,6 +217,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         var pairs = new (ParamKey, Matrix)[ParamCount()];
         var np = pairs.Length;
         Matrix? d = dScores;
+        var reluDone = false; // the ReLU at i was applied to d by the Affine after it
         for (var i = Layers.Count - 1; i >= 0; i--)
         {
             var layer = Layers[i];
@@ -228,7 +229,18 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                 {
                     var c = (Affine.Cache)cache;
                     var w = ps[i, "W"];
-                    var (dw, dx) = Affine.Gradients(c.X, w, d!, needDx, work, grads);
+                    // A ReLU just before this layer (whose own dX is wanted) is applied to dX as it is computed.
+                    var relu = i > 0 && needDx && (inputGradient || i > 1) && Layers[i - 1] is Relu;
+                    var (dw, dx) = Affine.Gradients(
+                        c.X,
+                        w,
+                        d!,
+                        needDx,
+                        work,
+                        grads,
+                        relu ? ((Relu.Cache)caches[i - 1]).Y : null
+                    );
+                    reluDone = relu;
                     if (WeightDecay > 0)
                         AddScaled(dw, w, WeightDecay);
                     pairs[--np] = (new ParamKey(i, "b"), Mat.ColumnSums(d!));
@@ -249,7 +261,11 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                     break;
                 }
                 case Relu:
-                    d = needDx ? Relu.Backward((Relu.Cache)cache, d!, work) : null;
+                    d =
+                        reluDone ? d
+                        : needDx ? Relu.Backward((Relu.Cache)cache, d!, work)
+                        : null;
+                    reluDone = false;
                     break;
                 case Sigmoid:
                     d = needDx ? Sigmoid.Backward((Sigmoid.Cache)cache, d!, work) : null;

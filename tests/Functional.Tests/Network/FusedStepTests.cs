@@ -14,7 +14,7 @@ namespace Functional.Tests.Network;
 public class FusedStepTests
 {
     public static TheoryData<string> Nets =>
-        new() { "digits-bn", "regression", "two-layer", "tanh-decay", "sigmoid-bn" };
+        new() { "digits-bn", "regression", "two-layer", "tanh-decay", "sigmoid-bn", "relu-mlp" };
 
     static (Functional.Network.Network Net, int Batch, bool Classify) Build(string name) =>
         name switch
@@ -25,6 +25,13 @@ public class FusedStepTests
             "tanh-decay" => (
                 Functional.Network.Nets.MultiLayerNet(8, [6, 5], 4, Activation.Tanh, weightDecay: 0.05),
                 7,
+                true
+            ),
+            // Products large enough for both threads and the packed path: the bias + ReLU and the backward ReLU
+            // masks are applied per part by the thread that computed it (Gemm.Epilogue).
+            "relu-mlp" => (
+                Functional.Network.Nets.MultiLayerNetExtend(200, [64, 48, 40], 10, Activation.Relu),
+                64,
                 true
             ),
             _ => (Functional.Network.Nets.MultiLayerNetExtend(8, [6], 3, Activation.Sigmoid, batchNorm: true), 5, true),
