@@ -60,26 +60,6 @@ public static class Gemm
         Span<double> c,
         int ldc,
         int maxThreads = 0
-    ) => Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, maxThreads, null);
-
-    /// <summary><see cref="Multiply(bool, bool, int, int, int, double, ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, double, Span{double}, int, int)"/>
-    /// with <paramref name="epilogue"/> applied to each finished part of C by the thread that computed it.</summary>
-    private static unsafe void Multiply(
-        bool transposeA,
-        bool transposeB,
-        int m,
-        int n,
-        int k,
-        double alpha,
-        ReadOnlySpan<double> a,
-        int lda,
-        ReadOnlySpan<double> b,
-        int ldb,
-        double beta,
-        Span<double> c,
-        int ldc,
-        int maxThreads,
-        Epilogue? epilogue
     )
     {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
@@ -113,29 +93,38 @@ public static class Gemm
                 C = pc,
                 Ldc = ldc,
             };
-            if (k == 0 || alpha == 0.0)
-            {
-                ScaleC(ref job, 0, m, 0, n);
-                epilogue?.Apply(0, m, 0, n);
-                return;
-            }
+            Run(ref job, maxThreads, null);
+        }
+    }
 
-            long work = (long)m * n * k;
-            int threads = maxThreads > 0 ? Math.Min(maxThreads, Environment.ProcessorCount) : Workers.Available;
-            if (!Fma.IsSupported || !Avx2.IsSupported)
-            {
-                ScalarRange(ref job, 0, m, 0, n);
-                epilogue?.Apply(0, m, 0, n);
-            }
-            else if (threads < 2 || work < ParallelThreshold)
-            {
-                SerialRange(ref job, 0, m, 0, n);
-                epilogue?.Apply(0, m, 0, n);
-            }
-            else
-            {
-                Parallel(ref job, threads, epilogue);
-            }
+    /// <summary>A checked, non-empty product on pinned operands, with <paramref name="epilogue"/> applied to each
+    /// finished part of C by the thread that computed it.</summary>
+    private static void Run(ref Job job, int maxThreads, Epilogue? epilogue)
+    {
+        int m = job.M,
+            n = job.N;
+        if (job.K == 0 || job.Alpha == 0.0)
+        {
+            ScaleC(ref job, 0, m, 0, n);
+            epilogue?.Apply(0, m, 0, n);
+            return;
+        }
+
+        long work = (long)m * n * job.K;
+        int threads = maxThreads > 0 ? Math.Min(maxThreads, Environment.ProcessorCount) : Workers.Available;
+        if (!Fma.IsSupported || !Avx2.IsSupported)
+        {
+            ScalarRange(ref job, 0, m, 0, n);
+            epilogue?.Apply(0, m, 0, n);
+        }
+        else if (threads < 2 || work < ParallelThreshold)
+        {
+            SerialRange(ref job, 0, m, 0, n);
+            epilogue?.Apply(0, m, 0, n);
+        }
+        else
+        {
+            Parallel(ref job, threads, epilogue);
         }
     }
 
@@ -215,11 +204,30 @@ public static class Gemm
     }
 
     /// <summary>One <see cref="Product"/> (alpha 1, beta 0).</summary>
-    internal static void Multiply(in Product p, Epilogue? epilogue = null) =>
-        Multiply(p.TransA, p.TransB, p.M, p.N, p.K, 1.0, p.A, p.Lda, p.B, p.Ldb, 0.0, p.C, p.Ldc, 0, epilogue);
+    internal static unsafe void Multiply(in Product p, Epilogue? epilogue = null)
+    {
+        Check(p);
+        if (p.M == 0 || p.N == 0)
+        {
+            return;
+        }
+
+        fixed (
+            double* pa = p.A,
+                pb = p.B,
+                pc = p.C
+        )
+        {
+            var job = JobOf(p, pa, pb, pc);
+            Run(ref job, 0, epilogue);
+        }
+    }
 
     private static void Check(in Product p)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(p.M);
+        ArgumentOutOfRangeException.ThrowIfNegative(p.N);
+        ArgumentOutOfRangeException.ThrowIfNegative(p.K);
         CheckOperand(p.A, p.TransA ? p.K : p.M, p.TransA ? p.M : p.K, p.Lda, "a");
         CheckOperand(p.B, p.TransB ? p.N : p.K, p.TransB ? p.K : p.N, p.Ldb, "b");
         CheckOperand(p.C, p.M, p.N, p.Ldc, "c");
