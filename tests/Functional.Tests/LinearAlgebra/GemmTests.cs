@@ -251,6 +251,8 @@ public class GemmTests
             { true, true, 65, 784, 63 },
             { false, false, 1, 784, 784 },
             { false, false, 784, 3, 300 },
+            { false, true, 200, 50, 784 }, // a row split: partial last column panel, four k blocks
+            { true, false, 301, 67, 700 }, // the same with a shorter last k block (234, 234, 232) and odd m
         };
 
     [Theory]
