@@ -147,14 +147,6 @@ internal static class Workers
 
         public Exception? Wait()
         {
-            // Spin without yielding first: a part usually ends within tens of µs, and a caller inside sched_yield
-            // (what SpinWait falls back to) notices the end a system call late. After ~1 ms, back off as before.
-            long until = System.Diagnostics.Stopwatch.GetTimestamp() + (System.Diagnostics.Stopwatch.Frequency / 1_000);
-            while (Volatile.Read(ref _state) != Done && System.Diagnostics.Stopwatch.GetTimestamp() < until)
-            {
-                Thread.SpinWait(20);
-            }
-
             var spinner = default(SpinWait);
             while (Volatile.Read(ref _state) != Done)
             {
