@@ -10,7 +10,8 @@ namespace Functional.Layers;
 /// <remarks>
 /// The products call the deterministic <see cref="Gemm"/> kernel directly on the column-major arrays (the same
 /// kernel, arguments and therefore bits as MathNet's operators through the installed provider, without MathNet's
-/// per-call overhead); the bias is added in one pass over the fresh product.
+/// per-call overhead); the bias (and a following activation) is applied to each finished part of the product by
+/// the thread that computed it (<see cref="Gemm.Epilogue"/>), and a ReLU before the layer to each part of dX.
 /// </remarks>
 public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 {
@@ -140,8 +141,8 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     /// <summary>x·W + b (shapes already checked).</summary>
     internal static Matrix Linear(Matrix w, Matrix b, Matrix x) => Linear(w, b, x, Activation.None);
 
-    /// <summary>act(x·W + b): the bias and the activation applied in one pass over the fresh product, with the
-    /// same expressions as the separate layers (so the same bits). The output comes from <paramref name="work"/>
+    /// <summary>act(x·W + b): the bias and the activation applied to each finished part of the product by the thread
+    /// that computed it, with the same expressions as the separate layers (so the same bits). The output comes from <paramref name="work"/>
     /// when given (a training loop's <see cref="StepScratch"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Matrix Linear(Matrix w, Matrix b, Matrix x, Activation act, StepScratch? work = null)

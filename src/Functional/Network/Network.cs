@@ -57,7 +57,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
 
     /// <summary>
     /// The forward fold as a loop over the layers: one cache per layer, in layer order. An Affine followed by an
-    /// activation is computed in one pass after the product (bias and activation applied in place on the fresh
+    /// activation is computed together with it (bias and activation applied in place on each finished part of the
     /// product), so the pre-activation matrix is never materialised; the bits are those of the two layers apart.
     /// Those products come from <paramref name="work"/> when given (a training loop's <see cref="StepScratch"/>).
     /// </summary>
