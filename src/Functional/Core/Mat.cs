@@ -194,13 +194,25 @@ public static class Mat
         var (cols, k) = (x.ColumnCount, index.Length);
         if (buffer.Length != k * cols)
             throw new ArgumentException($"Rows: a {k}×{cols} batch needs {k * cols} elements, got {buffer.Length}.");
-        CheckRows(x, index);
-        var m = Wrap(k, cols, buffer);
-        if (rowMajor)
-            GatherRowMajor(x, index, buffer);
-        else
-            GatherColumnMajor(x, index, buffer);
+        GatherInto(x, index, buffer, rowMajor);
+        return Wrap(k, cols, buffer);
+    }
+
+    /// <summary><see cref="Rows"/> into the next array of a training loop's <see cref="StepScratch"/>.</summary>
+    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, StepScratch scratch)
+    {
+        var (m, d) = scratch.Next(index.Length, x.ColumnCount);
+        GatherInto(x, index, d, GathersRowMajor(x, index));
         return m;
+    }
+
+    static void GatherInto(Matrix x, ReadOnlySpan<int> index, double[] dst, bool rowMajor)
+    {
+        CheckRows(x, index);
+        if (rowMajor)
+            GatherRowMajor(x, index, dst);
+        else
+            GatherColumnMajor(x, index, dst);
     }
 
     /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>

@@ -217,7 +217,6 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         var pairs = new (ParamKey, Matrix)[ParamCount()];
         var np = pairs.Length;
         Matrix? d = dScores;
-        var reluDone = false; // the ReLU at i was applied to d by the Affine after it
         for (var i = Layers.Count - 1; i >= 0; i--)
         {
             var layer = Layers[i];
@@ -229,8 +228,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                 {
                     var c = (Affine.Cache)cache;
                     var w = ps[i, "W"];
-                    // A ReLU just before this layer (whose own dX is wanted) is applied to dX as it is computed.
-                    var relu = i > 0 && needDx && (inputGradient || i > 1) && Layers[i - 1] is Relu;
+                    var relu = ReluFusedInto(i, inputGradient);
                     var (dw, dx) = Affine.Gradients(
                         c.X,
                         w,
@@ -240,7 +238,6 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                         grads,
                         relu ? ((Relu.Cache)caches[i - 1]).Y : null
                     );
-                    reluDone = relu;
                     if (WeightDecay > 0)
                         AddScaled(dw, w, WeightDecay);
                     pairs[--np] = (new ParamKey(i, "b"), Mat.ColumnSums(d!));
@@ -262,10 +259,9 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                 }
                 case Relu:
                     d =
-                        reluDone ? d
+                        ReluFusedInto(i + 1, inputGradient) ? d // already applied by the Affine after it
                         : needDx ? Relu.Backward((Relu.Cache)cache, d!, work)
                         : null;
-                    reluDone = false;
                     break;
                 case Sigmoid:
                     d = needDx ? Sigmoid.Backward((Sigmoid.Cache)cache, d!, work) : null;
@@ -282,6 +278,14 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         }
         return (d, new Grads(new Map<ParamKey, Matrix>(pairs)));
     }
+
+    /// <summary>
+    /// Whether the backward of the Affine at <paramref name="i"/> also applies the ReLU just before it (to dX as it
+    /// is computed): when that ReLU's own input gradient is wanted, i.e. it is not the first layer of a step that
+    /// skips the gradient of the network input.
+    /// </summary>
+    bool ReluFusedInto(int i, bool inputGradient) =>
+        i < Layers.Count && Layers[i] is Affine && i > (inputGradient ? 0 : 1) && Layers[i - 1] is Relu;
 
     /// <summary>Number of parameter arrays (two per Affine and per BatchNorm).</summary>
     int ParamCount()

@@ -28,9 +28,9 @@ public static class Train
         Step(net, opt, s, x, t, null);
 
     /// <summary>
-    /// The step with its intermediates in <paramref name="scratch"/> (reset first: the previous step's arrays are
-    /// dead once it has returned). The weight gradients go there too when the optimizer's rule is one of the
-    /// built-in ones, which read a gradient and keep no reference to it; any other rule gets fresh gradients.
+    /// The step with its intermediates in <paramref name="scratch"/> (which the caller has reset for this step).
+    /// The weight gradients go there too when the optimizer's rule is one of the built-in ones, which read a
+    /// gradient and keep no reference to it; any other rule gets fresh gradients.
     /// </summary>
     internal static StepResult Step(
         Network.Network net,
@@ -41,7 +41,6 @@ public static class Train
         StepScratch? scratch
     )
     {
-        scratch?.Reset();
         var ctx = Ctx.Train(s.Key.FoldIn(KeyPurpose.Dropout).FoldIn(s.Step));
         var grads = ForgetsGradients(opt.Rule) ? scratch : null;
         var r = net.LossAndGrads(s.Params, s.Model, x, t, ctx, scratch, grads);
@@ -85,18 +84,18 @@ public static class Train
     {
         var s = start;
         var nursery = new NurseryPacer();
-        // The batch's inputs are gathered into one buffer owned by this loop, and the step's intermediates live in
-        // scratch arrays it owns. That is safe because a step keeps no reference to its input or intermediates: it
-        // returns fresh parameters, optimizer slots and BatchNorm statistics; the network's layers are a closed set
-        // (BackwardCore refuses any other). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
-        double[] xs = [];
+        // The batch and the step's intermediates live in scratch arrays this loop owns, reset before each step.
+        // That is safe because a step keeps no reference to its input or intermediates: it returns fresh
+        // parameters, optimizer slots and BatchNorm statistics; the network's layers are a closed set (BackwardCore
+        // refuses any other). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
         var scratch = new StepScratch();
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
+            scratch.Reset(); // the previous step has returned: nothing uses its arrays any more
             var idx = batches.At(s.Key, s.Step);
-            if (xs.Length != idx.Length * data.X.ColumnCount)
-                xs = new double[idx.Length * data.X.ColumnCount];
-            var r = Step(net, opt, s, Mat.RowsInto(data.X, idx, xs), Mat.Rows(data.T, idx), scratch);
+            var x = Mat.RowsInto(data.X, idx, scratch);
+            var t = Mat.RowsInto(data.T, idx, scratch);
+            var r = Step(net, opt, s, x, t, scratch);
             yield return r;
             s = r.State;
             // Paced after the step's predecessor state is dropped, so a collection promotes one set of parameters.
