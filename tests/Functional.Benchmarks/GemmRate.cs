@@ -32,6 +32,12 @@ internal static class GemmRate
         foreach (var t in threads)
         foreach (var (name, m, k, n, ta, tb) in Shapes)
         {
+            // GEMM_ONLY=text: only the shapes whose name contains it.
+            if (
+                Environment.GetEnvironmentVariable("GEMM_ONLY") is string only
+                && !name.Contains(only, StringComparison.Ordinal)
+            )
+                continue;
             var a = Enumerable.Range(0, m * k).Select(_ => r.NextDouble() - 0.5).ToArray();
             var b = Enumerable.Range(0, k * n).Select(_ => r.NextDouble() - 0.5).ToArray();
             var c = new double[m * n];

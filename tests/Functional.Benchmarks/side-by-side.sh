@@ -6,6 +6,9 @@
 #   BASELINE=/path/to/old/fnn.dll   also time an older build of the CLI (same `bench` command)
 #   REPEATS=3                        repeats per configuration (medians are reported)
 #   W3_OPTS=sgd,adam                 which optimizers of W3 to run (default: all five)
+#   ROUNDS=5                         interleave instead: ROUNDS rounds of (ours, peers 1 and 2 threads), one repeat
+#                                    each, so every configuration meets the machine's slow spells alike (W1 W3 W4 W5);
+#                                    summarize.py then takes the median over the rounds
 set -u
 out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]}; shift
 mkdir -p "$out"
@@ -19,7 +22,7 @@ fnn="src/Functional.Cli/bin/Release/net10.0/fnn.dll"
 bench="tests/Functional.Benchmarks/bin/Release/net10.0/Functional.Benchmarks.dll"
 
 quiet() { # wait until both CPUs were >= 90% idle for one second (at most 90 s)
-  local t0=$SECONDS
+  local t0=$SECONDS _ u n s i w x y z
   while :; do
     read -r _ u n s i w x y z _ < /proc/stat; local a1=$((u+n+s+i+w+x+y+z)) i1=$((i+w)); sleep 1
     read -r _ u n s i w x y z _ < /proc/stat; local a2=$((u+n+s+i+w+x+y+z)) i2=$((i+w))
@@ -27,9 +30,9 @@ quiet() { # wait until both CPUs were >= 90% idle for one second (at most 90 s)
     [ $((SECONDS - t0)) -ge 90 ] && { echo "  (machine still busy after 90 s)" >&2; return 0; }
   done
 }
-ours() { # name, workloads, dll
+ours() { # name, workloads, dll [file suffix]
   quiet; echo "== $1: $2" >&2
-  dotnet "$3" bench --workloads "$2" --repeats "$REPEATS" --out "$out/$1-$2.json" | tee -a "$out/ours.log" >&2
+  dotnet "$3" bench --workloads "$2" --repeats "$REPEATS" --out "$out/$1-$2${4:-}.json" | tee -a "$out/ours.log" >&2
 }
 peer() { # script impl threads [extra args]
   local s=$1 impl=$2 t=$3; shift 3
@@ -39,6 +42,24 @@ peer() { # script impl threads [extra args]
      --out "$out/peers.jsonl" "$@" >/dev/null 2>>"$out/peers.err")
 }
 [ $# -gt 0 ] || set -- W1 W5 W4 W3 W6
+if [ -n "${ROUNDS:-}" ]; then
+  REPEATS=1
+  for round in $(seq "$ROUNDS"); do
+    for wl in "$@"; do
+      case $wl in
+        W1) script=w1_digits_bn.py; names=digits-bn; extra=();;
+        W5) script=w5_regression.py; names=regression; extra=();;
+        W4) script=w4_two_layer.py; names=two-layer; extra=();;
+        W3) script=w3_optimizers.py; names="$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')"; extra=(--only "$W3_OPTS");;
+        *) continue;;
+      esac
+      echo "== round $round/$ROUNDS $wl" >&2
+      ours ours "$names" "$fnn" "-r$round"; [ -n "${BASELINE:-}" ] && ours baseline "$names" "$BASELINE" "-r$round"
+      for t in 1 2; do quiet; peer $script numpy $t "${extra[@]}"; quiet; peer $script torch $t "${extra[@]}"; done
+    done
+  done
+  set -- $(printf '%s\n' "$@" | grep -x W6)
+fi
 for w in "$@"; do
   case $w in
     W1) ours ours digits-bn "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline digits-bn "$BASELINE"

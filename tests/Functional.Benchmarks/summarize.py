@@ -1,16 +1,21 @@
 #!/usr/bin/env python3
 """Markdown tables from a side-by-side.sh output directory: ms/step of ours (and baseline) vs NumPy and PyTorch
 float64 on 1 and 2 threads (medians), the ratios, bytes/step, and the GEMM GFLOP/s.
+An interleaved sitting (ROUNDS=N) leaves one record per round and configuration: the median over the rounds is used.
 Usage: python3 tests/Functional.Benchmarks/summarize.py OUTDIR"""
-import glob, json, os, re, sys
+import glob, json, os, re, statistics, sys
 
 out = sys.argv[1]
 ours, base = {}, {}
-for f in glob.glob(os.path.join(out, "*.json")):
+for f in sorted(glob.glob(os.path.join(out, "*.json"))):
     d = json.load(open(f))
     tgt = base if os.path.basename(f).startswith("baseline") else ours
     for w in d["workloads"]:
-        tgt[w["workload"]] = w
+        tgt.setdefault(w["workload"], []).append(w)
+rounds = max((len(v) for v in ours.values()), default=0)
+for tgt in (ours, base):
+    for k, v in tgt.items():
+        tgt[k] = dict(v[-1], ms_per_step_median=statistics.median(x["ms_per_step_median"] for x in v))
 peers = {}
 for line in open(os.path.join(out, "peers.jsonl")):
     r = json.loads(line)
@@ -19,7 +24,13 @@ for line in open(os.path.join(out, "peers.jsonl")):
     name = {"W1": "digits-bn", "W4": "two-layer", "W5": "regression"}.get(r["workload"])
     if r["workload"] == "W3":
         name = "optimizers-" + r["optimizer"]
-    peers[(name, r["impl"], r["threads"])] = r
+    peers.setdefault((name, r["impl"], r["threads"]), []).append(r)
+for k, v in peers.items():
+    peers[k] = dict(v[-1], ms_per_iter=statistics.median(x["ms_per_iter"] for x in v), rounds=len(v),
+                    n_used=sum(x.get("n_used", 0) for x in v), runs=[y for x in v for y in x.get("runs", [])])
+if rounds > 1:
+    print(f"Interleaved sitting: medians over {rounds} rounds (one repeat per configuration and round).")
+    print()
 rows = ["digits-bn", "regression", "two-layer"] + sorted(k for k in ours if k.startswith("optimizers-"))
 print("| workload | ours ms/step | before ms/step | NumPy 1 thr | NumPy 2 thr | PyTorch 1 thr | PyTorch 2 thr | ours/NumPy (best thr) | ours/PyTorch (best thr) | bytes/step | act+grad bytes | ratio |")
 print("|---|---|---|---|---|---|---|---|---|---|---|---|")
