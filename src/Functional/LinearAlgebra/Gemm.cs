@@ -27,7 +27,8 @@ public static class Gemm
     // Column step of the small-shape (unpacked) path.
     private const int DNR = 4;
 
-    // Cache blocking (Zen 3: 32 KiB L1d, 512 KiB L2 per core).
+    // Cache blocking, chosen for a Zen 3 core (32 KiB L1d, 512 KiB L2 per core); this machine turned out to be a
+    // Zen 4 (1 MiB L2 per core, docs/GEMM-NOTES.md).
     private const int KcMax = 256;
     private const int MC = 96;
     private const int NC = 2048;
