@@ -29,14 +29,11 @@ internal static class GemmRate
     {
         var threads = args.Length > 0 ? args.Select(int.Parse).ToArray() : [1, 2];
         var r = new Random(0);
+        var only = Environment.GetEnvironmentVariable("GEMM_ONLY"); // only the shapes whose name contains it
         foreach (var t in threads)
         foreach (var (name, m, k, n, ta, tb) in Shapes)
         {
-            // GEMM_ONLY=text: only the shapes whose name contains it.
-            if (
-                Environment.GetEnvironmentVariable("GEMM_ONLY") is string only
-                && !name.Contains(only, StringComparison.Ordinal)
-            )
+            if (only is not null && !name.Contains(only, StringComparison.Ordinal))
                 continue;
             var a = Enumerable.Range(0, m * k).Select(_ => r.NextDouble() - 0.5).ToArray();
             var b = Enumerable.Range(0, k * n).Select(_ => r.NextDouble() - 0.5).ToArray();

@@ -182,37 +182,22 @@ public static class Mat
         (long)x.RowCount * x.ColumnCount >= RowMajorThreshold && index.Length > 0;
 
     /// <summary>
-    /// <see cref="Rows"/> written into <paramref name="buffer"/> (k·cols elements), which the returned matrix wraps:
-    /// for a loop that owns the buffer and drops the batch before it gathers the next one.
+    /// <see cref="Rows"/> into the next array of a training loop's <see cref="StepScratch"/>, which the returned
+    /// matrix wraps: the loop drops the batch before the scratch hands the array out again.
     /// </summary>
-    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, double[] buffer) =>
-        RowsInto(x, index, buffer, GathersRowMajor(x, index));
+    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, StepScratch scratch) =>
+        RowsInto(x, index, scratch, GathersRowMajor(x, index));
 
-    /// <summary><see cref="RowsInto(Matrix, ReadOnlySpan{int}, double[])"/> by the path given (tests take both).</summary>
-    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, double[] buffer, bool rowMajor)
-    {
-        var (cols, k) = (x.ColumnCount, index.Length);
-        if (buffer.Length != k * cols)
-            throw new ArgumentException($"Rows: a {k}×{cols} batch needs {k * cols} elements, got {buffer.Length}.");
-        GatherInto(x, index, buffer, rowMajor);
-        return Wrap(k, cols, buffer);
-    }
-
-    /// <summary><see cref="Rows"/> into the next array of a training loop's <see cref="StepScratch"/>.</summary>
-    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, StepScratch scratch)
-    {
-        var (m, d) = scratch.Next(index.Length, x.ColumnCount);
-        GatherInto(x, index, d, GathersRowMajor(x, index));
-        return m;
-    }
-
-    static void GatherInto(Matrix x, ReadOnlySpan<int> index, double[] dst, bool rowMajor)
+    /// <summary><see cref="RowsInto(Matrix, ReadOnlySpan{int}, StepScratch)"/> by the path given (tests take both).</summary>
+    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, StepScratch scratch, bool rowMajor)
     {
         CheckRows(x, index);
+        var (m, d) = scratch.Next(index.Length, x.ColumnCount);
         if (rowMajor)
-            GatherRowMajor(x, index, dst);
+            GatherRowMajor(x, index, d);
         else
-            GatherColumnMajor(x, index, dst);
+            GatherColumnMajor(x, index, d);
+        return m;
     }
 
     /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>

@@ -7,8 +7,8 @@ namespace Functional.Core;
 /// </summary>
 /// <remarks>
 /// Owned by one training loop (<see cref="Training.Train.Steps"/>) and used by one step at a time. Nothing handed
-/// out outlives its step: the step returns fresh parameters, optimizer slots and model state, and each step resets
-/// the scratch as it starts, after its predecessor has returned (docs/ARCHITECTURE.md, "Buffers the training loop
+/// out outlives its step: the step returns fresh parameters, optimizer slots and model state, and the loop resets
+/// the scratch before each step, once its predecessor has returned (docs/ARCHITECTURE.md, "Buffers the training loop
 /// owns"). Like
 /// <see cref="Mat.New"/>'s uninitialised arrays, a handed-out array holds stale values and its user overwrites
 /// all of it. A request whose shape differs from the previous step's at the same position (a short last batch)

@@ -120,8 +120,7 @@ public static class Gemm
         }
         else if (threads < 2 || work < ParallelThreshold)
         {
-            SerialRange(ref job, 0, m, 0, n);
-            epilogue?.Apply(0, m, 0, n);
+            Block(ref job, 0, m, 0, n, epilogue);
         }
         else
         {
@@ -198,8 +197,7 @@ public static class Gemm
             if (!Workers.TryRun(new Both(jp, jq, qEpilogue), 2))
             {
                 SerialRange(ref jp, 0, jp.M, 0, jp.N);
-                SerialRange(ref jq, 0, jq.M, 0, jq.N);
-                qEpilogue?.Apply(0, jq.M, 0, jq.N);
+                Block(ref jq, 0, jq.M, 0, jq.N, qEpilogue);
             }
         }
     }
@@ -266,8 +264,7 @@ public static class Gemm
             }
             else
             {
-                SerialRange(ref _second, 0, _second.M, 0, _second.N);
-                secondEpilogue?.Apply(0, _second.M, 0, _second.N);
+                Block(ref _second, 0, _second.M, 0, _second.N, secondEpilogue);
             }
         }
     }
@@ -332,6 +329,13 @@ public static class Gemm
         {
             PackedRange(ref job, i0, i1, j0, j1);
         }
+    }
+
+    /// <summary>C[i0..i1, j0..j1) on the calling thread, then <paramref name="epilogue"/> on that finished block.</summary>
+    private static void Block(ref Job job, int i0, int i1, int j0, int j1, Epilogue? epilogue)
+    {
+        SerialRange(ref job, i0, i1, j0, j1);
+        epilogue?.Apply(i0, i1, j0, j1);
     }
 
     // ---------------------------------------------------------------- scratch
@@ -1101,8 +1105,7 @@ public static class Gemm
         threads = Math.Min(threads, units);
         if (threads < 2 || !Workers.TryRun(new PartedProduct(job, byColumns, epilogue), threads))
         {
-            SerialRange(ref job, 0, job.M, 0, job.N);
-            epilogue?.Apply(0, job.M, 0, job.N);
+            Block(ref job, 0, job.M, 0, job.N, epilogue);
         }
     }
 
@@ -1140,8 +1143,7 @@ public static class Gemm
         PartBounds(job, byColumns, part, parts, out int i0, out int i1, out int j0, out int j1);
         if (i1 > i0 && j1 > j0)
         {
-            SerialRange(ref job, i0, i1, j0, j1);
-            epilogue?.Apply(i0, i1, j0, j1);
+            Block(ref job, i0, i1, j0, j1, epilogue);
         }
     }
 
