@@ -26,6 +26,12 @@ if (args.Length > 0 && args[0] == "gap")
     return Gap.Run(args[1..]);
 if (args.Length > 0 && args[0] == "pair")
     return PairProbe.Run(args[1..]);
+if (args.Length > 0 && args[0] == "toggle")
+    return Toggle.Run(args[1..]);
+if (args.Length > 0 && args[0] == "gemmtoggle")
+    return GemmToggle.Run(args[1..]);
+if (args.Length > 0 && args[0] == "gather")
+    return GatherProbe.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick")
     return Quick.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Quick).Assembly).Run(args);
