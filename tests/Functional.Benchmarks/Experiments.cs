@@ -8,10 +8,16 @@ namespace Functional.Benchmarks;
 /// </summary>
 internal static class Experiments
 {
-    public static Action<bool> Get(string name) =>
-        name switch
+    /// <summary>The switch named <paramref name="name"/>, or false (and a one-line message on stderr).</summary>
+    public static bool TryGet(string name, out Action<bool> set)
+    {
+        set = name switch
         {
             "none" => _ => { },
-            _ => throw new ArgumentException($"unknown experiment '{name}' (known: none)"),
+            _ => null!,
         };
+        if (set is null)
+            Console.Error.WriteLine($"unknown experiment '{name}' (known: none)");
+        return set is not null;
+    }
 }

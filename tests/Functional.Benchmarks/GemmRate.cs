@@ -35,22 +35,12 @@ internal static class GemmRate
         {
             if (only is not null && !name.Contains(only, StringComparison.Ordinal))
                 continue;
-            var a = Enumerable.Range(0, m * k).Select(_ => r.NextDouble() - 0.5).ToArray();
-            var b = Enumerable.Range(0, k * n).Select(_ => r.NextDouble() - 0.5).ToArray();
+            var (a, b) = Operands(r, m, k, n);
             var c = new double[m * n];
             void F() => Gemm.Multiply(ta, tb, m, n, k, 1.0, a, ta ? k : m, b, tb ? n : k, 0.0, c, m, t);
             F();
             F();
-            var reps = 1;
-            while (true)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                for (var i = 0; i < reps; i++)
-                    F();
-                if (Stopwatch.GetElapsedTime(t0).TotalSeconds >= 0.05)
-                    break;
-                reps *= 2;
-            }
+            var reps = CallsLasting(F, 0.05);
             var samples = new double[9];
             for (var s = 0; s < samples.Length; s++)
             {
@@ -68,5 +58,28 @@ internal static class GemmRate
             );
         }
         return 0;
+    }
+
+    /// <summary>Random operands in [-0.5, 0.5) for an m×k by k×n product (either storage order: only sizes matter).</summary>
+    internal static (double[] A, double[] B) Operands(Random r, int m, int k, int n) =>
+        (
+            Enumerable.Range(0, m * k).Select(_ => r.NextDouble() - 0.5).ToArray(),
+            Enumerable.Range(0, k * n).Select(_ => r.NextDouble() - 0.5).ToArray()
+        );
+
+    /// <summary>The number of calls of <paramref name="f"/> (a power of two) that lasts at least
+    /// <paramref name="seconds"/>.</summary>
+    internal static int CallsLasting(Action f, double seconds)
+    {
+        var reps = 1;
+        while (true)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            for (var i = 0; i < reps; i++)
+                f();
+            if (Stopwatch.GetElapsedTime(t0).TotalSeconds >= seconds)
+                return reps;
+            reps *= 2;
+        }
     }
 }
