@@ -12,12 +12,14 @@ internal static class GemmToggle
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 6)
-        {
-            Console.Error.WriteLine("usage: gemmtoggle experiment m k n transA(0|1) transB(0|1) threads [pairs]");
-            return 2;
-        }
-        if (!Experiments.TryGet(args[0], out var set))
+        if (
+            !Paired.TryStart(
+                args,
+                6,
+                "gemmtoggle experiment m k n transA(0|1) transB(0|1) threads [pairs]",
+                out var set
+            )
+        )
             return 2;
         var (m, k, n) = (Paired.Arg(args, 1, 0), Paired.Arg(args, 2, 0), Paired.Arg(args, 3, 0));
         var (ta, tb) = (args[4] == "1", args[5] == "1");

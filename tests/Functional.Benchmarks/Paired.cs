@@ -23,6 +23,17 @@ internal static class Paired
 
     static double Median(List<double> x) => x.Order().ElementAt(x.Count / 2);
 
+    /// <summary>The experiment switch named by <c>args[0]</c> when there are at least <paramref name="needed"/>
+    /// arguments; otherwise false, with the usage or the unknown name on stderr (the caller exits 2).</summary>
+    public static bool TryStart(string[] args, int needed, string usage, out Action<bool> set)
+    {
+        set = _ => { };
+        if (args.Length >= needed)
+            return Experiments.TryGet(args[0], out set);
+        Console.Error.WriteLine("usage: " + usage);
+        return false;
+    }
+
     /// <summary>An integer argument, or <paramref name="fallback"/> when it is missing.</summary>
     public static int Arg(string[] args, int i, int fallback) =>
         args.Length > i ? int.Parse(args[i], System.Globalization.CultureInfo.InvariantCulture) : fallback;

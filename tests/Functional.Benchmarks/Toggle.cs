@@ -11,12 +11,7 @@ internal static class Toggle
 {
     public static int Run(string[] args)
     {
-        if (args.Length < 2)
-        {
-            Console.Error.WriteLine("usage: toggle experiment workload [pairs] [steps]");
-            return 2;
-        }
-        if (!Experiments.TryGet(args[0], out var set))
+        if (!Paired.TryStart(args, 2, "toggle experiment workload [pairs] [steps]", out var set))
             return 2;
         var w = Data.Get(args[1]);
         var (pairs, steps) = (Paired.Arg(args, 2, 20), Paired.Arg(args, 3, 200));

@@ -11,6 +11,10 @@
 #                                    summarize.py then takes the median over the rounds
 set -u
 out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]}; shift
+[ $# -gt 0 ] || set -- W1 W5 W4 W3 W6
+for w in "$@"; do
+  case $w in W1|W3|W4|W5|W6) ;; *) echo "unknown workload $w (W1 W3 W4 W5 W6)" >&2; exit 2;; esac
+done
 mkdir -p "$out"
 # the peers live beside the repository (../shared/bench/peers), or wherever PEERS points
 peers=${PEERS:-"$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/peers"}
@@ -41,40 +45,29 @@ peer() { # script impl threads [extra args]
      /usr/bin/python3 "$s" --impl "$impl" --dtype float64 --threads "$t" --repeats "$REPEATS" --max-extra 2 \
      --out "$out/peers.jsonl" "$@" >/dev/null 2>>"$out/peers.err")
 }
-[ $# -gt 0 ] || set -- W1 W5 W4 W3 W6
-if [ -n "${ROUNDS:-}" ]; then
-  REPEATS=1
-  for round in $(seq "$ROUNDS"); do
-    for wl in "$@"; do
-      case $wl in
-        W1) script=w1_digits_bn.py; names=digits-bn; extra=();;
-        W5) script=w5_regression.py; names=regression; extra=();;
-        W4) script=w4_two_layer.py; names=two-layer; extra=();;
-        W3) script=w3_optimizers.py; names="$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')"; extra=(--only "$W3_OPTS");;
-        *) continue;;
-      esac
-      echo "== round $round/$ROUNDS $wl" >&2
-      ours ours "$names" "$fnn" "-r$round"; [ -n "${BASELINE:-}" ] && ours baseline "$names" "$BASELINE" "-r$round"
-      for t in 1 2; do quiet; peer $script numpy $t "${extra[@]}"; quiet; peer $script torch $t "${extra[@]}"; done
-    done
-  done
-  set -- $(printf '%s\n' "$@" | grep -x W6)
-fi
-for w in "$@"; do
-  case $w in
-    W1) ours ours digits-bn "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline digits-bn "$BASELINE"
-        for t in 1 2; do peer w1_digits_bn.py numpy $t; peer w1_digits_bn.py torch $t; done;;
-    W5) ours ours regression "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline regression "$BASELINE"
-        for t in 1 2; do peer w5_regression.py numpy $t; peer w5_regression.py torch $t; done;;
-    W4) ours ours two-layer "$fnn"; [ -n "${BASELINE:-}" ] && ours baseline two-layer "$BASELINE"
-        for t in 1 2; do peer w4_two_layer.py numpy $t; peer w4_two_layer.py torch $t; done;;
-    W3) ours ours "$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')" "$fnn"
-        [ -n "${BASELINE:-}" ] && ours baseline "$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')" "$BASELINE"
-        for t in 1 2; do peer w3_optimizers.py numpy $t --only "$W3_OPTS"; peer w3_optimizers.py torch $t --only "$W3_OPTS"; done;;
-    W6) quiet; dotnet "$bench" gemm 1 2 | tee "$out/gemm-ours.txt" >&2
-        for t in 1 2; do quiet; (cd "$peers" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
-          /usr/bin/python3 w6_gemm.py --impl numpy --threads $t --out "$out/peers.jsonl" 2>&1 | grep float64 | tee -a "$out/gemm-numpy.txt" >&2); done;;
-    *) echo "unknown workload $w (W1 W3 W4 W5 W6)" >&2;;
+one() { # workload [file suffix]: ours (and the baseline), then the peers on 1 and 2 threads, each after a quiet wait
+  local script names extra=()
+  case $1 in
+    W1) script=w1_digits_bn.py; names=digits-bn;;
+    W5) script=w5_regression.py; names=regression;;
+    W4) script=w4_two_layer.py; names=two-layer;;
+    W3) script=w3_optimizers.py; names="$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')"; extra=(--only "$W3_OPTS");;
   esac
+  ours ours "$names" "$fnn" "${2:-}"; [ -n "${BASELINE:-}" ] && ours baseline "$names" "$BASELINE" "${2:-}"
+  for t in 1 2; do quiet; peer $script numpy $t "${extra[@]}"; quiet; peer $script torch $t "${extra[@]}"; done
+}
+gemm() { # W6: our GEMM rates, then NumPy/OpenBLAS on 1 and 2 threads
+  quiet; dotnet "$bench" gemm 1 2 | tee "$out/gemm-ours.txt" >&2
+  for t in 1 2; do quiet; (cd "$peers" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
+    /usr/bin/python3 w6_gemm.py --impl numpy --threads $t --out "$out/peers.jsonl" 2>&1 | grep float64 | tee -a "$out/gemm-numpy.txt" >&2); done
+}
+rounds=${ROUNDS:-1}
+[ -n "${ROUNDS:-}" ] && REPEATS=1
+for round in $(seq "$rounds"); do
+  for w in "$@"; do
+    [ "$w" = W6 ] && continue
+    if [ -n "${ROUNDS:-}" ]; then echo "== round $round/$rounds $w" >&2; one "$w" "-r$round"; else one "$w"; fi
+  done
 done
+for w in "$@"; do [ "$w" = W6 ] && gemm; done
 echo "results in $out (ours: *.json, peers: peers.jsonl)" >&2

@@ -148,7 +148,7 @@ public class RowsTests
         var first = Enumerable.Range(0, rows).Select(i => i * 37 % 400).ToArray();
         var second = Enumerable.Range(0, rows).Select(i => (i * 91 + 5) % 400).ToArray();
         var scratch = new StepScratch();
-        Mat.Data(scratch.Next(rows, 90).M).AsSpan().Fill(double.NaN); // stale values the gather must overwrite
+        scratch.Next(rows, 90).D.AsSpan().Fill(double.NaN); // stale values the gather must overwrite
         scratch.Reset();
         var a = Mat.RowsInto(x, first, scratch, rowMajor);
         AssertBitwise(Support.Reference.Rows(x, first), a, "first batch");
