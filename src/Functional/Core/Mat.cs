@@ -235,13 +235,40 @@ public static class Mat
     }
 
     /// <summary>The row-major gather into dst, on all workers for a large batch.</summary>
-    static void GatherRowMajor(Matrix x, ReadOnlySpan<int> index, double[] dst)
+    static void GatherRowMajor(Matrix x, ReadOnlySpan<int> index, double[] dst) =>
+        GatherInto(RowMajorCopies.GetValue(x, MakeRowMajor), x.ColumnCount, index, dst);
+
+    static void GatherInto(RowMajor copy, int cols, ReadOnlySpan<int> index, double[] dst)
     {
-        var copy = RowMajorCopies.GetValue(x, MakeRowMajor);
-        var (k, cols) = (index.Length, x.ColumnCount);
+        var k = index.Length;
         var parts = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
         if (parts < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts))
             GatherRows(copy, cols, index, dst, 0, k);
+    }
+
+    /// <summary>A deferred batch's gather (<see cref="DeferredRows.Fill"/>).</summary>
+    internal static void GatherCodesInto(byte[] codes, double[] palette, int cols, int[] index, double[] dst) =>
+        GatherInto(new RowMajor { Codes = codes, Palette = palette }, cols, index, dst);
+
+    /// <summary>
+    /// <see cref="RowsInto(Matrix, ReadOnlySpan{int}, StepScratch)"/>, except that a batch of a palette-coded data set
+    /// is not copied yet: the scratch keeps it as <see cref="DeferredRows"/> for the network's first layer
+    /// (<see cref="StepScratch.TakeDeferred"/>), and the returned matrix's storage is written by the time that layer
+    /// has read it. The training loop's gather; its caller passes the batch to nothing but the network.
+    /// </summary>
+    internal static Matrix RowsDeferred(Matrix x, int[] index, StepScratch scratch) =>
+        RowsDeferred(x, index, scratch, GathersRowMajor(x, index));
+
+    /// <summary><see cref="RowsDeferred(Matrix, int[], StepScratch)"/> with the choice of a row-major gather given (tests
+    /// defer batches of small matrices).</summary>
+    internal static Matrix RowsDeferred(Matrix x, int[] index, StepScratch scratch, bool rowMajor)
+    {
+        CheckRows(x, index);
+        if (!rowMajor || RowMajorCopies.GetValue(x, MakeRowMajor) is not { Codes: { } codes } copy)
+            return RowsInto(x, index, scratch, rowMajor);
+        var (m, d) = scratch.Next(index.Length, x.ColumnCount);
+        scratch.Defer(new DeferredRows(codes, copy.Palette!, index, x.ColumnCount, d));
+        return m;
     }
 
     /// <summary>The row-major gather with its parts run one after another on this thread (tests check the split).</summary>

@@ -18,6 +18,7 @@ internal sealed class StepScratch
 {
     readonly List<Matrix> _slots = [];
     int _next;
+    DeferredRows? _deferred;
 
     /// <summary>The next array of this step, <paramref name="rows"/>×<paramref name="cols"/>, column-major.</summary>
     public (Matrix M, double[] D) Next(int rows, int cols)
@@ -37,7 +38,31 @@ internal sealed class StepScratch
     }
 
     /// <summary>The step is over and nothing it was handed is used any more: start again from the first array.</summary>
-    public void Reset() => _next = 0;
+    public void Reset()
+    {
+        _next = 0;
+        _deferred = null; // a batch nobody read is never written
+    }
+
+    /// <summary>Keeps a batch whose copy is owed to one of this step's arrays (<see cref="Mat.RowsDeferred"/>).</summary>
+    public void Defer(DeferredRows rows)
+    {
+        _deferred?.Fill();
+        _deferred = rows;
+    }
+
+    /// <summary>
+    /// The deferred batch owed to <paramref name="x"/>'s storage, handed over once (null when there is none): the
+    /// taker writes it before anything reads <paramref name="x"/>, by a product that packs from it or by
+    /// <see cref="DeferredRows.Fill"/>.
+    /// </summary>
+    public DeferredRows? TakeDeferred(Matrix x)
+    {
+        if (_deferred is not { } d || !ReferenceEquals(d.Target, Mat.Data(x)))
+            return null;
+        _deferred = null;
+        return d;
+    }
 
     /// <summary>From <paramref name="scratch"/> when there is one, otherwise a fresh uninitialised array.</summary>
     public static (Matrix M, double[] D) New(StepScratch? scratch, int rows, int cols) =>

@@ -143,9 +143,17 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 
     /// <summary>act(x·W + b): the bias and the activation applied to each finished part of the product by the thread
     /// that computed it, with the same expressions as the separate layers (so the same bits). The output comes from <paramref name="work"/>
-    /// when given (a training loop's <see cref="StepScratch"/>).</summary>
+    /// when given (a training loop's <see cref="StepScratch"/>); x's own values are written by the product from
+    /// <paramref name="deferredX"/> when given (a loop's batch not copied yet).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static Matrix Linear(Matrix w, Matrix b, Matrix x, Activation act, StepScratch? work = null)
+    internal static Matrix Linear(
+        Matrix w,
+        Matrix b,
+        Matrix x,
+        Activation act,
+        StepScratch? work = null,
+        DeferredRows? deferredX = null
+    )
     {
         int m = x.RowCount,
             k = w.RowCount,
@@ -155,7 +163,10 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
         var (y, yd) = StepScratch.New(work, m, n);
         var ld = Math.Max(1, m);
         Gemm.Multiply(
-            new Gemm.Product(false, false, m, n, k, Mat.Data(x), ld, Mat.Data(w), Math.Max(1, k), yd, ld),
+            new Gemm.Product(false, false, m, n, k, Mat.Data(x), ld, Mat.Data(w), Math.Max(1, k), yd, ld)
+            {
+                FillA = deferredX,
+            },
             new BiasActivation(yd, ld, Mat.Data(b), act)
         );
         return y;

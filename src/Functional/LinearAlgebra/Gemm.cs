@@ -115,6 +115,7 @@ public static class Gemm
         int threads = maxThreads > 0 ? Math.Min(maxThreads, Environment.ProcessorCount) : Workers.Available;
         if (!Fma.IsSupported || !Avx2.IsSupported)
         {
+            FillFromCodes(ref job, 0, m);
             ScalarRange(ref job, 0, m, 0, n);
             epilogue?.Apply(0, m, 0, n);
         }
@@ -153,7 +154,14 @@ public static class Gemm
         int Ldb,
         double[] C,
         int Ldc
-    );
+    )
+    {
+        /// <summary>
+        /// A training batch owed to A (<see cref="DeferredRows"/>; op(A) = A, m×k with leading dimension m): the
+        /// product reads op(A) from its codes and writes A's values on the way, so A is complete when it returns.
+        /// </summary>
+        public DeferredRows? FillA { get; init; }
+    }
 
     /// <summary>Computes two independent products, each whole on its own thread when two are free (the second's
     /// <paramref name="qEpilogue"/> applied by the thread that computed it).</summary>
@@ -202,23 +210,53 @@ public static class Gemm
         }
     }
 
-    /// <summary>One <see cref="Product"/> (alpha 1, beta 0).</summary>
-    internal static unsafe void Multiply(in Product p, Epilogue? epilogue = null)
+    /// <summary>One <see cref="Product"/> (alpha 1, beta 0), on at most <paramref name="maxThreads"/> threads (0: all).</summary>
+    internal static unsafe void Multiply(in Product p, Epilogue? epilogue = null, int maxThreads = 0)
     {
         Check(p);
+        var fill = p.FillA;
+        if (fill is not null)
+        {
+            CheckFill(p, fill);
+        }
+
         if (p.M == 0 || p.N == 0)
         {
+            fill?.Fill();
             return;
         }
 
         fixed (
             double* pa = p.A,
                 pb = p.B,
-                pc = p.C
+                pc = p.C,
+                palette = fill?.Palette
         )
+        fixed (byte* codes = fill?.Codes)
+        fixed (int* index = fill?.Index)
         {
             var job = JobOf(p, pa, pb, pc);
-            Run(ref job, 0, epilogue);
+            job.Codes = codes;
+            job.Palette = palette;
+            job.Index = index;
+            Run(ref job, maxThreads, epilogue);
+        }
+    }
+
+    private static void CheckFill(in Product p, DeferredRows fill)
+    {
+        if (
+            p.TransA
+            || !ReferenceEquals(fill.Target, p.A)
+            || fill.Index.Length != p.M
+            || fill.Cols != p.K
+            || p.Lda != Math.Max(1, p.M)
+            || fill.Palette.Length != 256
+        )
+        {
+            throw new ArgumentException(
+                $"a deferred batch of {fill.Index.Length}×{fill.Cols} is not the operand A of this {p.M}×{p.K} product"
+            );
         }
     }
 
@@ -301,6 +339,11 @@ public static class Gemm
         public double* A,
             B,
             C;
+
+        // A deferred batch owed to A (Product.FillA), or null.
+        public byte* Codes;
+        public double* Palette;
+        public int* Index;
         public int Lda,
             Ldb,
             Ldc;
@@ -323,6 +366,16 @@ public static class Gemm
         long work = (long)(i1 - i0) * (j1 - j0) * job.K;
         if (work < DirectThreshold || j1 - j0 < NR || i1 - i0 < 4)
         {
+            if (job.Codes != null)
+            {
+                // The direct path reads A in place: write this part's rows of it first. The job may be shared
+                // with another thread's part (rows apart), so the copy without codes is a local one.
+                var plain = job;
+                FillFromCodes(ref plain, i0, i1);
+                DirectRange(ref plain, i0, i1, j0, j1);
+                return;
+            }
+
             DirectRange(ref job, i0, i1, j0, j1);
         }
         else
@@ -423,6 +476,12 @@ public static class Gemm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA(ref Job job, int ic, int mc, int pc, int kc, double* dst)
     {
+        if (job.Codes != null)
+        {
+            PackACodes(ref job, ic, mc, pc, kc, dst);
+            return;
+        }
+
         int lda = job.Lda;
         for (int ir = 0; ir < mc; ir += MR)
         {
@@ -500,6 +559,90 @@ public static class Gemm
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// <see cref="PackA"/> for a deferred batch (op(A) = A, rows picked by <c>Index</c> from row-major codes): each
+    /// element is <c>Palette[code]</c>, stored both in the panel and in A itself, so that A is written by the time the
+    /// product returns. A part of the product covers all of k for its rows, and parts never share a row.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void PackACodes(ref Job job, int ic, int mc, int pc, int kc, double* dst)
+    {
+        int lda = job.Lda;
+        long cols = job.K;
+        double* pal = job.Palette;
+        for (int ir = 0; ir < mc; ir += MR)
+        {
+            int mr = Math.Min(MR, mc - ir);
+            double* d = dst + (ir * kc);
+            double* s = job.A + ((long)pc * lda) + ic + ir;
+            int* rows = job.Index + ic + ir;
+            if (mr == MR)
+            {
+                byte* r0 = job.Codes + (rows[0] * cols) + pc,
+                    r1 = job.Codes + (rows[1] * cols) + pc,
+                    r2 = job.Codes + (rows[2] * cols) + pc,
+                    r3 = job.Codes + (rows[3] * cols) + pc,
+                    r4 = job.Codes + (rows[4] * cols) + pc,
+                    r5 = job.Codes + (rows[5] * cols) + pc,
+                    r6 = job.Codes + (rows[6] * cols) + pc,
+                    r7 = job.Codes + (rows[7] * cols) + pc;
+                for (int p = 0; p < kc; p++)
+                {
+                    var v0 = Vector256.Create(pal[r0[p]], pal[r1[p]], pal[r2[p]], pal[r3[p]]);
+                    var v1 = Vector256.Create(pal[r4[p]], pal[r5[p]], pal[r6[p]], pal[r7[p]]);
+                    Avx.Store(d, v0);
+                    Avx.Store(d + 4, v1);
+                    Avx.Store(s, v0);
+                    Avx.Store(s + 4, v1);
+                    d += MR;
+                    s += lda;
+                }
+            }
+            else
+            {
+                for (int p = 0; p < kc; p++)
+                {
+                    for (int r = 0; r < mr; r++)
+                    {
+                        double v = pal[job.Codes[(rows[r] * cols) + pc + p]];
+                        d[r] = v;
+                        s[r] = v;
+                    }
+
+                    for (int r = mr; r < MR; r++)
+                    {
+                        d[r] = 0.0;
+                    }
+
+                    d += MR;
+                    s += lda;
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes rows [i0, i1) of a deferred batch into A (all of k) and drops the codes from the job.</summary>
+    private static unsafe void FillFromCodes(ref Job job, int i0, int i1)
+    {
+        if (job.Codes == null)
+        {
+            return;
+        }
+
+        long cols = job.K;
+        for (int i = i0; i < i1; i++)
+        {
+            byte* row = job.Codes + (job.Index[i] * cols);
+            double* a = job.A + i;
+            for (long p = 0; p < cols; p++)
+            {
+                a[p * job.Lda] = job.Palette[row[p]];
+            }
+        }
+
+        job.Codes = null;
     }
 
     /// <summary>
@@ -1096,9 +1239,15 @@ public static class Gemm
     /// and computes them concurrently. Parts never share an element, and every element is
     /// computed in the same order as on one thread.
     /// </summary>
-    private static void Parallel(ref Job job, int threads, Epilogue? epilogue)
+    private static unsafe void Parallel(ref Job job, int threads, Epilogue? epilogue)
     {
         bool byColumns = job.M <= job.N;
+        if (byColumns && job.Codes != null)
+        {
+            // Every part reads every row of A: write A once, here, rather than by both parts at once.
+            FillFromCodes(ref job, 0, job.M);
+        }
+
         int extent = byColumns ? job.N : job.M;
         int unit = byColumns ? NR : MR;
         int units = (extent + unit - 1) / unit;

@@ -77,6 +77,14 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
             );
         var count = Layers.Count;
         var caches = new LayerCache[count];
+        // A training loop's batch may still be owed to x (DeferredRows): a first Affine packs it from the codes
+        // and writes x on the way; anything else gets x written first.
+        var deferred = work?.TakeDeferred(x);
+        if (deferred is not null && Layers.Head is not Affine)
+        {
+            deferred.Fill();
+            deferred = null;
+        }
         var h = x;
         var i = 0;
         foreach (var layer in Layers)
@@ -101,7 +109,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                     _ => Affine.Activation.None,
                 };
                 caches[i] = new Affine.Cache(h);
-                h = Affine.Linear(w, b, h, act, work);
+                h = Affine.Linear(w, b, h, act, work, i == 0 ? deferred : null);
                 if (act != Affine.Activation.None)
                     caches[i + 1] = act switch
                     {

@@ -93,7 +93,8 @@ public static class Train
         {
             scratch.Reset(); // the previous step has returned: nothing uses its arrays any more
             var idx = batches.At(s.Key, s.Step);
-            var x = Mat.RowsInto(data.X, idx, scratch);
+            // A batch of palette codes is copied by the first layer's product as it packs it (DeferredRows).
+            var x = Mat.RowsDeferred(data.X, idx, scratch);
             var t = Mat.RowsInto(data.T, idx, scratch);
             var r = Step(net, opt, s, x, t, scratch);
             yield return r;
