@@ -175,6 +175,10 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     /// <summary>act(c + b) on a finished block of the product, by the thread that computed it.</summary>
     sealed class BiasActivation(double[] y, int ld, double[] bias, Activation act) : Gemm.Epilogue
     {
+        public override double[]? TileBias => act is Activation.None or Activation.Relu ? bias : null;
+
+        public override bool TileRelu => act == Activation.Relu;
+
         public override void Apply(int i0, int i1, int j0, int j1)
         {
             for (var j = j0; j < j1; j++)

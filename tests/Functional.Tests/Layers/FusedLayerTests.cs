@@ -55,6 +55,35 @@ public class FusedLayerTests
         AssertBitwise(R.Tanh(z), Affine.Linear(w, b, x, Affine.Activation.Tanh), "tanh(xW+b)");
     }
 
+    /// <summary>
+    /// Shapes large enough for the packed kernel, which adds the bias (and the ReLU) to each register tile as it
+    /// stores it: rows cut between the threads with a 4-row edge and k over one block (100×784→50), edge tiles in
+    /// both directions (61×517→33), one k block (128×100→100) and columns cut (20×300→203). A NaN input row must
+    /// come out 0 after the ReLU and NaN without it, as the layers apart give.
+    /// </summary>
+    [Theory]
+    [InlineData(100, 784, 50)]
+    [InlineData(61, 517, 33)]
+    [InlineData(128, 100, 100)]
+    [InlineData(20, 300, 203)]
+    public void Affine_with_a_fused_activation_equals_the_two_layers_apart_on_the_packed_path(
+        int n,
+        int inputs,
+        int outputs
+    )
+    {
+        var x = Normal(8, n, inputs);
+        x[3, 5] = double.NaN;
+        var w = Normal(9, inputs, outputs, 0.1);
+        var b = Normal(10, 1, outputs);
+        var z = R.AffineForward(w, b, x);
+        AssertBitwise(z, Affine.Linear(w, b, x, Affine.Activation.None), "xW+b");
+        AssertBitwise(R.Relu(z), Affine.Linear(w, b, x, Affine.Activation.Relu), "relu(xW+b)");
+        AssertBitwise(R.Sigmoid(z), Affine.Linear(w, b, x, Affine.Activation.Sigmoid), "sigmoid(xW+b)");
+        Assert.True(double.IsNaN(z[3, 0]));
+        Assert.Equal(0.0, Affine.Linear(w, b, x, Affine.Activation.Relu)[3, 0]);
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void Activations_match_the_Map_formulation_bitwise(int n, int f)
