@@ -80,7 +80,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         // A training loop's batch may still be owed to x (DeferredRows): a first Affine packs it from the codes
         // and writes x on the way; anything else gets x written first.
         var deferred = work?.TakeDeferred(x);
-        if (deferred is not null && Layers.Head is not Affine)
+        if (deferred is not null && (Layers.IsEmpty || Layers.Head is not Affine))
         {
             deferred.Fill();
             deferred = null;
