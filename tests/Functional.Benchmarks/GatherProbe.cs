@@ -3,7 +3,8 @@ using Functional.Core;
 
 namespace Functional.Benchmarks;
 
-/// <summary>The training loop's batch gather alone, with fresh random rows each call. Usage: gather [workload] [reps]</summary>
+/// <summary>The scratch batch gather (Mat.RowsInto) alone, with fresh random rows each call; the training loop now
+/// defers a palette-coded batch to the first product instead (DeferredRows). Usage: gather [workload] [reps]</summary>
 internal static class GatherProbe
 {
     public static int Run(string[] args)
