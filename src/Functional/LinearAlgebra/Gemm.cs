@@ -350,10 +350,6 @@ public static class Gemm
             B,
             C;
 
-        // The tile epilogue (Epilogue.TileBias), or null; set only on a block's own copy of the job.
-        public double* Bias;
-        public bool Relu;
-
         // A deferred batch owed to A (Product.FillA), or null.
         public byte* Codes;
         public double* Palette;
@@ -406,10 +402,7 @@ public static class Gemm
             // separate pass over C took ~57 µs of CPU per 784-[100]×4-10 step (timed around Apply in the loop).
             fixed (double* pb = bias)
             {
-                var fused = job;
-                fused.Bias = pb;
-                fused.Relu = epilogue.TileRelu;
-                PackedRange(ref fused, i0, i1, j0, j1);
+                PackedRange(ref job, i0, i1, j0, j1, pb, epilogue.TileRelu);
             }
 
             return;
@@ -446,8 +439,19 @@ public static class Gemm
 
     // ---------------------------------------------------------------- packed path
 
+    /// <summary>C[i0..i1, j0..j1) by packed panels. With <paramref name="tileBias"/> (column j's at tileBias[j]), the
+    /// kernel adds it, then the ReLU when <paramref name="tileRelu"/>, to each tile as it stores the last k block
+    /// (<see cref="Epilogue.TileBias"/>).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void PackedRange(ref Job job, int i0, int i1, int j0, int j1)
+    private static unsafe void PackedRange(
+        ref Job job,
+        int i0,
+        int i1,
+        int j0,
+        int j1,
+        double* tileBias = null,
+        bool tileRelu = false
+    )
     {
         int k = job.K;
         int kcb = KcFor(k);
@@ -467,7 +471,7 @@ public static class Gemm
             {
                 int kc = Math.Min(kcb, k - pc);
                 int mode = pc == 0 ? (job.Beta == 0.0 ? ModeOverwrite : ModeBeta) : ModeAccumulate;
-                double* bias = pc + kc == k ? job.Bias : null; // the tile epilogue, on the last k block only
+                double* bias = pc + kc == k ? tileBias : null; // the tile epilogue, on the last k block only
                 PackB(ref job, pc, kc, jc, nc, bp);
                 for (int ic = i0; ic < i1; ic += MC)
                 {
@@ -495,7 +499,7 @@ public static class Gemm
                                 nr,
                                 tile,
                                 bcol,
-                                job.Relu
+                                tileRelu
                             );
                         }
                     }
