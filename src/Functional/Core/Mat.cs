@@ -241,8 +241,9 @@ public static class Mat
     static void GatherInto(RowMajor copy, int cols, ReadOnlySpan<int> index, double[] dst)
     {
         var k = index.Length;
-        var parts = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
-        if (parts < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts))
+        var threads = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
+        var parts = Math.Min(threads * Workers.ChunksPerThread, (k + 7) / 8);
+        if (threads < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts, threads))
             GatherRows(copy, cols, index, dst, 0, k);
     }
 

@@ -317,8 +317,9 @@ internal static class Lanes
     /// </remarks>
     public static void Split<TState>(int n, TState state, Action<TState, int, int> body)
     {
-        var parts = n >= ParallelElements ? Math.Min(Core.Workers.Available, n / 8) : 1;
-        if (parts < 2 || !Core.Workers.TryRun(new Ranges<TState>(n, state, body), parts))
+        var threads = n >= ParallelElements ? Math.Min(Core.Workers.Available, n / 8) : 1;
+        var parts = Math.Min(threads * Core.Workers.ChunksPerThread, n / 8);
+        if (threads < 2 || !Core.Workers.TryRun(new Ranges<TState>(n, state, body), parts, threads))
             body(state, 0, n);
     }
 
