@@ -9,6 +9,8 @@
 #   ROUNDS=5                         interleave instead: ROUNDS rounds of (ours, peers 1 and 2 threads), one repeat
 #                                    each, so every configuration meets the machine's slow spells alike (W1 W3 W4 W5);
 #                                    summarize.py then takes the median over the rounds
+#   GEMM_ROUNDS=3                    W6 likewise: rounds of (ours, OpenBLAS 1 and 2 threads); the table then shows the
+#                                    median over the rounds of each round's median (best: the best of all)
 set -u
 out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]}; shift
 [ $# -gt 0 ] || set -- W1 W5 W4 W3 W6
@@ -56,10 +58,14 @@ one() { # workload [file suffix]: ours (and the baseline), then the peers on 1 a
   ours ours "$names" "$fnn" "${2:-}"; [ -n "${BASELINE:-}" ] && ours baseline "$names" "$BASELINE" "${2:-}"
   for t in 1 2; do quiet; peer $script numpy $t "${extra[@]}"; quiet; peer $script torch $t "${extra[@]}"; done
 }
-gemm() { # W6: our GEMM rates, then NumPy/OpenBLAS on 1 and 2 threads
-  quiet; dotnet "$bench" gemm 1 2 | tee "$out/gemm-ours.txt" >&2
-  for t in 1 2; do quiet; (cd "$peers" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
-    /usr/bin/python3 w6_gemm.py --impl numpy --threads $t --out "$out/peers.jsonl" 2>&1 | grep float64 | tee -a "$out/gemm-numpy.txt" >&2); done
+gemm() { # W6: our GEMM rates, then NumPy/OpenBLAS on 1 and 2 threads; GEMM_ROUNDS times, interleaved
+  rm -f "$out/gemm-ours.txt" "$out/gemm-numpy.txt"
+  for round in $(seq "${GEMM_ROUNDS:-1}"); do
+    echo "== W6 round $round/${GEMM_ROUNDS:-1}" >&2
+    quiet; dotnet "$bench" gemm 1 2 | tee -a "$out/gemm-ours.txt" >&2
+    for t in 1 2; do quiet; (cd "$peers" && env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
+      /usr/bin/python3 w6_gemm.py --impl numpy --threads $t --out "$out/peers.jsonl" 2>&1 | grep float64 | tee -a "$out/gemm-numpy.txt" >&2); done
+  done
 }
 rounds=${ROUNDS:-1}
 [ -n "${ROUNDS:-}" ] && REPEATS=1

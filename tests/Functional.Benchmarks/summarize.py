@@ -57,9 +57,15 @@ for fn in ("gemm-ours.txt", "gemm-numpy.txt"):
     for line in open(p):
         m = re.match(r"W6 (\w+)\s+float64\s+t=(\d)\s+(.*?)\s+([\d.]+) GFLOP/s \(best ([\d.]+)", line)
         if m:
-            g[(m.group(3).strip(), m.group(1), int(m.group(2)))] = (float(m.group(4)), float(m.group(5)))
+            g.setdefault((m.group(3).strip(), m.group(1), int(m.group(2))), []).append((float(m.group(4)), float(m.group(5))))
+# GEMM_ROUNDS > 1: the median over the rounds of each round's median, and the best of all rounds
+g_rounds = max((len(v) for v in g.values()), default=0)
+g = {k: (statistics.median(x[0] for x in v), max(x[1] for x in v)) for k, v in g.items()}
 if g:
     print()
+    if g_rounds > 1:
+        print(f"GEMM: {g_rounds} interleaved rounds (ours, OpenBLAS 1 thread, OpenBLAS 2 threads); median of the rounds' medians.")
+        print()
     print("| GEMM shape (float64) | ours 1 thr | OpenBLAS 1 thr | ours 2 thr | OpenBLAS 2 thr | ours/OpenBLAS 2 thr |")
     print("|---|---|---|---|---|---|")
     for shape in dict.fromkeys(k[0] for k in g):

@@ -241,9 +241,8 @@ public static class Mat
     static void GatherInto(RowMajor copy, int cols, ReadOnlySpan<int> index, double[] dst)
     {
         var k = index.Length;
-        var threads = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
-        var parts = Math.Min(threads * Workers.ChunksPerThread, (k + 7) / 8);
-        if (threads < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts, threads))
+        var parts = (long)k * cols >= ParallelGather ? Math.Min(Workers.Available, (k + 7) / 8) : 1;
+        if (parts < 2 || !Workers.TryRun(new Gather(copy, cols, index.ToArray(), dst), parts))
             GatherRows(copy, cols, index, dst, 0, k);
     }
 
@@ -286,7 +285,8 @@ public static class Mat
     /// <remarks>
     /// Each part is a run of 8-row blocks, cut as the GEMM cuts the rows of a product (<c>Gemm.PartBounds</c>), so
     /// a worker gathers the rows it then multiplies in the first layer and finds them in its own cache. Two-layer
-    /// bench 0.53 → 0.47 ms/step (three alternating runs each, docs/PERFORMANCE.md).
+    /// bench 0.53 → 0.47 ms/step (three alternating runs each, docs/PERFORMANCE.md). One part per thread, then, not
+    /// <see cref="Workers.ChunksPerThread"/>: smaller parts claimed by either thread would lose that.
     /// </remarks>
     internal const long ParallelGather = 16_384;
 

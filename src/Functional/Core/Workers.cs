@@ -125,9 +125,10 @@ internal static class Workers
     }
 
     /// <summary>
-    /// How many parts per thread a job of cheap, independent pieces (the optimizer's element ranges, the gather's
-    /// rows) is cut into, so that a late or slowed thread holds up the others by a quarter of its share at most. Not
-    /// the GEMM: its parts each pack the operand they share, and four per thread made the steps 3–6 % slower.
+    /// How many parts per thread a job of cheap, independent pieces (the optimizer's element ranges) is cut into, so
+    /// that a late or slowed thread holds up the others by a quarter of its share at most. Not the GEMM: its parts
+    /// each pack the operand they share, and four per thread made the steps 3–6 % slower; nor the batch gather, whose
+    /// parts follow the first product's rows.
     /// </summary>
     internal const int ChunksPerThread = 4;
 
