@@ -21,6 +21,10 @@ mkdir -p "$out"
 # the peers live beside the repository (../shared/bench/peers), or wherever PEERS points
 peers=${PEERS:-"$(cd "$(dirname "$0")/../../.." && pwd)/shared/bench/peers"}
 [ -d "$peers" ] || { echo "peer benchmarks not found at $peers (set PEERS=DIR)"; exit 2; }
+# Debian's python3-numpy alone runs on the reference BLAS (libblas3): about 5x slower on the MLP workloads, no fair comparison
+/usr/bin/python3 -c 'import numpy, threadpoolctl, sys
+sys.exit(not any(p["internal_api"] == "openblas" for p in threadpoolctl.threadpool_info()))' 2>/dev/null \
+  || { echo "NumPy does not load OpenBLAS here (apt-get install libopenblas0-pthread python3-threadpoolctl)"; exit 2; }
 REPEATS=${REPEATS:-3}
 W3_OPTS=${W3_OPTS:-sgd,momentum,adagrad,adam,rmsprop}
 dotnet build Functional.sln -c Release -v q -nologo >/dev/null || { echo "build failed"; exit 1; }

@@ -378,6 +378,64 @@ public class GemmTests
         }
     }
 
+    /// <summary>
+    /// On a core with AVX-512 the packed path takes 16×8 tiles of 512-bit vectors wherever two full row panels meet
+    /// two full column panels, and 8×4 tiles elsewhere. Slices of C 4 columns wide or 8 rows tall never hold a 16×8
+    /// tile, and these shapes are large enough that the slices still take the packed path (m·n·k ≥ 300 000), so each
+    /// slice must reproduce the whole product's bits from the narrow kernel, in every k-block mode (overwrite, beta,
+    /// accumulate). Without AVX-512 both sides take the 8×4 kernel.
+    /// </summary>
+    [Theory]
+    [InlineData(false, false, 131, 37, 1100, 0.0)]
+    [InlineData(true, false, 96, 24, 1600, 0.5)]
+    [InlineData(false, true, 64, 40, 1200, -1.25)]
+    [InlineData(true, true, 50, 32, 1600, 1.0)]
+    public void Wide_tiles_give_the_bits_of_the_narrow_ones(bool ta, bool tb, int m, int n, int k, double beta)
+    {
+        int lda = ta ? k : m,
+            ldb = tb ? n : k;
+        var a = GemmTestData.Values(m * k, 61);
+        var b = GemmTestData.Values(k * n, 62);
+        var c0 = GemmTestData.Values(m * n, 63);
+        var full = (double[])c0.Clone();
+        Gemm.Multiply(ta, tb, m, n, k, 0.75, a, lda, b, ldb, beta, full, m, maxThreads: 1);
+
+        for (int j0 = 0; j0 + 4 <= n; j0 += 4)
+        {
+            int bOffset = tb ? j0 : j0 * ldb;
+            var part = c0.AsSpan(j0 * m, m * 4).ToArray();
+            Gemm.Multiply(ta, tb, m, 4, k, 0.75, a, lda, b.AsSpan(bOffset), ldb, beta, part, m, maxThreads: 1);
+            GemmTestData.AssertBitwise(full.AsSpan(j0 * m, m * 4).ToArray(), part);
+        }
+
+        for (int i0 = 0; i0 + 8 <= m; i0 += 8)
+        {
+            int aOffset = ta ? i0 * lda : i0;
+            var part = (double[])c0.Clone();
+            Gemm.Multiply(
+                ta,
+                tb,
+                8,
+                n,
+                k,
+                0.75,
+                a.AsSpan(aOffset),
+                lda,
+                b,
+                ldb,
+                beta,
+                part.AsSpan(i0),
+                m,
+                maxThreads: 1
+            );
+            for (int j = 0; j < n; j++)
+                GemmTestData.AssertBitwise(
+                    full.AsSpan((j * m) + i0, 8).ToArray(),
+                    part.AsSpan((j * m) + i0, 8).ToArray()
+                );
+        }
+    }
+
     private static IEnumerable<(int, int)> Cuts(int extent)
     {
         // Odd offsets and widths so that tiles straddle the original tile boundaries.
