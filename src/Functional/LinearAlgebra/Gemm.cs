@@ -462,7 +462,7 @@ public static class Gemm
         double* scratch = Scratch(aSize + bSize + 16, out var keep);
         double* ap = scratch;
         double* bp = scratch + RoundUp(aSize, 8);
-        double* tile = stackalloc double[MR * NR];
+        double* tile = stackalloc double[MR * 2 * NR];
 
         for (int jc = j0; jc < j1; jc += NC)
         {
@@ -472,7 +472,10 @@ public static class Gemm
                 int kc = Math.Min(kcb, k - pc);
                 int mode = pc == 0 ? (job.Beta == 0.0 ? ModeOverwrite : ModeBeta) : ModeAccumulate;
                 double* bias = pc + kc == k ? tileBias : null; // the tile epilogue, on the last k block only
-                PackB(ref job, pc, kc, jc, nc, bp);
+                // With one block of rows each B panel meets the kernel once, and copying it first only costs: the
+                // wide tiles then read op(B) where it lies, and only the columns after the last pair are packed.
+                int inPlace = Wide && i1 - i0 <= MC ? nc / (2 * NR) * (2 * NR) : 0;
+                PackB(ref job, pc, kc, jc + inPlace, nc - inPlace, bp + (inPlace * kc));
                 for (int ic = i0; ic < i1; ic += MC)
                 {
                     int mc = Math.Min(MC, i1 - ic);
@@ -486,13 +489,30 @@ public static class Gemm
                         int ir = 0;
                         if (Wide && jr + (2 * NR) <= nc)
                         {
-                            // Two column panels at once: 16×8 tiles of two row panels, the rows left 8×4 each.
+                            // Two column panels at once: 16×8 tiles of two row panels, the rows left 8×8. Column q
+                            // of the pair is at b0 + q·col (b1 for q ≥ 4), and each k moves it by step.
+                            double* b0 = bpanel;
+                            double* b1 = bpanel + (NR * kc);
+                            long step = NR,
+                                col = 1;
+                            if (jr < inPlace)
+                            {
+                                // op(B)(p, j) is B[j·ldb + p], or B[p·ldb + j] when B is transposed.
+                                long ldb = job.Ldb;
+                                (step, col) = job.TransB ? (ldb, 1L) : (1L, ldb);
+                                b0 = job.B + (jc + jr) * col + (pc * step);
+                                b1 = b0 + (NR * col);
+                            }
+
                             for (; ir + (2 * MR) <= mc; ir += 2 * MR)
                             {
                                 Kernel16x8(
                                     kc,
                                     ap + (ir * kc),
-                                    bpanel,
+                                    b0,
+                                    b1,
+                                    step,
+                                    col,
                                     ccol + ir,
                                     job.Ldc,
                                     job.Alpha,
@@ -505,25 +525,23 @@ public static class Gemm
 
                             for (; ir < mc; ir += MR)
                             {
-                                int mr = Math.Min(MR, mc - ir);
-                                for (int h = 0; h < 2; h++)
-                                {
-                                    Kernel8x4(
-                                        kc,
-                                        ap + (ir * kc),
-                                        bpanel + (h * NR * kc),
-                                        ccol + ((long)h * NR * job.Ldc) + ir,
-                                        job.Ldc,
-                                        job.Alpha,
-                                        job.Beta,
-                                        mode,
-                                        mr,
-                                        NR,
-                                        tile,
-                                        bcol == null ? null : bcol + (h * NR),
-                                        tileRelu
-                                    );
-                                }
+                                Kernel8x8(
+                                    kc,
+                                    ap + (ir * kc),
+                                    b0,
+                                    b1,
+                                    step,
+                                    col,
+                                    ccol + ir,
+                                    job.Ldc,
+                                    job.Alpha,
+                                    job.Beta,
+                                    mode,
+                                    Math.Min(MR, mc - ir),
+                                    tile,
+                                    bcol,
+                                    tileRelu
+                                );
                             }
 
                             jr += NR; // the second panel is done too
@@ -851,6 +869,9 @@ public static class Gemm
         int kc,
         double* a,
         double* b,
+        double* b1,
+        long step,
+        long col,
         double* c,
         int ldc,
         double alpha,
@@ -877,7 +898,8 @@ public static class Gemm
         var c16 = Vector512<double>.Zero;
         var c17 = Vector512<double>.Zero;
         double* a1 = a + (MR * kc);
-        double* b1 = b + (NR * kc);
+        long col2 = 2 * col,
+            col3 = 3 * col;
 
         for (int p = 0; p < kc; p++)
         {
@@ -886,31 +908,31 @@ public static class Gemm
             var bv = Vector512.Create(b[0]);
             c00 = Avx512F.FusedMultiplyAdd(x0, bv, c00);
             c10 = Avx512F.FusedMultiplyAdd(x1, bv, c10);
-            bv = Vector512.Create(b[1]);
+            bv = Vector512.Create(b[col]);
             c01 = Avx512F.FusedMultiplyAdd(x0, bv, c01);
             c11 = Avx512F.FusedMultiplyAdd(x1, bv, c11);
-            bv = Vector512.Create(b[2]);
+            bv = Vector512.Create(b[col2]);
             c02 = Avx512F.FusedMultiplyAdd(x0, bv, c02);
             c12 = Avx512F.FusedMultiplyAdd(x1, bv, c12);
-            bv = Vector512.Create(b[3]);
+            bv = Vector512.Create(b[col3]);
             c03 = Avx512F.FusedMultiplyAdd(x0, bv, c03);
             c13 = Avx512F.FusedMultiplyAdd(x1, bv, c13);
             bv = Vector512.Create(b1[0]);
             c04 = Avx512F.FusedMultiplyAdd(x0, bv, c04);
             c14 = Avx512F.FusedMultiplyAdd(x1, bv, c14);
-            bv = Vector512.Create(b1[1]);
+            bv = Vector512.Create(b1[col]);
             c05 = Avx512F.FusedMultiplyAdd(x0, bv, c05);
             c15 = Avx512F.FusedMultiplyAdd(x1, bv, c15);
-            bv = Vector512.Create(b1[2]);
+            bv = Vector512.Create(b1[col2]);
             c06 = Avx512F.FusedMultiplyAdd(x0, bv, c06);
             c16 = Avx512F.FusedMultiplyAdd(x1, bv, c16);
-            bv = Vector512.Create(b1[3]);
+            bv = Vector512.Create(b1[col3]);
             c07 = Avx512F.FusedMultiplyAdd(x0, bv, c07);
             c17 = Avx512F.FusedMultiplyAdd(x1, bv, c17);
             a += MR;
             a1 += MR;
-            b += NR;
-            b1 += NR;
+            b += step;
+            b1 += step;
         }
 
         Store8(c, c00, alpha, beta, mode, bias, 0, relu);
@@ -929,6 +951,95 @@ public static class Gemm
         Store8(c + (6L * ldc) + MR, c16, alpha, beta, mode, bias, 6, relu);
         Store8(c + (7L * ldc), c07, alpha, beta, mode, bias, 7, relu);
         Store8(c + (7L * ldc) + MR, c17, alpha, beta, mode, bias, 7, relu);
+    }
+
+    /// <summary>
+    /// 8×8 register tile: the rows left under <see cref="Kernel16x8"/>'s tiles (one 8-row panel, its first
+    /// <paramref name="mr"/> rows valid), the same columns and strides; a partial tile is stored through
+    /// <paramref name="tile"/> with <see cref="Kernel8x4"/>'s scalar arithmetic.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel8x8(
+        int kc,
+        double* a,
+        double* b,
+        double* b1,
+        long step,
+        long col,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        int mr,
+        double* tile,
+        double* bias,
+        bool relu
+    )
+    {
+        var c0 = Vector512<double>.Zero;
+        var c1 = Vector512<double>.Zero;
+        var c2 = Vector512<double>.Zero;
+        var c3 = Vector512<double>.Zero;
+        var c4 = Vector512<double>.Zero;
+        var c5 = Vector512<double>.Zero;
+        var c6 = Vector512<double>.Zero;
+        var c7 = Vector512<double>.Zero;
+        long col2 = 2 * col,
+            col3 = 3 * col;
+
+        for (int p = 0; p < kc; p++)
+        {
+            var x = Avx512F.LoadVector512(a);
+            c0 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[0]), c0);
+            c1 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[col]), c1);
+            c2 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[col2]), c2);
+            c3 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b[col3]), c3);
+            c4 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b1[0]), c4);
+            c5 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b1[col]), c5);
+            c6 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b1[col2]), c6);
+            c7 = Avx512F.FusedMultiplyAdd(x, Vector512.Create(b1[col3]), c7);
+            a += MR;
+            b += step;
+            b1 += step;
+        }
+
+        if (mr == MR)
+        {
+            Store8(c, c0, alpha, beta, mode, bias, 0, relu);
+            Store8(c + ldc, c1, alpha, beta, mode, bias, 1, relu);
+            Store8(c + (2L * ldc), c2, alpha, beta, mode, bias, 2, relu);
+            Store8(c + (3L * ldc), c3, alpha, beta, mode, bias, 3, relu);
+            Store8(c + (4L * ldc), c4, alpha, beta, mode, bias, 4, relu);
+            Store8(c + (5L * ldc), c5, alpha, beta, mode, bias, 5, relu);
+            Store8(c + (6L * ldc), c6, alpha, beta, mode, bias, 6, relu);
+            Store8(c + (7L * ldc), c7, alpha, beta, mode, bias, 7, relu);
+            return;
+        }
+
+        Avx512F.Store(tile, c0);
+        Avx512F.Store(tile + 8, c1);
+        Avx512F.Store(tile + 16, c2);
+        Avx512F.Store(tile + 24, c3);
+        Avx512F.Store(tile + 32, c4);
+        Avx512F.Store(tile + 40, c5);
+        Avx512F.Store(tile + 48, c6);
+        Avx512F.Store(tile + 56, c7);
+        for (int j = 0; j < 2 * NR; j++)
+        {
+            double* cj = c + ((long)j * ldc);
+            for (int i = 0; i < mr; i++)
+            {
+                double v = Combine(tile[(j * MR) + i], cj[i], alpha, beta, mode);
+                if (bias != null)
+                {
+                    v += bias[j];
+                    v = relu ? (v > 0 ? v : 0.0) : v;
+                }
+
+                cj[i] = v;
+            }
+        }
     }
 
     /// <summary>8 rows of one column of C: the same expressions as <see cref="Store"/> and, with a bias,

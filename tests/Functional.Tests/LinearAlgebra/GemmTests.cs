@@ -380,10 +380,13 @@ public class GemmTests
 
     /// <summary>
     /// On a core with AVX-512 the packed path takes 16×8 tiles of 512-bit vectors wherever two full row panels meet
-    /// two full column panels, and 8×4 tiles elsewhere. Slices of C 4 columns wide or 8 rows tall never hold a 16×8
-    /// tile, and these shapes are large enough that the slices still take the packed path (m·n·k ≥ 300 000), so each
-    /// slice must reproduce the whole product's bits from the narrow kernel, in every k-block mode (overwrite, beta,
-    /// accumulate). Without AVX-512 both sides take the 8×4 kernel.
+    /// two full column panels, 8×8 tiles for the rows left under them, and 8×4 tiles elsewhere; when the rows fit one
+    /// row block (≤ 96) the wide tiles read op(B) in place instead of packed. Here the whole products take 16×8 and
+    /// 8×8 tiles (partial ones where m is not a multiple of 8), with op(B) packed (m = 131) or in place (m ≤ 96); the
+    /// slices 4 columns wide take only 8×4 tiles, and those 8 rows tall only 8×8 tiles reading op(B) in place. The
+    /// shapes are large enough that every slice still takes the packed path (m·n·k ≥ 300 000), and each must give
+    /// the whole product's bits, in every k-block mode (overwrite, beta, accumulate). Without AVX-512 every side
+    /// takes the 8×4 kernel.
     /// </summary>
     [Theory]
     [InlineData(false, false, 131, 37, 1100, 0.0)]
