@@ -1025,21 +1025,7 @@ public static class Gemm
         Avx512F.Store(tile + 40, c5);
         Avx512F.Store(tile + 48, c6);
         Avx512F.Store(tile + 56, c7);
-        for (int j = 0; j < 2 * NR; j++)
-        {
-            double* cj = c + ((long)j * ldc);
-            for (int i = 0; i < mr; i++)
-            {
-                double v = Combine(tile[(j * MR) + i], cj[i], alpha, beta, mode);
-                if (bias != null)
-                {
-                    v += bias[j];
-                    v = relu ? (v > 0 ? v : 0.0) : v;
-                }
-
-                cj[i] = v;
-            }
-        }
+        StoreCorner(tile, c, ldc, mr, 2 * NR, alpha, beta, mode, bias, relu);
     }
 
     /// <summary>8 rows of one column of C: the same expressions as <see cref="Store"/> and, with a bias,
@@ -1163,6 +1149,25 @@ public static class Gemm
         Avx.Store(tile + 20, c12);
         Avx.Store(tile + 24, c03);
         Avx.Store(tile + 28, c13);
+        StoreCorner(tile, c, ldc, mr, nr, alpha, beta, mode, bias, relu);
+    }
+
+    /// <summary>The valid mr×nr corner of a partial tile (column j at tile + j·8), stored element by element with the
+    /// full tiles' arithmetic: <see cref="Combine"/>, then + bias[j] and the select on v &gt; 0 under
+    /// <paramref name="relu"/>.</summary>
+    private static unsafe void StoreCorner(
+        double* tile,
+        double* c,
+        int ldc,
+        int mr,
+        int nr,
+        double alpha,
+        double beta,
+        int mode,
+        double* bias,
+        bool relu
+    )
+    {
         for (int j = 0; j < nr; j++)
         {
             double* cj = c + ((long)j * ldc);
