@@ -42,7 +42,8 @@ public static class Gemm
     /// <summary>
     /// C (m×n, leading dimension ldc) = alpha · op(A) · op(B) + beta · C, all column-major.
     /// op(A) is m×k (A stored m×k, or k×m when <paramref name="transposeA"/>), op(B) is k×n
-    /// (B stored k×n, or n×k when <paramref name="transposeB"/>). When beta is 0, C is not read.
+    /// (B stored k×n, or n×k when <paramref name="transposeB"/>). When beta is 0, C is not read. C must not overlap
+    /// A or B: both may be read after parts of C are written (the MathNet provider copies C when they alias).
     /// <paramref name="maxThreads"/> caps the threads used (0: MathNet's Control.MaxDegreeOfParallelism);
     /// the result does not depend on it.
     /// </summary>
@@ -852,17 +853,19 @@ public static class Gemm
     }
 
     /// <summary>
-    /// Whether the packed path runs <see cref="Kernel16x8"/> where two full row panels meet two full column panels.
-    /// The 512-bit kernel only widens the tile: every element is still one FMA per k in increasing order, stored with
-    /// the same expressions, so the bits are those of <see cref="Kernel8x4"/> (tested by cutting C into 4-column and
-    /// 8-row slices, which never take it). A core with full-width AVX-512 (this machine since it moved to a Zen 5,
-    /// docs/PERFORMANCE.md "Session 11") does twice the FMAs per cycle with it.
+    /// Whether the packed path runs <see cref="Kernel16x8"/> where two full row panels meet two full column panels
+    /// (and <see cref="Kernel8x8"/> for the rows left under them). The 512-bit kernels only widen the tile: every
+    /// element is still one FMA per k in increasing order, stored with the same expressions, so the bits are those of
+    /// <see cref="Kernel8x4"/> (tested by recomputing C in 4-column slices, which take only 8×4 tiles, and 8-row
+    /// slices, which take only 8×8 ones). A core with full-width AVX-512 (this machine since it moved to a Zen 5,
+    /// docs/PERFORMANCE.md "Session 11") does twice the FMAs per cycle with them.
     /// </summary>
     private static readonly bool Wide = Avx512F.IsSupported;
 
     /// <summary>
-    /// 16×8 register tile: rows from the 8-row panels at a and a + 8·kc, columns from the 4-column panels at b and
-    /// b + 4·kc; 16 Vector512 accumulators (one per column and row panel). Full tiles only.
+    /// 16×8 register tile: rows from the packed 8-row panels at a and a + 8·kc; op(B)(p, q) at b + p·step + q·col for
+    /// the first four columns and b1 + p·step + (q − 4)·col for the others (two packed 4-column panels, or op(B) where
+    /// it lies); 16 Vector512 accumulators (one per column and row panel). Full tiles only.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel16x8(
