@@ -383,7 +383,8 @@ public class GemmTests
     /// two full column panels, 8×8 tiles for the rows left under them, and 8×4 tiles elsewhere; when the rows fit one
     /// row block (≤ 96) the wide tiles read op(B) in place instead of packed. Here the whole products take 16×8 and
     /// 8×8 tiles (partial ones where m is not a multiple of 8), with op(B) packed (m = 131) or in place (m ≤ 96); the
-    /// slices 4 columns wide take only 8×4 tiles, and those 8 rows tall only 8×8 tiles reading op(B) in place. The
+    /// slices 4 columns wide take only 8×4 tiles, and those 8 rows tall 8×8 tiles reading op(B) in place (and 8×4
+    /// tiles for the last n mod 8 columns). The
     /// shapes are large enough that every slice still takes the packed path (m·n·k ≥ 300 000), and each must give
     /// the whole product's bits, in every k-block mode (overwrite, beta, accumulate). Without AVX-512 every side
     /// takes the 8×4 kernel.
