@@ -11,14 +11,16 @@ if (args.Length > 0 && args[0] == "gemm")
     return GemmRate.Run(args[1..]);
 if (args.Length > 0 && args[0] == "hash")
 {
-    // hash <workload> <steps>: the parameters' SHA-256 after that many steps (compare builds or settings).
+    // hash <workload> <steps>: the parameters' SHA-256 after that many steps of Steps and of Run (compare builds or settings).
     var w = Data.Get(args[1]);
     var end = w.Start();
     var steps = long.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
     foreach (var r in Functional.Training.Train.Steps(w.Net, w.Opt, end, w.Train, w.Batches, steps))
         end = r.State;
+    // The fold that recycles dead states' arrays (what `bench` times) must end on the same bits.
+    var run = Functional.Training.Train.Run(w.Net, w.Opt, w.Start(), w.Train, w.Batches, steps).State;
     Console.WriteLine(
-        $"{args[1]} {end.Step} steps: parameters sha256 {Functional.Training.ParamsHash.Sha256(end.Params)}"
+        $"{args[1]} {end.Step} steps: parameters sha256 {Functional.Training.ParamsHash.Sha256(end.Params)} (Steps), {Functional.Training.ParamsHash.Sha256(run.Params)} (Run)"
     );
     return 0;
 }

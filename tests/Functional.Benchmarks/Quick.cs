@@ -5,7 +5,7 @@ namespace Functional.Benchmarks;
 
 /// <summary>
 /// A quick Stopwatch loop (no BenchmarkDotNet): for each workload, warm up, then time N steps of the library's loop
-/// (<see cref="Train.Steps"/>, with its GC pacing)
+/// (<see cref="Train.Run"/>, with its GC pacing and recycling)
 /// and report µs/step (best of repeats) and bytes allocated per step on this thread.
 /// Usage: quick [steps] [workload…]
 /// </summary>
@@ -29,18 +29,20 @@ internal static class Quick
             long bytes = 0;
             double gcs = 0,
                 pause = 0;
+            (int Gen1, int Gen2) older = (0, 0);
             for (var rep = 0; rep < 5; rep++)
             {
                 var st = state;
                 var a0 = GC.GetAllocatedBytesForCurrentThread();
                 var c0 = Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime;
                 var g0 = GC.CollectionCount(0);
+                var (h0, k0) = (GC.CollectionCount(1), GC.CollectionCount(2));
                 var p0 = GC.GetTotalPauseDuration();
                 var t0 = Stopwatch.GetTimestamp();
-                foreach (var r in Train.Steps(w.Net, w.Opt, st, w.Train, w.Batches, st.Step + steps))
-                    st = r.State;
+                st = Train.Run(w.Net, w.Opt, st, w.Train, w.Batches, st.Step + steps).State;
                 var us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
                 gcs = (GC.CollectionCount(0) - g0) / (double)steps;
+                older = (GC.CollectionCount(1) - h0, GC.CollectionCount(2) - k0);
                 pause = (GC.GetTotalPauseDuration() - p0).TotalMicroseconds / steps;
                 var cpu =
                     (Environment.CpuUsage.UserTime + Environment.CpuUsage.PrivilegedTime - c0).TotalMicroseconds
@@ -50,7 +52,7 @@ internal static class Quick
                 best = Math.Min(best, us);
             }
             Console.WriteLine(
-                $"{name, -22} {best, 9:F2} µs/step wall (best of 5) {bestCpu, 9:F2} µs CPU/step {bytes, 10:N0} B/step  {gcs:F3} gen0 GCs/step, GC pause {pause:F1} µs/step (last repeat)"
+                $"{name, -22} {best, 9:F2} µs/step wall (best of 5) {bestCpu, 9:F2} µs CPU/step {bytes, 10:N0} B/step  {gcs:F3} gen0 GCs/step, GC pause {pause:F1} µs/step, gen1/gen2 GCs {older.Gen1}/{older.Gen2} (last repeat)"
             );
         }
         return 0;

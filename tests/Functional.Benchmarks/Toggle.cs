@@ -4,7 +4,7 @@ using Functional.Training;
 namespace Functional.Benchmarks;
 
 /// <summary>
-/// Paired A/B of the library's training loop: blocks of steps alternate an experiment switch off and on
+/// Paired A/B of the library's training fold (<see cref="Train.Run"/>): blocks of steps alternate an experiment switch off and on
 /// (<see cref="Paired"/>); prints the median µs/step of each and their ratio. Usage: toggle experiment workload [pairs] [steps]
 /// </summary>
 internal static class Toggle
@@ -26,8 +26,7 @@ internal static class Toggle
             () =>
             {
                 var t0 = Stopwatch.GetTimestamp();
-                foreach (var r in Train.Steps(w.Net, w.Opt, state, w.Train, w.Batches, state.Step + steps))
-                    state = r.State;
+                state = Train.Run(w.Net, w.Opt, state, w.Train, w.Batches, state.Step + steps).State;
                 return Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
             }
         );

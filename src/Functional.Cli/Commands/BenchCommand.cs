@@ -150,7 +150,7 @@ public sealed class BenchCommand : ICliCommand
             ["runtime"] = System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription,
             ["repeats"] = repeats,
             ["timing"] =
-                "wall time of the training loop (Train.Steps: batch gathering + Train.Step), data loading and initialisation outside; median of the clean repeats (other processes below 0.1 core, as the peers' harness), up to 2 disturbed repeats re-run",
+                "wall time of the training fold (Train.Run: batch gathering + Train.Step), data loading and initialisation outside; median of the clean repeats (other processes below 0.1 core, as the peers' harness), up to 2 disturbed repeats re-run",
             ["workloads"] = rows,
             ["notes"] = new JsonArray([.. notes.Select(n => (JsonNode)n)]),
         };
@@ -215,12 +215,11 @@ public sealed class BenchCommand : ICliCommand
             var s = w.Start();
             var a0 = GC.GetAllocatedBytesForCurrentThread();
             var probe = CpuProbe.Start();
-            // The library's training loop (Train.Steps: Train.Step per batch, GC nursery pacing).
-            foreach (var step in Train.Steps(w.Net, w.Opt, s, w.Train, w.Batches, s.Step + steps))
-            {
-                s = step.State;
-                lastLoss = step.Loss;
-            }
+            // The library's training fold (Train.Run: Train.Step per batch, GC nursery pacing, dead states'
+            // arrays recycled).
+            var end = Train.Run(w.Net, w.Opt, s, w.Train, w.Batches, s.Step + steps);
+            s = end.State;
+            lastLoss = end.Loss;
             var (wall, foreign) = probe.Stop();
             runs.Add((wall * 1000.0 / steps, foreign, foreign <= CpuProbe.ForeignLimit * wall));
             bytes = (GC.GetAllocatedBytesForCurrentThread() - a0) / steps;

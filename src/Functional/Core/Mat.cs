@@ -27,10 +27,11 @@ public static class Mat
     /// <summary>
     /// A fresh dense rows×cols matrix and its column-major storage, NOT zeroed: the caller writes every element
     /// before the matrix leaves it (the one mutation rule: only the creator writes, and only before returning).
+    /// During a training fold's optimizer update the storage may be a retired state's array (<see cref="Recycler"/>).
     /// </summary>
     internal static (Matrix M, double[] D) New(int rows, int cols)
     {
-        var d = GC.AllocateUninitializedArray<double>(rows * cols);
+        var d = Recycler.Take(rows * cols) ?? GC.AllocateUninitializedArray<double>(rows * cols);
         return (Matrix.Build.Dense(rows, cols, d), d);
     }
 

@@ -38,7 +38,8 @@ public static class Train
         TrainState s,
         Matrix x,
         Matrix t,
-        StepScratch? scratch
+        StepScratch? scratch,
+        Recycler? recycler = null
     )
     {
         var ctx = Ctx.Train(s.Key.FoldIn(KeyPurpose.Dropout).FoldIn(s.Step));
@@ -52,7 +53,9 @@ public static class Train
         var bad = FirstBad(r.Grads, "the gradient of ");
         if (bad.Length > 0)
             throw new NonFiniteException(s.Step + 1, bad);
-        var (ps, os) = Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads);
+        var (ps, os) = recycler is null
+            ? Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads)
+            : recycler.Lend(() => Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads));
         return new StepResult(new TrainState(ps, r.State, os, s.Key, s.Step + 1), r.Loss);
     }
 
@@ -80,6 +83,55 @@ public static class Train
         Batches batches,
         long totalSteps,
         CancellationToken stop = default
+    ) => Loop(net, opt, start, data, batches, totalSteps, null, stop);
+
+    /// <summary>
+    /// <see cref="Steps"/> as a fold: the last step's result (the start state and a NaN loss when there is no step
+    /// to take). No intermediate state leaves the fold, so with a built-in rule the arrays of each dead state are
+    /// recycled into the next ones (<see cref="Recycler"/>); the results are bitwise those of <see cref="Steps"/>.
+    /// </summary>
+    public static StepResult Run(
+        Network.Network net,
+        Optimizer opt,
+        TrainState start,
+        Dataset data,
+        Batches batches,
+        long totalSteps,
+        CancellationToken stop = default
+    )
+    {
+        var recycler = ForgetsGradients(opt.Rule) ? new Recycler(Arrays(start)) : null;
+        var last = new StepResult(start, double.NaN);
+        foreach (var r in Loop(net, opt, start, data, batches, totalSteps, recycler, stop))
+        {
+            if (!ReferenceEquals(last.State, start))
+                recycler?.Retire(Arrays(last.State), Arrays(r.State));
+            last = r;
+        }
+        return last;
+    }
+
+    /// <summary>The parameter and optimizer-slot arrays of a state (what its successor's update replaces).</summary>
+    static IEnumerable<double[]> Arrays(TrainState s)
+    {
+        foreach (var m in s.Params.Values.Values)
+            if (m.AsColumnMajorArray() is { } a)
+                yield return a;
+        foreach (var slot in s.Opt.Slots.Values)
+        foreach (var m in slot.Buffers)
+            if (m.AsColumnMajorArray() is { } a)
+                yield return a;
+    }
+
+    static IEnumerable<StepResult> Loop(
+        Network.Network net,
+        Optimizer opt,
+        TrainState start,
+        Dataset data,
+        Batches batches,
+        long totalSteps,
+        Recycler? recycler,
+        CancellationToken stop
     )
     {
         var s = start;
@@ -96,7 +148,7 @@ public static class Train
             // A batch of palette codes is copied by the first layer's product as it packs it (DeferredRows).
             var x = Mat.RowsDeferred(data.X, idx, scratch);
             var t = Mat.RowsInto(data.T, idx, scratch);
-            var r = Step(net, opt, s, x, t, scratch);
+            var r = Step(net, opt, s, x, t, scratch, recycler);
             yield return r;
             s = r.State;
             // Paced after the step's predecessor state is dropped, so a collection promotes one set of parameters.

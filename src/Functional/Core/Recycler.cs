@@ -1,0 +1,64 @@
+namespace Functional.Core;
+
+/// <summary>
+/// The parameter and optimizer-slot arrays of a training fold's retired states, handed back to <see cref="Mat.New"/>
+/// for the states that follow, so that a long run writes its new parameters into memory that is already mapped and
+/// still in cache instead of into fresh garbage-collected memory at every step.
+/// </summary>
+/// <remarks>
+/// Only <see cref="Training.Train.Run"/> keeps one, because only a fold can prove that a state is dead: it hands no
+/// intermediate state to anyone, so once step t+1 has returned, the arrays of state t that state t+1 does not share
+/// are referenced by nothing (the run's own start state, which belongs to its caller, is never retired). The
+/// built-in rules keep no other reference to their inputs (<see cref="Optim.Slots"/>); any other rule turns
+/// recycling off. A taken array holds stale values, like every <see cref="Mat.New"/> array, and its creator writes
+/// all of it, so every result is bitwise the one fresh memory would give. The pool is lent to the optimizer update
+/// only (<see cref="Lend"/>), on the fold's own thread.
+/// </remarks>
+internal sealed class Recycler(IEnumerable<double[]> keep)
+{
+    [ThreadStatic]
+    static Recycler? t_lent;
+
+    readonly HashSet<double[]> _keep = new(keep, ReferenceEqualityComparer.Instance);
+    readonly Dictionary<int, Stack<double[]>> _free = [];
+
+    /// <summary>A retired array of exactly <paramref name="length"/> doubles, while a pool is lent to this thread.</summary>
+    public static double[]? Take(int length) =>
+        t_lent is { } r && r._free.TryGetValue(length, out var s) && s.Count > 0 ? s.Pop() : null;
+
+    /// <summary>Runs <paramref name="f"/> with this pool lent to <see cref="Mat.New"/> on the calling thread.</summary>
+    public T Lend<T>(Func<T> f)
+    {
+        var before = t_lent;
+        t_lent = this;
+        try
+        {
+            return f();
+        }
+        finally
+        {
+            t_lent = before;
+        }
+    }
+
+    /// <summary>
+    /// State <paramref name="old"/> is dead now that <paramref name="next"/> exists: its arrays that
+    /// <paramref name="next"/> does not share (and that the caller's start state does not hold) go to the pool.
+    /// </summary>
+    public void Retire(IEnumerable<double[]> old, IEnumerable<double[]> next)
+    {
+        var live = new HashSet<double[]>(next, ReferenceEqualityComparer.Instance);
+        var dead = old.Where(a => !live.Contains(a) && !_keep.Contains(a))
+            .Distinct<double[]>(ReferenceEqualityComparer.Instance);
+        foreach (var group in dead.GroupBy(a => a.Length))
+        {
+            if (!_free.TryGetValue(group.Key, out var s))
+                _free[group.Key] = s = new Stack<double[]>();
+            // At most one state's worth per length: a rule that takes fewer than it retires cannot grow the pool.
+            var cap = group.Count();
+            foreach (var a in group)
+                if (s.Count < cap && !s.Contains<double[]>(a, ReferenceEqualityComparer.Instance))
+                    s.Push(a);
+        }
+    }
+}
