@@ -21,6 +21,8 @@ internal sealed class Recycler(IEnumerable<double[]> keep)
 
     readonly HashSet<double[]> _keep = new(keep, ReferenceEqualityComparer.Instance);
     readonly Dictionary<int, Stack<double[]>> _free = [];
+    readonly HashSet<double[]> _live = new(ReferenceEqualityComparer.Instance); // reused by every Retire
+    readonly Dictionary<int, int> _cap = [];
 
     /// <summary>A retired array of exactly <paramref name="length"/> doubles, while a pool is lent to this thread.</summary>
     public static double[]? Take(int length) =>
@@ -42,23 +44,30 @@ internal sealed class Recycler(IEnumerable<double[]> keep)
     }
 
     /// <summary>
-    /// State <paramref name="old"/> is dead now that <paramref name="next"/> exists: its arrays that
-    /// <paramref name="next"/> does not share (and that the caller's start state does not hold) go to the pool.
+    /// State <paramref name="old"/> is dead now that <paramref name="next"/> exists (their arrays, as
+    /// <see cref="Training.Train.Run"/> lists them): the arrays of <paramref name="old"/> that <paramref name="next"/>
+    /// does not share, and that the caller's start state does not hold, go to the pool, at most as many of each
+    /// length as <paramref name="old"/> gives up, so a rule that takes fewer than it retires cannot grow the pool.
     /// </summary>
-    public void Retire(IEnumerable<double[]> old, IEnumerable<double[]> next)
+    public void Retire(List<double[]> old, List<double[]> next)
     {
-        var live = new HashSet<double[]>(next, ReferenceEqualityComparer.Instance);
-        var dead = old.Where(a => !live.Contains(a) && !_keep.Contains(a))
-            .Distinct<double[]>(ReferenceEqualityComparer.Instance);
-        foreach (var group in dead.GroupBy(a => a.Length))
+        _live.Clear();
+        foreach (var a in next)
+            _live.Add(a);
+        _cap.Clear();
+        foreach (var a in old)
+            if (Dead(a))
+                _cap[a.Length] = _cap.GetValueOrDefault(a.Length) + 1;
+        foreach (var a in old)
         {
-            if (!_free.TryGetValue(group.Key, out var s))
-                _free[group.Key] = s = new Stack<double[]>();
-            // At most one state's worth per length: a rule that takes fewer than it retires cannot grow the pool.
-            var cap = group.Count();
-            foreach (var a in group)
-                if (s.Count < cap && !s.Contains<double[]>(a, ReferenceEqualityComparer.Instance))
-                    s.Push(a);
+            if (!Dead(a))
+                continue;
+            if (!_free.TryGetValue(a.Length, out var s))
+                _free[a.Length] = s = new Stack<double[]>();
+            if (s.Count < _cap[a.Length] && !s.Contains(a)) // arrays compare by reference
+                s.Push(a);
         }
     }
+
+    bool Dead(double[] a) => !_live.Contains(a) && !_keep.Contains(a);
 }

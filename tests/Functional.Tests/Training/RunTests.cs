@@ -12,7 +12,8 @@ namespace Functional.Tests.Training;
 
 /// <summary>
 /// <see cref="Train.Run"/>, the fold that recycles dead states' arrays (<see cref="Recycler"/>), against
-/// <see cref="Train.Steps"/>: the same final state bit for bit, and the caller's start state untouched.
+/// <see cref="Train.Steps"/>: the same final state bit for bit, and the caller's start state untouched. These
+/// networks are small, so the tests ask <c>Run</c> to recycle states of any size.
 /// </summary>
 public class RunTests
 {
@@ -57,7 +58,7 @@ public class RunTests
         var before = Copy(start);
 
         var steps = Train.Steps(net, opt, start, Toy, batches, 23).ToList();
-        var run = Train.Run(net, opt, start, Toy, batches, 23);
+        var run = Train.Run(net, opt, start, Toy, batches, 23, recycleFrom: 0);
 
         Assert.Equal(23, run.State.Step);
         Assert.Equal(steps[^1].Loss, run.Loss); // bitwise doubles
@@ -84,9 +85,9 @@ public class RunTests
         var opt = new Optimizer(Adam.Dlfs(0.01));
         var batches = new Batches(Toy.Count, 8, BatchSampling.Replacement);
         var start = TrainState.Start(net, opt.Rule, Key.Of(8));
-        var half = Train.Run(net, opt, start, Toy, batches, 9).State;
+        var half = Train.Run(net, opt, start, Toy, batches, 9, recycleFrom: 0).State;
         var halfCopy = Copy(half);
-        var whole = Train.Run(net, opt, half, Toy, batches, 20).State;
+        var whole = Train.Run(net, opt, half, Toy, batches, 20, recycleFrom: 0).State;
         var straight = Train.Steps(net, opt, start, Toy, batches, 20).Last().State;
         Assert.Equal(ParamsHash.Sha256(straight.Params), ParamsHash.Sha256(whole.Params));
         var after = Copy(half);
@@ -128,7 +129,7 @@ public class RunTests
         var batches = new Batches(Toy.Count, 8, BatchSampling.Shuffle);
         var start = TrainState.Start(net, opt.Rule, Key.Of(10));
         var steps = Train.Steps(net, opt, start, Toy, batches, 12).Last();
-        var run = Train.Run(net, opt, start, Toy, batches, 12);
+        var run = Train.Run(net, opt, start, Toy, batches, 12, recycleFrom: 0);
         Assert.Equal(ParamsHash.Sha256(steps.State.Params), ParamsHash.Sha256(run.State.Params));
         Assert.NotEqual(ParamsHash.Sha256(start.Params), ParamsHash.Sha256(run.State.Params));
     }
