@@ -549,6 +549,26 @@ public static class Gemm
                             continue;
                         }
 
+                        if (Wide && nr == NR)
+                        {
+                            // A lone full column panel (the columns after the last pair): 16×4 tiles.
+                            for (; ir + (2 * MR) <= mc; ir += 2 * MR)
+                            {
+                                Kernel16x4(
+                                    kc,
+                                    ap + (ir * kc),
+                                    bpanel,
+                                    ccol + ir,
+                                    job.Ldc,
+                                    job.Alpha,
+                                    job.Beta,
+                                    mode,
+                                    bcol,
+                                    tileRelu
+                                );
+                            }
+                        }
+
                         for (; ir < mc; ir += MR)
                         {
                             int mr = Math.Min(MR, mc - ir);
@@ -954,6 +974,66 @@ public static class Gemm
         Store8(c + (6L * ldc) + MR, c16, alpha, beta, mode, bias, 6, relu);
         Store8(c + (7L * ldc), c07, alpha, beta, mode, bias, 7, relu);
         Store8(c + (7L * ldc) + MR, c17, alpha, beta, mode, bias, 7, relu);
+    }
+
+    /// <summary>
+    /// 16×4 register tile: rows from the packed 8-row panels at a and a + 8·kc, one packed 4-column panel of op(B)
+    /// at b (<see cref="NR"/> per k); 8 Vector512 accumulators. Full tiles only; the same sums and stores as
+    /// <see cref="Kernel8x4"/>, so the same bits.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel16x4(
+        int kc,
+        double* a,
+        double* b,
+        double* c,
+        int ldc,
+        double alpha,
+        double beta,
+        int mode,
+        double* bias,
+        bool relu
+    )
+    {
+        var c00 = Vector512<double>.Zero;
+        var c01 = Vector512<double>.Zero;
+        var c02 = Vector512<double>.Zero;
+        var c03 = Vector512<double>.Zero;
+        var c10 = Vector512<double>.Zero;
+        var c11 = Vector512<double>.Zero;
+        var c12 = Vector512<double>.Zero;
+        var c13 = Vector512<double>.Zero;
+        double* a1 = a + (MR * kc);
+
+        for (int p = 0; p < kc; p++)
+        {
+            var x0 = Avx512F.LoadVector512(a);
+            var x1 = Avx512F.LoadVector512(a1);
+            var bv = Vector512.Create(b[0]);
+            c00 = Avx512F.FusedMultiplyAdd(x0, bv, c00);
+            c10 = Avx512F.FusedMultiplyAdd(x1, bv, c10);
+            bv = Vector512.Create(b[1]);
+            c01 = Avx512F.FusedMultiplyAdd(x0, bv, c01);
+            c11 = Avx512F.FusedMultiplyAdd(x1, bv, c11);
+            bv = Vector512.Create(b[2]);
+            c02 = Avx512F.FusedMultiplyAdd(x0, bv, c02);
+            c12 = Avx512F.FusedMultiplyAdd(x1, bv, c12);
+            bv = Vector512.Create(b[3]);
+            c03 = Avx512F.FusedMultiplyAdd(x0, bv, c03);
+            c13 = Avx512F.FusedMultiplyAdd(x1, bv, c13);
+            a += MR;
+            a1 += MR;
+            b += NR;
+        }
+
+        Store8(c, c00, alpha, beta, mode, bias, 0, relu);
+        Store8(c + MR, c10, alpha, beta, mode, bias, 0, relu);
+        Store8(c + ldc, c01, alpha, beta, mode, bias, 1, relu);
+        Store8(c + ldc + MR, c11, alpha, beta, mode, bias, 1, relu);
+        Store8(c + (2L * ldc), c02, alpha, beta, mode, bias, 2, relu);
+        Store8(c + (2L * ldc) + MR, c12, alpha, beta, mode, bias, 2, relu);
+        Store8(c + (3L * ldc), c03, alpha, beta, mode, bias, 3, relu);
+        Store8(c + (3L * ldc) + MR, c13, alpha, beta, mode, bias, 3, relu);
     }
 
     /// <summary>
