@@ -68,9 +68,18 @@ public static class Mat
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Matrix ColumnSums(Matrix x)
     {
+        var s = new double[x.ColumnCount];
+        ColumnSumsInto(x, s);
+        return Matrix.Build.Dense(1, s.Length, s);
+    }
+
+    /// <summary><see cref="ColumnSums"/> into <paramref name="s"/> (one per column): the same sums, allocating
+    /// nothing, so it can run on a worker.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ColumnSumsInto(Matrix x, double[] s)
+    {
         var d = Data(x);
         var n = x.RowCount;
-        var s = new double[x.ColumnCount];
         var j = 0;
         for (; j + 4 <= s.Length; j += 4)
         {
@@ -98,7 +107,6 @@ public static class Mat
                 acc += v;
             s[j] = acc;
         }
-        return Matrix.Build.Dense(1, s.Length, s);
     }
 
     /// <summary>Column means as a 1×cols row.</summary>

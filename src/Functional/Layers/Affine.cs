@@ -43,16 +43,17 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
 
     public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
     {
-        var (dw, dx) = Gradients(c.X, p.W, dY, inputGradient: true);
-        return (dx!, new G(dw, Mat.ColumnSums(dY)));
+        var (dw, dx, db) = Gradients(c.X, p.W, dY, inputGradient: true);
+        return (dx!, new G(dw, db));
     }
 
-    /// <summary>Xᵀ·dY and, when asked, dY·Wᵀ: the two products computed at once (<see cref="Gemm.MultiplyBoth"/>).</summary>
+    /// <summary>Xᵀ·dY, the column sums of dY (the bias gradient) and, when asked, dY·Wᵀ: the two products computed at
+    /// once (<see cref="Gemm.MultiplyBoth"/>), the sums as a third part beside them.</summary>
     /// <remarks>dX comes from <paramref name="work"/> and dW from <paramref name="grads"/> when given (a training
     /// loop's <see cref="StepScratch"/>), otherwise both are fresh. With <paramref name="reluBefore"/> (the output of
     /// the ReLU that feeds this layer) dX is returned already through that ReLU's backward, dX·(y &gt; 0 ? 1 : 0),
     /// applied by the thread that computed each part of dX: the same bits as <see cref="Relu.Backward(Relu.Cache, Matrix)"/> after it.</remarks>
-    internal static (Matrix DW, Matrix? DX) Gradients(
+    internal static (Matrix DW, Matrix? DX, Matrix DB) Gradients(
         Matrix x,
         Matrix w,
         Matrix dY,
@@ -91,8 +92,9 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
         if (!inputGradient)
         {
             Gemm.Multiply(weight);
-            return (dw, null);
+            return (dw, null, Mat.ColumnSums(dY));
         }
+        var db = new double[outputs];
         var (dx, dxd) = StepScratch.New(work, batch, inputs);
         if (reluBefore is not null)
             Shape.RequireSame(reluBefore, dx, "ReLU backward");
@@ -111,9 +113,10 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
                 dxd,
                 ld
             ),
-            reluBefore is null ? null : new ReluMask(dxd, ld, Mat.Data(reluBefore))
+            reluBefore is null ? null : new ReluMask(dxd, ld, Mat.Data(reluBefore)),
+            () => Mat.ColumnSumsInto(dY, db) // the bias gradient, on whichever thread is free first
         );
-        return (dw, dx);
+        return (dw, dx, Matrix.Build.Dense(1, outputs, db));
     }
 
     /// <summary>dX·(y &gt; 0 ? 1 : 0) on a finished block of dX (the ReLU before the layer, fused).</summary>

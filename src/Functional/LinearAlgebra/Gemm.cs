@@ -182,7 +182,12 @@ public static class Gemm
     /// across both cores pays twice (`Functional.Benchmarks pair`: a 128×100→100 layer 59.7 → 55.1 µs, 128×100→10
     /// 17.0 → 13.1 µs). Each product is still summed in its one fixed order: same bits.
     /// </remarks>
-    internal static unsafe void MultiplyBoth(in Product p, in Product q, Epilogue? qEpilogue = null)
+    internal static unsafe void MultiplyBoth(
+        in Product p,
+        in Product q,
+        Epilogue? qEpilogue = null,
+        Action? alongside = null
+    )
     {
         long wp = (long)p.M * p.N * p.K,
             wq = (long)q.M * q.N * q.K;
@@ -197,6 +202,7 @@ public static class Gemm
         {
             Multiply(p);
             Multiply(q, qEpilogue);
+            alongside?.Invoke();
             return;
         }
 
@@ -213,10 +219,11 @@ public static class Gemm
         {
             var jp = JobOf(p, pa, pb, pc);
             var jq = JobOf(q, qa, qb, qc);
-            if (!Workers.TryRun(new Both(jp, jq, qEpilogue), 2))
+            if (!Workers.TryRun(new Both(jp, jq, qEpilogue, alongside), alongside is null ? 2 : 3, 2))
             {
                 SerialRange(ref jp, 0, jp.M, 0, jp.N);
                 Block(ref jq, 0, jq.M, 0, jq.N, qEpilogue);
+                alongside?.Invoke();
             }
         }
     }
@@ -300,7 +307,7 @@ public static class Gemm
         };
 
     /// <summary>Part 0 is the first product, part 1 the second, each computed whole.</summary>
-    private sealed unsafe class Both(Job first, Job second, Epilogue? secondEpilogue) : PartJob
+    private sealed unsafe class Both(Job first, Job second, Epilogue? secondEpilogue, Action? third) : PartJob
     {
         private Job _first = first,
             _second = second;
@@ -311,9 +318,13 @@ public static class Gemm
             {
                 SerialRange(ref _first, 0, _first.M, 0, _first.N);
             }
-            else
+            else if (part == 1)
             {
                 Block(ref _second, 0, _second.M, 0, _second.N, secondEpilogue);
+            }
+            else
+            {
+                third!(); // claimed by whichever thread finishes its product first
             }
         }
     }

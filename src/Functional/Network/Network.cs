@@ -237,7 +237,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                     var c = (Affine.Cache)cache;
                     var w = ps[i, "W"];
                     var relu = ReluFusedInto(i, inputGradient);
-                    var (dw, dx) = Affine.Gradients(
+                    var (dw, dx, db) = Affine.Gradients(
                         c.X,
                         w,
                         d!,
@@ -248,7 +248,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                     );
                     if (WeightDecay > 0)
                         AddScaled(dw, w, WeightDecay);
-                    pairs[--np] = (new ParamKey(i, "b"), Mat.ColumnSums(d!));
+                    pairs[--np] = (new ParamKey(i, "b"), db);
                     pairs[--np] = (new ParamKey(i, "W"), dw);
                     d = dx;
                     break;

@@ -279,7 +279,8 @@ public class GemmTests
 
     /// <summary>
     /// A layer's weight and input gradients computed at once, one per thread, equal the two products computed one
-    /// after the other on one thread, bit for bit (below the parallel threshold both run on the caller).
+    /// after the other on one thread, bit for bit (below the parallel threshold both run on the caller); the work
+    /// given to run alongside them runs exactly once on either path.
     /// </summary>
     [Theory]
     [InlineData(128, 100, 100)]
@@ -299,12 +300,15 @@ public class GemmTests
         var dxOne = new double[batch * inputs];
         Gemm.Multiply(true, false, inputs, outputs, batch, 1.0, x, batch, dy, batch, 0.0, dwOne, inputs, maxThreads: 1);
         Gemm.Multiply(false, true, batch, inputs, outputs, 1.0, dy, batch, w, inputs, 0.0, dxOne, batch, maxThreads: 1);
+        var alongside = 0;
         Gemm.MultiplyBoth(
             new Gemm.Product(true, false, inputs, outputs, batch, x, batch, dy, batch, dw, inputs),
-            new Gemm.Product(false, true, batch, inputs, outputs, dy, batch, w, inputs, dx, batch)
+            new Gemm.Product(false, true, batch, inputs, outputs, dy, batch, w, inputs, dx, batch),
+            alongside: () => Interlocked.Increment(ref alongside)
         );
         GemmTestData.AssertBitwise(dwOne, dw);
         GemmTestData.AssertBitwise(dxOne, dx);
+        Assert.Equal(1, alongside); // the third part (the bias gradient's sums in a training step) runs once
     }
 
     [Fact]
