@@ -45,14 +45,7 @@ public class StepScratchTests
         Assert.NotSame(StepScratch.New(null, 2, 2).D, StepScratch.New(null, 2, 2).D);
     }
 
-    static readonly Dataset Toy = MakeToy();
-
-    static Dataset MakeToy()
-    {
-        var x = Normal(31, 45, 6);
-        var labels = Labels(32, 45, 3);
-        return new Dataset("toy", x, Mat.OneHot(labels, 3), [.. labels], ["a", "b", "c"]);
-    }
+    static readonly Dataset Toy = Functional.Tests.Support.TestData.Toy(31, 45);
 
     public static TheoryData<string, string> Cells()
     {

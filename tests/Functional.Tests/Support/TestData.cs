@@ -16,6 +16,16 @@ public static class TestData
 
     public static Matrix<double> DeepCopy(Matrix<double> m) => m.Clone();
 
+    /// <summary>The optimizer names of <c>Optim.Parse</c> the training tests run (each built-in rule once).</summary>
+    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
+
+    /// <summary>A seeded 3-class data set of <paramref name="n"/> samples with 6 normal features.</summary>
+    public static Functional.Data.Dataset Toy(ulong seed, int n)
+    {
+        var labels = Labels(seed + 1, n, 3);
+        return new("toy", Normal(seed, n, 6), Mat.OneHot(labels, 3), [.. labels], ["a", "b", "c"]);
+    }
+
     public static void AssertBitwise(Matrix<double> expected, Matrix<double> actual, string what) =>
         Xunit.Assert.True(Mat.BitwiseEqual(expected, actual), $"{what} changed");
 }

@@ -18,16 +18,7 @@ namespace Functional.Tests.Training;
 /// </summary>
 public class DeterminismTests
 {
-    static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
-
-    static readonly Dataset Toy = MakeToy();
-
-    static Dataset MakeToy()
-    {
-        var x = TestData.Normal(21, 48, 6);
-        var labels = TestData.Labels(22, 48, 3);
-        return new Dataset("toy", x, Mat.OneHot(labels, 3), [.. labels], ["a", "b", "c"]);
-    }
+    static readonly Dataset Toy = TestData.Toy(21, 48);
 
     static Functional.Network.Network Net(string kind) =>
         kind switch
@@ -41,7 +32,7 @@ public class DeterminismTests
     public static TheoryData<string, string> Cells()
     {
         var d = new TheoryData<string, string>();
-        foreach (var o in Optimizers)
+        foreach (var o in TestData.Optimizers)
         foreach (var n in new[] { "plain", "batchnorm", "dropout", "batchnorm+dropout" })
             d.Add(o, n);
         return d;

@@ -17,16 +17,7 @@ namespace Functional.Tests.Training;
 /// </summary>
 public class RunTests
 {
-    static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
-
-    static readonly Dataset Toy = MakeToy();
-
-    static Dataset MakeToy()
-    {
-        var x = TestData.Normal(31, 40, 6);
-        var labels = TestData.Labels(32, 40, 3);
-        return new Dataset("toy", x, Mat.OneHot(labels, 3), [.. labels], ["a", "b", "c"]);
-    }
+    static readonly Dataset Toy = TestData.Toy(31, 40);
 
     // Hidden layers of equal width, so several arrays share a length and the pool hands them out in turn.
     static Functional.Network.Network Net(bool batchNorm) =>
@@ -35,7 +26,7 @@ public class RunTests
     public static TheoryData<string, bool> Cells()
     {
         var d = new TheoryData<string, bool>();
-        foreach (var o in Optimizers)
+        foreach (var o in TestData.Optimizers)
         foreach (var bn in new[] { false, true })
             d.Add(o, bn);
         return d;
