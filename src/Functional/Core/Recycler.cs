@@ -28,19 +28,22 @@ internal sealed class Recycler(IEnumerable<double[]> keep)
     public static double[]? Take(int length) =>
         t_lent is { } r && r._free.TryGetValue(length, out var s) && s.Count > 0 ? s.Pop() : null;
 
-    /// <summary>Runs <paramref name="f"/> with this pool lent to <see cref="Mat.New"/> on the calling thread.</summary>
-    public T Lend<T>(Func<T> f)
+    /// <summary>
+    /// Lends <paramref name="pool"/> to <see cref="Mat.New"/> on the calling thread until the returned lease is
+    /// disposed (<c>using</c>), which restores what was lent before, even when the work in between throws. A null
+    /// pool lends nothing. A struct and no delegate: the step takes one lease and allocates nothing for it.
+    /// </summary>
+    public static Lease Lend(Recycler? pool)
     {
-        var before = t_lent;
-        t_lent = this;
-        try
-        {
-            return f();
-        }
-        finally
-        {
-            t_lent = before;
-        }
+        var lease = new Lease(t_lent);
+        t_lent = pool;
+        return lease;
+    }
+
+    /// <summary>What was lent before a <see cref="Lend"/>, put back on dispose.</summary>
+    public readonly struct Lease(Recycler? before) : IDisposable
+    {
+        public void Dispose() => t_lent = before;
     }
 
     /// <summary>

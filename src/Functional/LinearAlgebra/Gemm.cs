@@ -969,22 +969,14 @@ public static class Gemm
             b1 += step;
         }
 
-        Store8(c, c00, alpha, beta, mode, bias, 0, relu);
-        Store8(c + MR, c10, alpha, beta, mode, bias, 0, relu);
-        Store8(c + ldc, c01, alpha, beta, mode, bias, 1, relu);
-        Store8(c + ldc + MR, c11, alpha, beta, mode, bias, 1, relu);
-        Store8(c + (2L * ldc), c02, alpha, beta, mode, bias, 2, relu);
-        Store8(c + (2L * ldc) + MR, c12, alpha, beta, mode, bias, 2, relu);
-        Store8(c + (3L * ldc), c03, alpha, beta, mode, bias, 3, relu);
-        Store8(c + (3L * ldc) + MR, c13, alpha, beta, mode, bias, 3, relu);
-        Store8(c + (4L * ldc), c04, alpha, beta, mode, bias, 4, relu);
-        Store8(c + (4L * ldc) + MR, c14, alpha, beta, mode, bias, 4, relu);
-        Store8(c + (5L * ldc), c05, alpha, beta, mode, bias, 5, relu);
-        Store8(c + (5L * ldc) + MR, c15, alpha, beta, mode, bias, 5, relu);
-        Store8(c + (6L * ldc), c06, alpha, beta, mode, bias, 6, relu);
-        Store8(c + (6L * ldc) + MR, c16, alpha, beta, mode, bias, 6, relu);
-        Store8(c + (7L * ldc), c07, alpha, beta, mode, bias, 7, relu);
-        Store8(c + (7L * ldc) + MR, c17, alpha, beta, mode, bias, 7, relu);
+        Store16(c, c00, c10, alpha, beta, mode, bias, 0, relu);
+        Store16(c + ldc, c01, c11, alpha, beta, mode, bias, 1, relu);
+        Store16(c + (2L * ldc), c02, c12, alpha, beta, mode, bias, 2, relu);
+        Store16(c + (3L * ldc), c03, c13, alpha, beta, mode, bias, 3, relu);
+        Store16(c + (4L * ldc), c04, c14, alpha, beta, mode, bias, 4, relu);
+        Store16(c + (5L * ldc), c05, c15, alpha, beta, mode, bias, 5, relu);
+        Store16(c + (6L * ldc), c06, c16, alpha, beta, mode, bias, 6, relu);
+        Store16(c + (7L * ldc), c07, c17, alpha, beta, mode, bias, 7, relu);
     }
 
     /// <summary>
@@ -1037,14 +1029,10 @@ public static class Gemm
             b += NR;
         }
 
-        Store8(c, c00, alpha, beta, mode, bias, 0, relu);
-        Store8(c + MR, c10, alpha, beta, mode, bias, 0, relu);
-        Store8(c + ldc, c01, alpha, beta, mode, bias, 1, relu);
-        Store8(c + ldc + MR, c11, alpha, beta, mode, bias, 1, relu);
-        Store8(c + (2L * ldc), c02, alpha, beta, mode, bias, 2, relu);
-        Store8(c + (2L * ldc) + MR, c12, alpha, beta, mode, bias, 2, relu);
-        Store8(c + (3L * ldc), c03, alpha, beta, mode, bias, 3, relu);
-        Store8(c + (3L * ldc) + MR, c13, alpha, beta, mode, bias, 3, relu);
+        Store16(c, c00, c10, alpha, beta, mode, bias, 0, relu);
+        Store16(c + ldc, c01, c11, alpha, beta, mode, bias, 1, relu);
+        Store16(c + (2L * ldc), c02, c12, alpha, beta, mode, bias, 2, relu);
+        Store16(c + (3L * ldc), c03, c13, alpha, beta, mode, bias, 3, relu);
     }
 
     /// <summary>
@@ -1120,6 +1108,24 @@ public static class Gemm
         Avx512F.Store(tile + 48, c6);
         Avx512F.Store(tile + 56, c7);
         StoreCorner(tile, c, ldc, mr, 2 * NR, alpha, beta, mode, bias, relu);
+    }
+
+    /// <summary>16 rows of one column of C (two row panels), each 8 by <see cref="Store8"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Store16(
+        double* c,
+        Vector512<double> top,
+        Vector512<double> bottom,
+        double alpha,
+        double beta,
+        int mode,
+        double* bias,
+        int j,
+        bool relu
+    )
+    {
+        Store8(c, top, alpha, beta, mode, bias, j, relu);
+        Store8(c + MR, bottom, alpha, beta, mode, bias, j, relu);
     }
 
     /// <summary>8 rows of one column of C: the same expressions as <see cref="Store"/> and, with a bias,

@@ -53,9 +53,10 @@ public static class Train
         var bad = FirstBad(r.Grads, "the gradient of ");
         if (bad.Length > 0)
             throw new NonFiniteException(s.Step + 1, bad);
-        var (ps, os) = recycler is null
-            ? Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads)
-            : recycler.Lend(() => Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads));
+        Params ps;
+        OptState os;
+        using (Recycler.Lend(recycler)) // the new parameters and slots may reuse a dead state's arrays
+            (ps, os) = Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads);
         return new StepResult(new TrainState(ps, r.State, os, s.Key, s.Step + 1), r.Loss);
     }
 
