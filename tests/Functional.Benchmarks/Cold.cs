@@ -19,7 +19,7 @@ internal static class Cold
         T(
             "Gemm 2x2",
             () =>
-                Functional.LinearAlgebra.Gemm.Multiply(
+                Functional.Kernels.Gemm.Multiply(
                     false,
                     false,
                     2,

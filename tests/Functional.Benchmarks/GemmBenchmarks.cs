@@ -1,5 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using Functional.LinearAlgebra;
+using Functional.Kernels;
 
 namespace Functional.Benchmarks;
 

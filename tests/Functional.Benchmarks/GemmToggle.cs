@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using Functional.LinearAlgebra;
+using Functional.Kernels;
 
 namespace Functional.Benchmarks;
 

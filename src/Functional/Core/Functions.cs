@@ -1,3 +1,5 @@
+using Functional.Kernels;
+
 namespace Functional.Core;
 
 /// <summary>
@@ -29,13 +31,13 @@ public static class Functions
 
     public static Matrix Step(Matrix x) => x.Map(Step);
 
-    public static Matrix Sigmoid(Matrix x) => Layers.Elementwise.Sigmoid(x);
+    public static Matrix Sigmoid(Matrix x) => Elementwise.Sigmoid(x);
 
     public static Matrix SigmoidGrad(Matrix x) => x.Map(SigmoidGrad);
 
-    public static Matrix Relu(Matrix x) => Layers.Elementwise.Relu(x);
+    public static Matrix Relu(Matrix x) => Elementwise.Relu(x);
 
-    public static Matrix Tanh(Matrix x) => Layers.Elementwise.Tanh(x);
+    public static Matrix Tanh(Matrix x) => Elementwise.Tanh(x);
 
     /// <summary>Row-wise softmax, numerically stable: the row maximum is subtracted before exp.</summary>
     public static Matrix Softmax(Matrix x)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using Functional.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Core;
@@ -59,13 +60,7 @@ public static class Mat
         return r;
     }
 
-    /// <summary>Column sums as a 1×cols row, each summed top to bottom.</summary>
-    /// <remarks>
-    /// Each column is summed from row 0 down, one addition after another. Four columns are summed side by side:
-    /// one column's additions form a chain that waits on each addition's latency, so four independent chains keep
-    /// the adder busy without changing any column's order.
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <summary>Column sums as a 1×cols row, each summed top to bottom (<see cref="Reductions.ColumnSums"/>).</summary>
     public static Matrix ColumnSums(Matrix x)
     {
         var s = new double[x.ColumnCount];
@@ -75,39 +70,7 @@ public static class Mat
 
     /// <summary><see cref="ColumnSums"/> into <paramref name="s"/> (one per column): the same sums, allocating
     /// nothing, so it can run on a worker.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static void ColumnSumsInto(Matrix x, double[] s)
-    {
-        var d = Data(x);
-        var n = x.RowCount;
-        var j = 0;
-        for (; j + 4 <= s.Length; j += 4)
-        {
-            var c0 = d.AsSpan(j * n, n);
-            var c1 = d.AsSpan((j + 1) * n, n);
-            var c2 = d.AsSpan((j + 2) * n, n);
-            var c3 = d.AsSpan((j + 3) * n, n);
-            double a0 = 0.0,
-                a1 = 0.0,
-                a2 = 0.0,
-                a3 = 0.0;
-            for (var i = 0; i < n; i++)
-            {
-                a0 += c0[i];
-                a1 += c1[i];
-                a2 += c2[i];
-                a3 += c3[i];
-            }
-            (s[j], s[j + 1], s[j + 2], s[j + 3]) = (a0, a1, a2, a3);
-        }
-        for (; j < s.Length; j++)
-        {
-            var acc = 0.0;
-            foreach (var v in d.AsSpan(j * n, n))
-                acc += v;
-            s[j] = acc;
-        }
-    }
+    internal static void ColumnSumsInto(Matrix x, double[] s) => Reductions.ColumnSums(Data(x), x.RowCount, s);
 
     /// <summary>Column means as a 1×cols row.</summary>
     public static Matrix ColumnMeans(Matrix x) => ColumnSums(x) / x.RowCount;

@@ -1,6 +1,5 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Functional.Core;
+using Functional.Kernels;
 
 namespace Functional.Layers;
 
@@ -76,107 +75,5 @@ public sealed record Tanh : Layer
     {
         Shape.RequireSame(c.Y, dY, "Tanh backward");
         return Elementwise.TanhBackward(c.Y, dY, work);
-    }
-}
-
-/// <summary>
-/// One-pass element-wise kernels over column-major storage, each writing a fresh matrix. They compute exactly the
-/// expressions of the reference (<c>x &gt; 0 ? x : 0</c>, <c>dy·(y &gt; 0 ? 1 : 0)</c>, <c>1/(1+e^−x)</c>,
-/// <c>dy·(y·(1−y))</c>, …), element by element, so the bits match the Map/PointwiseMultiply formulation.
-/// </summary>
-internal static class Elementwise
-{
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix Relu(Matrix x)
-    {
-        var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
-        var s = Mat.Data(x).AsSpan(0, d.Length);
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var zero = Vector256<double>.Zero;
-            for (; i + 4 <= s.Length; i += 4)
-            {
-                var v = Vector256.Create<double>(s.Slice(i, 4));
-                Vector256.ConditionalSelect(Vector256.GreaterThan(v, zero), v, zero).CopyTo(d.AsSpan(i, 4));
-            }
-        }
-        for (; i < s.Length; i++)
-            d[i] = s[i] > 0 ? s[i] : 0.0;
-        return y;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix ReluBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
-    {
-        var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
-        ReluBackward(Mat.Data(yOut).AsSpan(0, d.Length), Mat.Data(dY).AsSpan(0, d.Length), d);
-        return dx;
-    }
-
-    /// <summary>d = g·(y &gt; 0 ? 1 : 0) element by element; <paramref name="d"/> may be <paramref name="g"/> itself
-    /// (each element is read before it is written).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ReluBackward(ReadOnlySpan<double> y, ReadOnlySpan<double> g, Span<double> d)
-    {
-        var i = 0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var zero = Vector256<double>.Zero;
-            var one = Vector256.Create(1.0);
-            for (; i + 4 <= d.Length; i += 4)
-            {
-                var mask = Vector256.ConditionalSelect(
-                    Vector256.GreaterThan(Vector256.Create<double>(y.Slice(i, 4)), zero),
-                    one,
-                    zero
-                );
-                (Vector256.Create<double>(g.Slice(i, 4)) * mask).CopyTo(d.Slice(i, 4));
-            }
-        }
-        for (; i < d.Length; i++)
-            d[i] = g[i] * (y[i] > 0 ? 1.0 : 0.0);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix Sigmoid(Matrix x)
-    {
-        var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
-        var s = Mat.Data(x).AsSpan(0, d.Length);
-        for (var i = 0; i < s.Length; i++)
-            d[i] = 1.0 / (1.0 + Math.Exp(-s[i]));
-        return y;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix SigmoidBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
-    {
-        var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
-        var y = Mat.Data(yOut).AsSpan(0, d.Length);
-        var g = Mat.Data(dY).AsSpan(0, d.Length);
-        for (var i = 0; i < d.Length; i++)
-            d[i] = g[i] * (y[i] * (1.0 - y[i]));
-        return dx;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix Tanh(Matrix x)
-    {
-        var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
-        var s = Mat.Data(x).AsSpan(0, d.Length);
-        for (var i = 0; i < s.Length; i++)
-            d[i] = Math.Tanh(s[i]);
-        return y;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static Matrix TanhBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
-    {
-        var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
-        var y = Mat.Data(yOut).AsSpan(0, d.Length);
-        var g = Mat.Data(dY).AsSpan(0, d.Length);
-        for (var i = 0; i < d.Length; i++)
-            d[i] = g[i] * (1.0 - y[i] * y[i]);
-        return dx;
     }
 }

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Functional.Core;
-using Functional.LinearAlgebra;
+using Functional.Kernels;
 using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Layers;

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Functional.Kernels;
 using LanguageExt;
 using static Functional.Optim.Lanes;
 using static Functional.Optim.Slots;
@@ -317,18 +318,18 @@ internal static class Lanes
     /// </remarks>
     public static void Split<TState>(int n, TState state, Action<TState, int, int> body)
     {
-        var threads = n >= ParallelElements ? Math.Min(Core.Workers.Available, n / 8) : 1;
-        var parts = Math.Min(threads * Core.Workers.ChunksPerThread, n / 8);
-        if (threads < 2 || !Core.Workers.TryRun(new Ranges<TState>(n, state, body), parts, threads))
+        var threads = n >= ParallelElements ? Math.Min(Workers.Available, n / 8) : 1;
+        var parts = Math.Min(threads * Workers.ChunksPerThread, n / 8);
+        if (threads < 2 || !Workers.TryRun(new Ranges<TState>(n, state, body), parts, threads))
             body(state, 0, n);
     }
 
-    /// <summary>Part p of P: a run of whole 8-element blocks (<see cref="Core.Workers.Cut"/>).</summary>
-    internal sealed class Ranges<TState>(int n, TState state, Action<TState, int, int> body) : Core.PartJob
+    /// <summary>Part p of P: a run of whole 8-element blocks (<see cref="Workers.Cut"/>).</summary>
+    internal sealed class Ranges<TState>(int n, TState state, Action<TState, int, int> body) : PartJob
     {
         public override void RunPart(int part, int parts)
         {
-            var (lo, hi) = Core.Workers.Cut(n, 8, part, parts);
+            var (lo, hi) = Workers.Cut(n, 8, part, parts);
             body(state, lo, hi);
         }
     }

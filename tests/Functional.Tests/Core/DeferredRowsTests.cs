@@ -1,6 +1,6 @@
 using Functional.Core;
+using Functional.Kernels;
 using Functional.Layers;
-using Functional.LinearAlgebra;
 using LanguageExt;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;

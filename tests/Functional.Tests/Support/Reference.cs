@@ -1,4 +1,5 @@
 using Functional.Core;
+using Functional.Kernels;
 using Functional.Layers;
 using Functional.Network;
 using Functional.Optim;
@@ -12,10 +13,39 @@ namespace Functional.Tests.Support;
 /// </summary>
 public static class Reference
 {
-    public static Matrix AffineForward(Matrix w, Matrix b, Matrix x) => Mat.AddRow(x * w, b);
+    public static Matrix AffineForward(Matrix w, Matrix b, Matrix x) => Mat.AddRow(Product(false, x, false, w), b);
 
     public static (Matrix DX, Matrix DW, Matrix DB) AffineBackward(Matrix w, Matrix x, Matrix dY) =>
-        (dY.TransposeAndMultiply(w), x.TransposeThisAndMultiply(dY), Mat.ColumnSums(dY));
+        (Product(false, dY, true, w), Product(true, x, false, dY), Mat.ColumnSums(dY));
+
+    /// <summary>
+    /// op(a)·op(b) on the library's kernel, with the arguments MathNet hands a provider for <c>a * b</c>,
+    /// <c>a.TransposeAndMultiply(b)</c> and <c>a.TransposeThisAndMultiply(b)</c>: the reference's products are
+    /// the kernel's (whose order the kernel's own tests check), whatever MathNet's provider is.
+    /// </summary>
+    static Matrix Product(bool ta, Matrix a, bool tb, Matrix b)
+    {
+        int m = ta ? a.ColumnCount : a.RowCount,
+            k = ta ? a.RowCount : a.ColumnCount,
+            n = tb ? b.RowCount : b.ColumnCount;
+        var c = new double[m * n];
+        Gemm.Multiply(
+            ta,
+            tb,
+            m,
+            n,
+            k,
+            1.0,
+            Mat.Data(a),
+            Math.Max(1, a.RowCount),
+            Mat.Data(b),
+            Math.Max(1, b.RowCount),
+            0.0,
+            c,
+            Math.Max(1, m)
+        );
+        return Matrix.Build.Dense(m, n, c);
+    }
 
     public static Matrix Relu(Matrix x) => x.Map(v => v > 0 ? v : 0.0);
 

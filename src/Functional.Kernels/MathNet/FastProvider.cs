@@ -3,35 +3,23 @@ using MathNet.Numerics;
 using MathNet.Numerics.LinearAlgebra.Factorization;
 using MathNet.Numerics.Providers.LinearAlgebra;
 
-namespace Functional.LinearAlgebra;
+namespace Functional.Kernels;
 
 /// <summary>
 /// MathNet.Numerics linear-algebra provider whose double matrix products
 /// (<see cref="MatrixMultiply(double[], int, int, double[], int, int, double[])"/> and
 /// <see cref="MatrixMultiplyWithUpdate(Transpose, Transpose, double, double[], int, int, double[], int, int, double, double[])"/>)
 /// run on the deterministic <see cref="Gemm"/> kernel; every other operation is forwarded to
-/// MathNet's managed provider.
+/// MathNet's managed provider. Installed only by <see cref="DeterministicProvider.UseForMathNet"/>.
 /// </summary>
-public sealed class FastProvider : ILinearAlgebraProvider
+internal sealed class FastProvider : ILinearAlgebraProvider
 {
-    private static readonly FastProvider Shared = new();
-    private static readonly Lock InstallGate = new();
+    /// <summary>The one instance (the provider holds no state).</summary>
+    internal static readonly FastProvider Shared = new();
 
     private FastProvider() { }
 
     private static ManagedLinearAlgebraProvider M => ManagedLinearAlgebraProvider.Instance;
-
-    /// <summary>Makes this provider MathNet's linear-algebra provider (idempotent, thread-safe).</summary>
-    public static void Install()
-    {
-        lock (InstallGate)
-        {
-            if (!ReferenceEquals(LinearAlgebraControl.Provider, Shared))
-            {
-                LinearAlgebraControl.Provider = Shared;
-            }
-        }
-    }
 
     /// <inheritdoc/>
     public override string ToString() =>

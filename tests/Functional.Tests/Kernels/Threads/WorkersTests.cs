@@ -1,8 +1,8 @@
 using System.Collections.Concurrent;
-using Functional.Core;
+using Functional.Kernels;
 using Xunit;
 
-namespace Functional.Tests.Core;
+namespace Functional.Tests.Kernels;
 
 public class WorkersTests
 {

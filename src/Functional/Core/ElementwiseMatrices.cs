@@ -1,0 +1,56 @@
+using Functional.Kernels;
+
+namespace Functional.Core;
+
+/// <summary>
+/// The kernel wing's element-wise loops (<see cref="Elementwise"/>) on matrices, each writing a fresh matrix (dX from
+/// a training loop's scratch when one is given). Static extension members of <see cref="Elementwise"/>, so a layer
+/// reads <c>Elementwise.Relu(x)</c> on a matrix as the kernel reads it on spans.
+/// </summary>
+internal static class ElementwiseMatrices
+{
+    extension(Elementwise)
+    {
+        public static Matrix Relu(Matrix x)
+        {
+            var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
+            Elementwise.Relu(Mat.Data(x), d);
+            return y;
+        }
+
+        public static Matrix ReluBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
+        {
+            var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
+            Elementwise.ReluBackward(Mat.Data(yOut).AsSpan(0, d.Length), Mat.Data(dY).AsSpan(0, d.Length), d);
+            return dx;
+        }
+
+        public static Matrix Sigmoid(Matrix x)
+        {
+            var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
+            Elementwise.Sigmoid(Mat.Data(x), d);
+            return y;
+        }
+
+        public static Matrix SigmoidBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
+        {
+            var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
+            Elementwise.SigmoidBackward(Mat.Data(yOut), Mat.Data(dY), d);
+            return dx;
+        }
+
+        public static Matrix Tanh(Matrix x)
+        {
+            var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
+            Elementwise.Tanh(Mat.Data(x), d);
+            return y;
+        }
+
+        public static Matrix TanhBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
+        {
+            var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
+            Elementwise.TanhBackward(Mat.Data(yOut), Mat.Data(dY), d);
+            return dx;
+        }
+    }
+}
