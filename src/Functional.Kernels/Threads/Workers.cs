@@ -153,6 +153,8 @@ internal static class Workers
     /// </summary>
     internal const long SpinMicroseconds = 250;
 
+    private static readonly long SpinTicks = Stopwatch.Frequency * SpinMicroseconds / 1_000_000;
+
     private static int s_parked;
 
     /// <summary>How many workers are asleep on their monitor, waiting for a job (not spinning).</summary>
@@ -218,7 +220,7 @@ internal static class Workers
             while (true)
             {
                 // Spin first, then sleep (see SpinMicroseconds): the fast hand-off for back-to-back jobs.
-                long until = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * SpinMicroseconds / 1_000_000);
+                long until = Stopwatch.GetTimestamp() + SpinTicks;
                 while (Volatile.Read(ref _state) != Posted && Stopwatch.GetTimestamp() < until)
                 {
                     Thread.SpinWait(20);
