@@ -49,7 +49,7 @@ public static class Digits
     public static TrainTest Split(Dataset d, int[] permutation, int testCount) =>
         Splits.ByPermutation(d, permutation, testCount);
 
-    private static Fin<Dataset> Parse(Source src)
+    internal static Fin<Dataset> Parse(Source src)
     {
         using var reader = new StreamReader(src.Stream, leaveOpen: true);
         var pixels = new List<double>();
