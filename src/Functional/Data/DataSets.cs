@@ -72,7 +72,7 @@ public static class DataSets
         name switch
         {
             "digits" when dir is null => Digits(seed),
-            "digits" => Digits(Directory.Exists(dir) ? Path.Combine(dir, "digits.csv.gz") : dir, seed),
+            "digits" => Digits(File.Exists(dir) ? dir : Path.Combine(dir, "digits.csv.gz"), seed),
             "fashion-mnist" or "mnist" when dir is null => Error.New(
                 $"{name} needs a folder holding its four IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-…)"
             ),

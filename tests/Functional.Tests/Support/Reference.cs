@@ -12,7 +12,7 @@ namespace Functional.Tests.Support;
 /// </summary>
 public static class Reference
 {
-    public static Matrix AffineForward(Matrix w, Matrix b, Matrix x) => Mat.AddRow(x * w, b);
+    public static Matrix AffineForward(Matrix w, Matrix b, Matrix x) => Mat.AddRow(x.Multiply(w), b);
 
     public static (Matrix DX, Matrix DW, Matrix DB) AffineBackward(Matrix w, Matrix x, Matrix dY) =>
         (dY.TransposeAndMultiply(w), x.TransposeThisAndMultiply(dY), Mat.ColumnSums(dY));
@@ -29,7 +29,7 @@ public static class Reference
 
     public static Matrix TanhBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => 1.0 - v * v));
 
-    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Build.Dense(rows, row.ColumnCount, (_, j) => row[0, j]);
+    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Generate(rows, row.ColumnCount, (_, j) => row[0, j]);
 
     static Matrix ScaleColumns(Matrix x, Matrix row) => x.PointwiseMultiply(BroadcastRow(row, x.RowCount));
 
@@ -60,7 +60,7 @@ public static class Reference
         }
         var mu = Mat.ColumnMeans(x);
         var xc0 = x - BroadcastRow(mu, x.RowCount);
-        var variance = Mat.ColumnSums(xc0.PointwiseMultiply(xc0)) / x.RowCount;
+        var variance = Mat.ColumnSums(xc0.PointwiseMultiply(xc0)).DivideLikeMathNet(x.RowCount);
         var n = x.RowCount;
         var runVar = cfg.UnbiasedRunningVar ? variance * (n / (n - 1.0)) : variance;
         var d = cfg.RunningDecay;
@@ -82,11 +82,11 @@ public static class Reference
         var dVar = 0.5 * dStd.PointwiseDivide(c.Std);
         dXc += ScaleColumns(c.Xc, dVar) * (2.0 / n);
         var dMu = Mat.ColumnSums(dXc);
-        return (dXc - BroadcastRow(dMu / n, n), dGamma, dBeta);
+        return (dXc - BroadcastRow(dMu.DivideLikeMathNet(n), n), dGamma, dBeta);
     }
 
     public static (double Loss, Matrix DScores) SoftmaxCrossEntropy(Matrix scores, Matrix t) =>
-        (Functions.SoftmaxCrossEntropy(scores, t), (Functions.Softmax(scores) - t) / scores.RowCount);
+        (Functions.SoftmaxCrossEntropy(scores, t), (Functions.Softmax(scores) - t).DivideLikeMathNet(scores.RowCount));
 
     public static (double Loss, Matrix DScores) MeanSquaredError(Matrix scores, Matrix t)
     {
@@ -199,5 +199,5 @@ public static class Reference
 
     /// <summary>Column-major gather, element by element.</summary>
     public static Matrix Rows(Matrix x, int[] index) =>
-        Matrix.Build.Dense(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
+        Matrix.Generate(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
 }
