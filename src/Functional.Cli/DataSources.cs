@@ -7,7 +7,7 @@ namespace Functional.Cli;
 /// <summary>Resolves the CLI's dataset names to loaded, preprocessed train/test sets.</summary>
 public static class DataSources
 {
-    public static readonly string[] Names = ["digits", "fashion-mnist", "mnist", "regression"];
+    public static readonly string[] Names = [.. DataSets.Names];
 
     /// <summary>The repository's data/ folder: found from the working directory or from the tool's location.</summary>
     public static string RepoData(string file)
@@ -42,28 +42,15 @@ public static class DataSources
                     new MnistOptions()
                 )
             ),
-            "regression" => Regression(),
+            "regression" => DataSets.Regression(),
             _ => throw new UsageException($"--dataset: '{name}' is not one of {string.Join(", ", Names)}"),
         };
         return limitTrain is int n && n < data.Train.Count ? data with { Train = data.Train.Take(n) } : data;
     }
 
-    static TrainTest Digits(string? dataDir, ulong seed)
-    {
-        var path = dataDir is null ? RepoData("digits.csv.gz") : Path.Combine(dataDir, "digits.csv.gz");
-        if (dataDir is not null && File.Exists(dataDir))
-            path = dataDir; // --data may name the CSV itself
-        var all = Functional.Data.Digits.Standardize(Unwrap(Functional.Data.Digits.Load(path)));
-        var perm = Sampling.Permutation(Key.Of(seed).FoldIn(KeyPurpose.Split), all.Count);
-        return Functional.Data.Digits.Split(all, perm, Splits.TestCount(all.Count, 0.25));
-    }
-
-    /// <summary>The Flux example: all 300 points train; the test set is the same curve (the example evaluates on it).</summary>
-    static TrainTest Regression()
-    {
-        var d = Functional.Data.Regression.Flux();
-        return new TrainTest(d, d);
-    }
+    /// <summary>The bundled digits, or the CSV named by --data (a file, or a folder holding digits.csv.gz).</summary>
+    static TrainTest Digits(string? dataDir, ulong seed) =>
+        dataDir is null ? DataSets.Digits(seed) : Unwrap(DataSets.Load("digits", dataDir, seed));
 
     static T Unwrap<T>(LanguageExt.Fin<T> fin) =>
         fin.Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));

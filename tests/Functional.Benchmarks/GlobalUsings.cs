@@ -1,1 +1,1 @@
-global using Matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+global using Matrix = Functional.Core.Tensor;

@@ -1,1 +1,2 @@
-global using Matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+global using Functional.Tests.Support;
+global using Matrix = Functional.Core.Tensor;

@@ -5,7 +5,7 @@ using Functional.Network;
 using Functional.Training;
 using static Functional.Cli.Experiments.TextTable;
 using CliOption = System.CommandLine.Option<string>;
-using Matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+using Matrix = Functional.Core.Tensor;
 
 namespace Functional.Cli.Commands;
 
@@ -114,7 +114,7 @@ public sealed class GradCheckCommand : ICliCommand
     /// </summary>
     static (bool Ok, string Note) Judge(Matrix analytic, GradDiff d)
     {
-        if (analytic.Enumerate().Max(Math.Abs) < ZeroGradient)
+        if (analytic.ToArray().Max(Math.Abs) < ZeroGradient)
         {
             var abs = d.MaxRelError * 1e-6; // Compare's scale floor applies: max |diff| = error × 1e-6
             return abs < ZeroGradient ? (true, "ok*") : (false, "FAIL*");

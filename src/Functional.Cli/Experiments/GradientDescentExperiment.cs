@@ -4,7 +4,7 @@ using Functional.Core;
 using Functional.Training;
 using ScottPlot;
 using static Functional.Cli.Experiments.TextTable;
-using Matrix = MathNet.Numerics.LinearAlgebra.Matrix<double>;
+using Matrix = Functional.Core.Tensor;
 
 namespace Functional.Cli.Experiments;
 

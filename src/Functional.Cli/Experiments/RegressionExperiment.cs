@@ -28,7 +28,7 @@ public sealed class RegressionExperiment : IExperiment
         var iterations = ctx.Pick(ctx.Iterations, 3000, 1000);
         var data = Regression.Flux();
         var xs = Regression.Xs(data.Count).ToArray();
-        var y = data.T.Column(0).ToArray();
+        var y = data.T.ColumnValues(0);
         var net = Nets.FluxRegression();
         var opt = new Optimizer(new Adam(0.001, 0.9, 0.999, 1e-8, true));
         var batches = new Batches(data.Count, Batch, BatchSampling.Replacement).Validate();
@@ -42,7 +42,7 @@ public sealed class RegressionExperiment : IExperiment
             EvalEvery,
             [data]
         );
-        var estimate = net.Predict(r.Final.Params, r.Final.Model, data.X).Column(0).ToArray();
+        var estimate = net.Predict(r.Final.Params, r.Final.Model, data.X).ColumnValues(0);
         var mean = y.Average();
         var variance = y.Sum(v => (v - mean) * (v - mean)) / y.Length;
         var mse = r.Last.Sets[0].Loss;

@@ -29,11 +29,11 @@ public static class Functions
 
     public static double Tanh(double x) => Math.Tanh(x);
 
-    public static Matrix Step(Matrix x) => x.Map(Step);
+    public static Matrix Step(Matrix x) => x.Select(Step);
 
     public static Matrix Sigmoid(Matrix x) => Elementwise.Sigmoid(x);
 
-    public static Matrix SigmoidGrad(Matrix x) => x.Map(SigmoidGrad);
+    public static Matrix SigmoidGrad(Matrix x) => x.Select(SigmoidGrad);
 
     public static Matrix Relu(Matrix x) => Elementwise.Relu(x);
 
@@ -61,7 +61,7 @@ public static class Functions
             for (var j = 0; j < c; j++)
                 y[j * n + i] /= sum;
         }
-        return Matrix.Build.Dense(n, c, y);
+        return Matrix.Wrap(n, c, y);
     }
 
     /// <summary>Batch-averaged cross-entropy for one-hot targets: −Σ t·log(y + 1e-7) / N.</summary>

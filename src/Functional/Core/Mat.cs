@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Functional.Kernels;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Core;
 
@@ -12,18 +11,20 @@ namespace Functional.Core;
 /// </summary>
 public static class Mat
 {
-    public static Matrix Zeros(int rows, int cols) => Matrix.Build.Dense(rows, cols);
+    public static Matrix Zeros(int rows, int cols) => Matrix.Zeros(rows, cols);
 
-    public static Matrix Filled(int rows, int cols, double value) => Matrix.Build.Dense(rows, cols, value);
+    public static Matrix Filled(int rows, int cols, double value) => Matrix.Filled(rows, cols, value);
 
-    public static Matrix Row(params double[] values) => Matrix.Build.Dense(1, values.Length, (double[])values.Clone());
+    public static Matrix Row(params double[] values) => Matrix.Row(values);
 
-    public static Matrix FromRows(double[][] rows) => Matrix.Build.DenseOfRowArrays(rows);
+    public static Matrix FromRows(double[][] rows) => Matrix.FromRows(rows);
 
-    /// <summary>A single sample given as a vector becomes a batch of one (1×n).</summary>
-    public static Matrix AsBatch(Vector<double> v) => v.ToRowMatrix();
+    /// <summary>A single sample becomes a batch of one (1×n).</summary>
+    public static Matrix AsBatch(ReadOnlySpan<double> sample) => Matrix.Row(sample);
 
-    public static double[] Data(Matrix m) => m.AsColumnMajorArray() ?? m.ToColumnMajorArray();
+    /// <summary>The tensor's storage (column-major): library code reads it, and writes only a tensor it has just
+    /// made and not yet returned.</summary>
+    internal static double[] Data(Matrix m) => m.Storage;
 
     /// <summary>
     /// A fresh dense rows×cols matrix and its column-major storage, NOT zeroed: the caller writes every element
@@ -33,11 +34,11 @@ public static class Mat
     internal static (Matrix M, double[] D) New(int rows, int cols)
     {
         var d = Recycler.Take(rows * cols) ?? GC.AllocateUninitializedArray<double>(rows * cols);
-        return (Matrix.Build.Dense(rows, cols, d), d);
+        return (Matrix.Wrap(rows, cols, d), d);
     }
 
     /// <summary>Wraps a fresh column-major array (not copied; the caller gives it up).</summary>
-    internal static Matrix Wrap(int rows, int cols, double[] data) => Matrix.Build.Dense(rows, cols, data);
+    internal static Matrix Wrap(int rows, int cols, double[] data) => Matrix.Wrap(rows, cols, data);
 
     /// <summary>x + row, the row broadcast over every sample (row is 1×cols).</summary>
     public static Matrix AddRow(Matrix x, Matrix row)
@@ -46,8 +47,8 @@ public static class Mat
             row.RowCount == 1 && row.ColumnCount == x.ColumnCount,
             $"AddRow: expected a 1×{x.ColumnCount} row, got {Shape.Of(row)}."
         );
-        var r = x.Clone();
-        var d = Data(r);
+        var (r, d) = New(x.RowCount, x.ColumnCount);
+        Data(x).CopyTo(d, 0);
         var b = Data(row);
         var n = x.RowCount;
         for (var j = 0; j < x.ColumnCount; j++)
@@ -65,15 +66,15 @@ public static class Mat
     {
         var s = new double[x.ColumnCount];
         ColumnSumsInto(x, s);
-        return Matrix.Build.Dense(1, s.Length, s);
+        return Matrix.Wrap(1, s.Length, s);
     }
 
     /// <summary><see cref="ColumnSums"/> into <paramref name="s"/> (one per column): the same sums, allocating
     /// nothing, so it can run on a worker.</summary>
     internal static void ColumnSumsInto(Matrix x, double[] s) => Reductions.ColumnSums(Data(x), x.RowCount, s);
 
-    /// <summary>Column means as a 1×cols row.</summary>
-    public static Matrix ColumnMeans(Matrix x) => ColumnSums(x) / x.RowCount;
+    /// <summary>Column means as a 1×cols row: each sum times 1/n (MathNet's scalar division, kept for its bits).</summary>
+    public static Matrix ColumnMeans(Matrix x) => ColumnSums(x) * (1.0 / x.RowCount);
 
     /// <summary>Sum of all elements in storage order (deterministic).</summary>
     public static double Sum(Matrix x)
@@ -124,7 +125,7 @@ public static class Mat
                 throw new ArgumentException($"OneHot: label {c} at row {i} is outside 0..{classes - 1}.");
             m[c * labels.Length + i] = 1.0;
         }
-        return Matrix.Build.Dense(labels.Length, classes, m);
+        return Matrix.Wrap(labels.Length, classes, m);
     }
 
     /// <summary>The rows at <paramref name="index"/>, in that order (one copy, straight into the result).</summary>
@@ -512,11 +513,21 @@ public static class Mat
                 Array.Copy(src, j * b.RowCount, dst, j * rows + r0, b.RowCount);
             r0 += b.RowCount;
         }
-        return Matrix.Build.Dense(rows, cols, dst);
+        return Matrix.Wrap(rows, cols, dst);
     }
 
     /// <summary>Rows [start, start+count).</summary>
-    public static Matrix RowRange(Matrix x, int start, int count) => x.SubMatrix(start, count, 0, x.ColumnCount);
+    public static Matrix RowRange(Matrix x, int start, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, x.RowCount, nameof(count));
+        var (r, d) = New(count, x.ColumnCount);
+        var src = Data(x);
+        for (var j = 0; j < x.ColumnCount; j++)
+            Array.Copy(src, j * x.RowCount + start, d, j * count, count);
+        return r;
+    }
 
     /// <summary>Bitwise equality of shape and every element (NaNs with equal bits compare equal).</summary>
     public static bool BitwiseEqual(Matrix a, Matrix b)

@@ -5,15 +5,15 @@ public static class Sampling
 {
     /// <summary>Uniform [0,1) values, element (i, j) drawn from counter i*cols + j (row-major).</summary>
     public static Matrix Uniform(Key key, int rows, int cols) =>
-        Matrix.Build.Dense(rows, cols, (i, j) => key.Uniform((ulong)i * (ulong)cols + (ulong)j));
+        Matrix.Generate(rows, cols, (i, j) => key.Uniform((ulong)i * (ulong)cols + (ulong)j));
 
     /// <summary>Uniform values in [low, high).</summary>
     public static Matrix Uniform(Key key, int rows, int cols, double low, double high) =>
-        Matrix.Build.Dense(rows, cols, (i, j) => low + (high - low) * key.Uniform((ulong)i * (ulong)cols + (ulong)j));
+        Matrix.Generate(rows, cols, (i, j) => low + (high - low) * key.Uniform((ulong)i * (ulong)cols + (ulong)j));
 
     /// <summary>Standard normal values by Box–Muller; element k (row-major) uses draws 2k and 2k+1.</summary>
     public static Matrix Normal(Key key, int rows, int cols) =>
-        Matrix.Build.Dense(rows, cols, (i, j) => StandardNormal(key, (ulong)i * (ulong)cols + (ulong)j));
+        Matrix.Generate(rows, cols, (i, j) => StandardNormal(key, (ulong)i * (ulong)cols + (ulong)j));
 
     public static double StandardNormal(Key key, ulong index)
     {

@@ -22,7 +22,7 @@ internal static class Dense
                     a[dst + i] = lut[rowMajor[i * cols + j]];
             }
         }
-        return Matrix.Build.Dense(rows, cols, a);
+        return Matrix.Wrap(rows, cols, a);
     }
 
     internal static Matrix Column(ReadOnlySpan<int> values)
@@ -30,6 +30,6 @@ internal static class Dense
         var a = new double[values.Length];
         for (int i = 0; i < values.Length; i++)
             a[i] = values[i];
-        return Matrix.Build.Dense(values.Length, 1, a);
+        return Matrix.Wrap(values.Length, 1, a);
     }
 }

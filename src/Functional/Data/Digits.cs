@@ -22,7 +22,7 @@ public static class Digits
     {
         int n = d.Count,
             f = d.Features;
-        double[] a = d.X.ToColumnMajorArray();
+        double[] a = d.X.ToArray();
         if (a.Length == 0)
             return d;
         double sum = 0;
@@ -42,14 +42,14 @@ public static class Digits
         double divisor = std > 0 ? std : 1;
         for (int k = 0; k < a.Length; k++)
             a[k] = (a[k] - mean) / divisor;
-        return d with { X = Matrix.Build.Dense(n, f, a) };
+        return d with { X = Matrix.Wrap(n, f, a) };
     }
 
     /// <summary>Test = rows perm[0..testCount), train = the rest; see <see cref="Splits.ByPermutation"/>.</summary>
     public static TrainTest Split(Dataset d, int[] permutation, int testCount) =>
         Splits.ByPermutation(d, permutation, testCount);
 
-    private static Fin<Dataset> Parse(Source src)
+    internal static Fin<Dataset> Parse(Source src)
     {
         using var reader = new StreamReader(src.Stream, leaveOpen: true);
         var pixels = new List<double>();
@@ -74,7 +74,7 @@ public static class Digits
         var ys = labels.ToImmutable();
         return new Dataset(
             "digits",
-            Matrix.Build.Dense(n, Pixels, x),
+            Matrix.Wrap(n, Pixels, x),
             Functional.Core.Mat.OneHot(ys.AsSpan(), ClassNames.Length),
             ys,
             ClassNames

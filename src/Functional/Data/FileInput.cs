@@ -31,6 +31,21 @@ internal static class FileInput
                 1 << 16,
                 FileOptions.SequentialScan
             );
+            return Read(path, file, parse);
+        }
+        catch (Exception e)
+            when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        {
+            return Error.New($"{path}: cannot read file ({OneLine(e.Message)})");
+        }
+    }
+
+    /// <summary>Parses an open, seekable stream (a file, or a resource bundled in the assembly) named
+    /// <paramref name="path"/> in error messages.</summary>
+    internal static Fin<T> Read<T>(string path, Stream file, Func<Source, Fin<T>> parse)
+    {
+        try
+        {
             Span<byte> head = stackalloc byte[2];
             int got = file.ReadAtLeast(head, 2, throwOnEndOfStream: false);
             file.Position = 0;
@@ -60,7 +75,7 @@ internal static class FileInput
     /// byte count must equal ISIZE, the uncompressed length mod 2^32 stored in the file's last 4 bytes (RFC 1952).
     /// (A multi-member gzip file, whose ISIZE covers only its last member, is reported the same way.)
     /// </summary>
-    private static Option<Error> CheckGzipEnd(string path, FileStream file, CountingStream inflated)
+    private static Option<Error> CheckGzipEnd(string path, Stream file, CountingStream inflated)
     {
         if (inflated.Read(stackalloc byte[1]) > 0)
             return Option<Error>.None; // the parser stopped early on purpose: it has judged the data itself

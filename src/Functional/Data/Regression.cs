@@ -34,6 +34,6 @@ public static class Regression
                 phi[k * n + i] = p;
             y[i] = Curve(xs[i]);
         }
-        return new Dataset("flux", Matrix.Build.Dense(n, Features, phi), Matrix.Build.Dense(n, 1, y), [], []);
+        return new Dataset("flux", Matrix.Wrap(n, Features, phi), Matrix.Wrap(n, 1, y), [], []);
     }
 }

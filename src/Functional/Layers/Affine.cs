@@ -2,7 +2,6 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Functional.Core;
 using Functional.Kernels;
-using MathNet.Numerics.LinearAlgebra;
 
 namespace Functional.Layers;
 
@@ -38,8 +37,8 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
         return (Linear(p.W, p.B, x), new Cache(x));
     }
 
-    /// <summary>A single sample given as a vector is a batch of one.</summary>
-    public static (Matrix Y, Cache Cache) Forward(P p, Vector<double> x) => Forward(p, Mat.AsBatch(x));
+    /// <summary>A single sample is a batch of one.</summary>
+    public static (Matrix Y, Cache Cache) Forward(P p, ReadOnlySpan<double> x) => Forward(p, Mat.AsBatch(x));
 
     public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
     {
@@ -116,7 +115,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
             reluBefore is null ? null : new ReluMask(dxd, ld, Mat.Data(reluBefore)),
             () => Mat.ColumnSumsInto(dY, db) // the bias gradient, on whichever thread is free first
         );
-        return (dw, dx, Matrix.Build.Dense(1, outputs, db));
+        return (dw, dx, Matrix.Wrap(1, outputs, db));
     }
 
     /// <summary>dX·(y &gt; 0 ? 1 : 0) on a finished block of dX (the ReLU before the layer, fused).</summary>

@@ -53,7 +53,7 @@ public sealed record SoftmaxWithLoss : LossLayer
     public override Matrix Backward(LayerCache cache)
     {
         var c = (Cache)cache;
-        return (c.Y - c.T) / c.Y.RowCount;
+        return (c.Y - c.T) * (1.0 / c.Y.RowCount); // ×(1/n), the bits of MathNet's scalar division
     }
 
     public override Matrix Output(Matrix scores) => Functions.Softmax(scores);

@@ -55,7 +55,7 @@ internal static class Slots
                     + "initialise the state with the same rule you update with."
             );
 
-    public static Matrix Zeros(Matrix like) => Matrix.Build.Dense(like.RowCount, like.ColumnCount);
+    public static Matrix Zeros(Matrix like) => Matrix.Zeros(like.RowCount, like.ColumnCount);
 
     public static Seq<Matrix> Expect(Seq<Matrix> buffers, int n, IRule rule) =>
         buffers.Count == n

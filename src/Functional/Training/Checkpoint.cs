@@ -215,7 +215,7 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
             for (var i = 0; i < data.Length; i++)
                 data[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(pos + 8 * i));
             pos += (int)(elements * 8);
-            if (!arrays.TryAdd(name, Matrix.Build.Dense(rows, cols, data)))
+            if (!arrays.TryAdd(name, Matrix.Wrap(rows, cols, data)))
                 throw Bad(pos, $"array '{name}' appears twice");
         }
         if (pos != bodyLength)

@@ -20,17 +20,10 @@ public static class GradCheck
 
     /// <summary>Numerical gradient of f at x: each element perturbed on a fresh copy, never on x itself.</summary>
     public static Matrix Gradient(Func<Matrix, double> f, Matrix x, double h = H) =>
-        Matrix.Build.Dense(
+        Matrix.Generate(
             x.RowCount,
             x.ColumnCount,
-            (i, j) =>
-            {
-                var plus = x.Clone();
-                plus[i, j] += h;
-                var minus = x.Clone();
-                minus[i, j] -= h;
-                return (f(plus) - f(minus)) / (2 * h);
-            }
+            (i, j) => (f(x.With(i, j, x[i, j] + h)) - f(x.With(i, j, x[i, j] - h))) / (2 * h)
         );
 
     /// <summary>Plain gradient descent: x ← x − lr·∇f(x), <paramref name="steps"/> times; returns every point visited.</summary>
@@ -45,17 +38,12 @@ public static class GradCheck
     /// softmax network is above the 1e-6 relative bar although backprop is exact; this one's is ≈ 1e-16·f⁽⁵⁾.
     /// </summary>
     public static Matrix Gradient4(Func<Matrix, double> f, Matrix x, double h = H) =>
-        Matrix.Build.Dense(
+        Matrix.Generate(
             x.RowCount,
             x.ColumnCount,
             (i, j) =>
             {
-                double At(double delta)
-                {
-                    var y = x.Clone();
-                    y[i, j] += delta;
-                    return f(y);
-                }
+                double At(double delta) => f(x.With(i, j, x[i, j] + delta));
                 return (-At(2 * h) + 8 * At(h) - 8 * At(-h) + At(-2 * h)) / (12 * h);
             }
         );
@@ -71,11 +59,19 @@ public static class GradCheck
     public static GradDiff Compare(Matrix analytic, Matrix numeric)
     {
         Shape.RequireSame(analytic, numeric, "GradCheck.Compare");
-        var d = (analytic - numeric).PointwiseAbs();
+        var d = (analytic - numeric).Select(Math.Abs);
         // Floor the scale at 1e-6 so an array whose true gradient is 0 (a bias right before BatchNorm) reports its
         // absolute noise (≈ ε·|loss|/h ≈ 1e-12) instead of dividing noise by noise.
-        var scale = Math.Max(1e-6, Math.Max(analytic.Enumerate().Max(Math.Abs), numeric.Enumerate().Max(Math.Abs)));
-        return new GradDiff(Mat.Sum(d) / (d.RowCount * (double)d.ColumnCount), d.Enumerate().Max() / scale);
+        var scale = Math.Max(1e-6, Math.Max(MaxAbs(analytic.Span), MaxAbs(numeric.Span)));
+        return new GradDiff(Mat.Sum(d) / (d.RowCount * (double)d.ColumnCount), MaxAbs(d.Span) / scale);
+    }
+
+    static double MaxAbs(ReadOnlySpan<double> values)
+    {
+        var max = double.NegativeInfinity;
+        foreach (var v in values)
+            max = Math.Max(max, Math.Abs(v));
+        return max;
     }
 
     /// <summary>Backprop's input gradient against the numerical one (for layers without parameters).</summary>

@@ -147,11 +147,11 @@ public static class Train
     {
         into.Clear();
         foreach (var m in s.Params.Values.Values)
-            if (m.AsColumnMajorArray() is { } a)
+            if (m.Storage is { } a)
                 into.Add(a);
         foreach (var slot in s.Opt.Slots.Values)
         foreach (var m in slot.Buffers)
-            if (m.AsColumnMajorArray() is { } a)
+            if (m.Storage is { } a)
                 into.Add(a);
     }
 

@@ -2,7 +2,6 @@ using Functional.Core;
 using Functional.Kernels;
 using Functional.Layers;
 using LanguageExt;
-using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 using static Functional.Tests.Support.TestData;
 using static LanguageExt.Prelude;
@@ -17,13 +16,13 @@ namespace Functional.Tests.Core;
 public class DeferredRowsTests
 {
     /// <summary>400 rows of byte-like values (a palette of 256), the kind of data set whose batches are deferred.</summary>
-    static Matrix<double> Coded(int cols) =>
-        Matrix<double>.Build.Dense(400, cols, (i, j) => (i * 7 + j * 13 + i * j) % 256 / 255.0 - 0.25);
+    static Matrix Coded(int cols) =>
+        Matrix.Generate(400, cols, (i, j) => (i * 7 + j * 13 + i * j) % 256 / 255.0 - 0.25);
 
     static int[] Index(int rows) => [.. Enumerable.Range(0, rows).Select(i => (i * 37 + 11) % 400)];
 
     /// <summary>A batch deferred into a scratch array that holds NaN (stale values the product must overwrite).</summary>
-    static (Matrix<double> X, DeferredRows Rows) Defer(Matrix<double> data, int[] index)
+    static (Matrix X, DeferredRows Rows) Defer(Matrix data, int[] index)
     {
         var scratch = new StepScratch();
         scratch.Next(index.Length, data.ColumnCount).D.AsSpan().Fill(double.NaN);
@@ -71,11 +70,7 @@ public class DeferredRowsTests
             maxThreads: threads
         );
 
-        AssertBitwise(
-            Matrix<double>.Build.Dense(rows, n, expected),
-            Matrix<double>.Build.Dense(rows, n, actual),
-            "product"
-        );
+        AssertBitwise(Matrix.Wrap(rows, n, expected), Matrix.Wrap(rows, n, actual), "product");
         AssertBitwise(gathered, x, "the batch the product wrote");
     }
 

@@ -50,7 +50,7 @@ public class FunctionsTests
         ]);
         var y = Functions.Softmax(x);
         for (var i = 0; i < 3; i++)
-            Assert.Equal(1.0, y.Row(i).Sum(), 14);
+            Assert.Equal(1.0, y.RowValues(i).Sum(), 14);
         Assert.True(y.Enumerate().All(double.IsFinite));
         Assert.Equal(0.018211273295547534, y[0, 0], 15); // the book's softmax([0.3, 2.9, 4.0])
         Assert.Equal(1.0, y[1, 0]);

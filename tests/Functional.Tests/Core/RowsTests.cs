@@ -1,5 +1,4 @@
 using Functional.Core;
-using MathNet.Numerics.LinearAlgebra;
 using Xunit;
 using static Functional.Tests.Support.TestData;
 
@@ -67,14 +66,10 @@ public class RowsTests
     }
 
     /// <summary>A 37×9 matrix using every one of <paramref name="values"/> (333 elements, stride 7 through them).</summary>
-    static Matrix<double> Tiled(double[] values) =>
-        Matrix<double>.Build.Dense(
-            37,
-            9,
-            Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % values.Length]).ToArray()
-        );
+    static Matrix Tiled(double[] values) =>
+        Matrix.Wrap(37, 9, Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % values.Length]).ToArray());
 
-    static void AssertEveryBatchBitwise(Matrix<double> x)
+    static void AssertEveryBatchBitwise(Matrix x)
     {
         foreach (var index in Batches)
         {
@@ -106,7 +101,7 @@ public class RowsTests
         var values = DistinctValues(257);
         var data = Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % 256]).ToArray();
         data[^1] = values[256]; // the 257th turns up at the very last element the palette builder reads
-        var x = Matrix<double>.Build.Dense(37, 9, data);
+        var x = Matrix.Wrap(37, 9, data);
         Assert.False(Mat.RowMajorIsPalette(x));
         AssertEveryBatchBitwise(x);
     }
@@ -121,9 +116,7 @@ public class RowsTests
     [InlineData(false)]
     public void Gathers_in_parts_equal_the_reference_for_every_cut(bool palette)
     {
-        var x = palette
-            ? Matrix<double>.Build.Dense(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0)
-            : Normal(5, 400, 90);
+        var x = palette ? Matrix.Generate(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0) : Normal(5, 400, 90);
         Assert.Equal(palette, Mat.RowMajorIsPalette(x));
         var index = Enumerable.Range(0, 203).Select(i => i * 37 % 400).ToArray();
         Assert.True((long)index.Length * x.ColumnCount >= Mat.ParallelGather);
@@ -144,7 +137,7 @@ public class RowsTests
     [InlineData(false, 203)]
     public void Gathers_into_a_reused_scratch_array_overwrite_all_of_it(bool rowMajor, int rows)
     {
-        var x = Matrix<double>.Build.Dense(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0);
+        var x = Matrix.Generate(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0);
         var first = Enumerable.Range(0, rows).Select(i => i * 37 % 400).ToArray();
         var second = Enumerable.Range(0, rows).Select(i => (i * 91 + 5) % 400).ToArray();
         var scratch = new StepScratch();

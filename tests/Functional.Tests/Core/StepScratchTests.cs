@@ -107,7 +107,7 @@ public class StepScratchTests
         public string Name => "keeps-gradient";
         public int SlotSize => 1;
 
-        public ISlot Init(Matrix param) => new Last(Matrix.Build.Dense(param.RowCount, param.ColumnCount));
+        public ISlot Init(Matrix param) => new Last(Matrix.Zeros(param.RowCount, param.ColumnCount));
 
         public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
             (new Last(grad), (grad + ((Last)slot).G) * LearningRate);

@@ -7,9 +7,9 @@ public sealed class DatasetTests
 {
     private static Dataset Small()
     {
-        var x = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(5, 2, (i, j) => 10 * i + j);
+        var x = Matrix.Generate(5, 2, (i, j) => 10 * i + j);
         int[] labels = [0, 1, 2, 1, 0];
-        var t = MathNet.Numerics.LinearAlgebra.Matrix<double>.Build.Dense(5, 3, (i, j) => labels[i] == j ? 1 : 0);
+        var t = Matrix.Generate(5, 3, (i, j) => labels[i] == j ? 1 : 0);
         return new Dataset("small", x, t, [.. labels], ["a", "b", "c"]);
     }
 
@@ -21,7 +21,7 @@ public sealed class DatasetTests
         Assert.Equal([40.0, 0, 20, 20], d.X.Column(0).ToArray());
         Assert.Equal([0, 0, 2, 2], d.Labels.ToArray());
         for (int i = 0; i < d.Count; i++)
-            Assert.Equal(d.Labels[i], d.T.Row(i).MaximumIndex());
+            Assert.Equal(d.Labels[i], d.T.RowValues(i).MaximumIndex());
         Assert.Equal(["a", "b", "c"], d.ClassNames.ToArray());
     }
 

@@ -18,7 +18,7 @@ public sealed class DigitsTests
         Assert.Equal(1797, counts.Sum());
         Assert.All(counts, c => Assert.True(c > 0));
         for (int i = 0; i < Loaded.Count; i++)
-            Assert.Equal(Loaded.Labels[i], Loaded.T.Row(i).MaximumIndex());
+            Assert.Equal(Loaded.Labels[i], Loaded.T.RowValues(i).MaximumIndex());
         Assert.True(Loaded.IsClassification);
     }
 
@@ -62,8 +62,8 @@ public sealed class DigitsTests
         var tt = Digits.Split(Loaded, perm, testCount);
         Assert.Equal((1347, 450), (tt.Train.Count, tt.Test.Count));
         // Test rows are perm[0..450) in order: the last rows of the file, reversed.
-        Assert.Equal(Loaded.X.Row(1796), tt.Test.X.Row(0));
-        Assert.Equal(Loaded.X.Row(perm[450]), tt.Train.X.Row(0));
+        Assert.Equal(Loaded.X.RowValues(1796), tt.Test.X.RowValues(0));
+        Assert.Equal(Loaded.X.RowValues(perm[450]), tt.Train.X.RowValues(0));
         Assert.Equal(perm[..450].Select(i => Loaded.Labels[i]), tt.Test.Labels);
         Assert.Empty(perm[..450].Intersect(perm[450..]));
     }

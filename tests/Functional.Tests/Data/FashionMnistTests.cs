@@ -23,7 +23,7 @@ public sealed class FashionMnistTests
         Assert.All(tt.Train.Labels, l => Assert.InRange(l, 0, 9));
         Assert.Equal(10, tt.Train.Labels.Distinct().Count());
         for (int i = 0; i < tt.Train.Count; i += 97)
-            Assert.Equal(tt.Train.Labels[i], tt.Train.T.Row(i).MaximumIndex());
+            Assert.Equal(tt.Train.Labels[i], tt.Train.T.RowValues(i).MaximumIndex());
     }
 
     [Fact]
@@ -34,6 +34,6 @@ public sealed class FashionMnistTests
         Assert.Equal(50, raw.Train.Count);
         Assert.All(raw.Train.X.Enumerate(), v => Assert.Equal(Math.Round(v), v));
         Assert.True(raw.Train.X.Enumerate().Max() > 1);
-        Assert.True((raw.Train.X / 255.0 - norm.Train.X).Enumerate().All(d => Math.Abs(d) < 1e-15));
+        Assert.True((raw.Train.X.DivideLikeMathNet(255.0) - norm.Train.X).Enumerate().All(d => Math.Abs(d) < 1e-15));
     }
 }

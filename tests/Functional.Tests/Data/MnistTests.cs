@@ -39,7 +39,7 @@ public sealed class MnistTests : IDisposable
             Assert.Equal(images[16 + i * 6 + j] / 255.0, x[i, j]);
         Assert.Equal([2, 0, 9], tt.Train.Labels.ToArray());
         for (int i = 0; i < 3; i++)
-            Assert.Equal(tt.Train.Labels[i], tt.Train.T.Row(i).MaximumIndex());
+            Assert.Equal(tt.Train.Labels[i], tt.Train.T.RowValues(i).MaximumIndex());
         Assert.All(tt.Train.T.RowSums(), s => Assert.Equal(1.0, s));
         Assert.Equal(Mnist.ClassNames, tt.Train.ClassNames);
         Assert.Equal(["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"], Mnist.ClassNames.ToArray());

@@ -72,8 +72,7 @@ public class FusedLayerTests
         int outputs
     )
     {
-        var x = Normal(8, n, inputs);
-        x[3, 5] = double.NaN;
+        var x = Normal(8, n, inputs).With(3, 5, double.NaN);
         var w = Normal(9, inputs, outputs, 0.1);
         var b = Normal(10, 1, outputs);
         var z = R.AffineForward(w, b, x);

@@ -57,7 +57,7 @@ public class LayerTests
     public void Affine_accepts_a_single_sample_as_a_batch_of_one()
     {
         var p = new Affine.P(Normal(1, 3, 2), Mat.Row(1, -1));
-        var (y, _) = Affine.Forward(p, Vector<double>.Build.Dense([1.0, 2.0, 3.0]));
+        var (y, _) = Affine.Forward(p, [1.0, 2.0, 3.0]);
         var (yb, _) = Affine.Forward(
             p,
             Mat.FromRows([
@@ -83,7 +83,7 @@ public class LayerTests
     public void BatchNorm_training_mode_standardises_the_books_arange_example()
     {
         // x = arange(15).reshape(3, 5)
-        var x = Matrix<double>.Build.Dense(3, 5, (i, j) => i * 5 + j);
+        var x = Matrix.Generate(3, 5, (i, j) => i * 5 + j);
         var bn = new BatchNorm(5, BatchNormConfig.Dlfs);
         var (y, stats, _) = BatchNorm.Forward(bn, bn.InitParams(), bn.InitStats(), x, Mode.Train);
         for (var j = 0; j < 5; j++)

@@ -23,7 +23,7 @@ public static class Reference
     /// <c>a.TransposeAndMultiply(b)</c> and <c>a.TransposeThisAndMultiply(b)</c>: the reference's products are
     /// the kernel's (whose order the kernel's own tests check), whatever MathNet's provider is.
     /// </summary>
-    static Matrix Product(bool ta, Matrix a, bool tb, Matrix b)
+    public static Matrix Product(bool ta, Matrix a, bool tb, Matrix b)
     {
         int m = ta ? a.ColumnCount : a.RowCount,
             k = ta ? a.RowCount : a.ColumnCount,
@@ -44,7 +44,7 @@ public static class Reference
             c,
             Math.Max(1, m)
         );
-        return Matrix.Build.Dense(m, n, c);
+        return Matrix.Wrap(m, n, c);
     }
 
     public static Matrix Relu(Matrix x) => x.Map(v => v > 0 ? v : 0.0);
@@ -59,7 +59,7 @@ public static class Reference
 
     public static Matrix TanhBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => 1.0 - v * v));
 
-    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Build.Dense(rows, row.ColumnCount, (_, j) => row[0, j]);
+    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Generate(rows, row.ColumnCount, (_, j) => row[0, j]);
 
     static Matrix ScaleColumns(Matrix x, Matrix row) => x.PointwiseMultiply(BroadcastRow(row, x.RowCount));
 
@@ -90,7 +90,7 @@ public static class Reference
         }
         var mu = Mat.ColumnMeans(x);
         var xc0 = x - BroadcastRow(mu, x.RowCount);
-        var variance = Mat.ColumnSums(xc0.PointwiseMultiply(xc0)) / x.RowCount;
+        var variance = Mat.ColumnSums(xc0.PointwiseMultiply(xc0)).DivideLikeMathNet(x.RowCount);
         var n = x.RowCount;
         var runVar = cfg.UnbiasedRunningVar ? variance * (n / (n - 1.0)) : variance;
         var d = cfg.RunningDecay;
@@ -112,11 +112,11 @@ public static class Reference
         var dVar = 0.5 * dStd.PointwiseDivide(c.Std);
         dXc += ScaleColumns(c.Xc, dVar) * (2.0 / n);
         var dMu = Mat.ColumnSums(dXc);
-        return (dXc - BroadcastRow(dMu / n, n), dGamma, dBeta);
+        return (dXc - BroadcastRow(dMu.DivideLikeMathNet(n), n), dGamma, dBeta);
     }
 
     public static (double Loss, Matrix DScores) SoftmaxCrossEntropy(Matrix scores, Matrix t) =>
-        (Functions.SoftmaxCrossEntropy(scores, t), (Functions.Softmax(scores) - t) / scores.RowCount);
+        (Functions.SoftmaxCrossEntropy(scores, t), (Functions.Softmax(scores) - t).DivideLikeMathNet(scores.RowCount));
 
     public static (double Loss, Matrix DScores) MeanSquaredError(Matrix scores, Matrix t)
     {
@@ -229,5 +229,5 @@ public static class Reference
 
     /// <summary>Column-major gather, element by element.</summary>
     public static Matrix Rows(Matrix x, int[] index) =>
-        Matrix.Build.Dense(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
+        Matrix.Generate(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
 }

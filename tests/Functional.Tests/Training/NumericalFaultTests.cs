@@ -45,8 +45,7 @@ public class NumericalFaultTests
     public void A_NaN_input_is_caught_at_step_1_by_the_first_gradient_in_key_order()
     {
         var opt = new Optimizer(new Sgd(0.1));
-        var x = Normal(1, 6, 4);
-        x[2, 1] = double.NaN;
+        var x = Normal(1, 6, 4).With(2, 1, double.NaN);
         var s = TrainState.Start(Net, opt.Rule, Key.Of(3));
         var ex = Assert.Throws<NonFiniteException>(() => Train.Step(Net, opt, s, x, OneHot(2, 6, 2)));
         Assert.Equal(1, ex.Step);
