@@ -1,6 +1,7 @@
 using Functional.Core;
 using Functional.Layers;
 using Functional.LinearAlgebra;
+using Functional.Models;
 using LanguageExt;
 using MathNet.Numerics.LinearAlgebra;
 using Xunit;
@@ -129,7 +130,7 @@ public class DeferredRowsTests
             new Affine(64, 10, new WeightInit.He()),
         ];
         // "no layers": the loss reads the batch itself (90 classes).
-        var net = new Functional.Network.Network(
+        var net = new Functional.Models.Network(
             inputs,
             toSeq(first == "no layers" ? [] : head.Concat(body)),
             new SoftmaxWithLoss()
