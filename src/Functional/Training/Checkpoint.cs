@@ -96,7 +96,10 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
         }
     }
 
-    public static Fin<Checkpoint> Load(string path)
+    /// <summary>Reads a checkpoint file; every failure is a <c>Fin</c> error naming the file.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="kinds">The layer types its network may name (default <see cref="LayerKinds.BuiltIn"/>).</param>
+    public static Fin<Checkpoint> Load(string path, LayerKinds? kinds = null)
     {
         byte[] bytes;
         try
@@ -108,15 +111,15 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
         {
             return FinFail<Checkpoint>(Error.New($"{path}: cannot read checkpoint: {e.Message}"));
         }
-        return Decode(bytes, path);
+        return Decode(bytes, path, kinds);
     }
 
     /// <summary>Parses a checkpoint; every failure names the file and the byte offset or field.</summary>
-    public static Fin<Checkpoint> Decode(byte[] bytes, string source)
+    public static Fin<Checkpoint> Decode(byte[] bytes, string source, LayerKinds? kinds = null)
     {
         try
         {
-            return FinSucc(DecodeOrThrow(bytes, source));
+            return FinSucc(DecodeOrThrow(bytes, source, kinds));
         }
         catch (CheckpointFormatException e)
         {
@@ -147,7 +150,7 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
 
     static CheckpointFormatException Bad(long offset, string what) => new($"byte {offset}: {what}");
 
-    static Checkpoint DecodeOrThrow(byte[] bytes, string source)
+    static Checkpoint DecodeOrThrow(byte[] bytes, string source, LayerKinds? kinds)
     {
         if (bytes.Length < Magic.Length + 4 + HashSize)
             throw Bad(0, $"file is {bytes.Length} bytes, too short to be a checkpoint");
@@ -217,16 +220,16 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
         }
         if (pos != bodyLength)
             throw Bad(pos, $"{bodyLength - pos} unexpected bytes after the last array");
-        return Assemble(header, arrays);
+        return Assemble(header, arrays, kinds);
     }
 
-    static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays)
+    static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays, LayerKinds? kinds)
     {
         Network net;
         Optimizer? opt;
         try
         {
-            net = NetworkSpec.FromJson(header["network"]);
+            net = NetworkSpec.FromJson(header["network"], kinds);
             opt = header["optimizer"] is JsonObject r
                 ? new Optimizer(RuleSpec.FromJson(r), header["clip_global_norm"]?.GetValue<double>() ?? 0)
                 : null;
