@@ -17,18 +17,26 @@ namespace Functional.Models;
 /// <param name="WeightDecay">L2 weight decay λ on each layer's <see cref="Layer.DecayedParams"/> (0: none).</param>
 public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, double WeightDecay = 0.0)
 {
-    readonly int _inputs = Inputs;
+    readonly SampleShape _input = SampleShape.Features(Inputs);
     readonly Seq<Layer> _layers = Layers;
     readonly StagePlan _plan = StagePlan.Of(SampleShape.Features(Inputs), Layers);
 
-    /// <summary>Features per input sample.</summary>
+    /// <summary>A network on input samples of shape <paramref name="input"/> (a feature vector or an image).</summary>
+    public Network(SampleShape input, Seq<Layer> layers, LossLayer loss, double weightDecay = 0.0)
+        : this(input.Size, layers, loss, weightDecay)
+    {
+        _input = input;
+        _plan = StagePlan.Of(input, layers);
+    }
+
+    /// <summary>Values per input sample (the columns of a batch).</summary>
     public int Inputs
     {
-        get => _inputs;
+        get => _input.Size;
         init
         {
-            _inputs = value;
-            _plan = StagePlan.Of(InputShape, _layers);
+            _input = SampleShape.Features(value);
+            _plan = StagePlan.Of(_input, _layers);
         }
     }
 
@@ -44,7 +52,15 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     }
 
     /// <summary>The shape of one input sample.</summary>
-    public SampleShape InputShape => SampleShape.Features(_inputs);
+    public SampleShape InputShape
+    {
+        get => _input;
+        init
+        {
+            _input = value;
+            _plan = StagePlan.Of(value, _layers);
+        }
+    }
 
     /// <summary>The shape of one output sample (checked along the chain).</summary>
     public SampleShape OutputShape => Layers.Fold(InputShape, (n, l) => l.OutputShape(n));
@@ -52,19 +68,22 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// <summary>Number of outputs per sample (checked along the chain).</summary>
     public int Outputs => OutputShape.Size;
 
+    /// <summary>How the layers run (fused stages), planned from <see cref="InputShape"/> and <see cref="Layers"/>.</summary>
+    internal StagePlan Plan => _plan;
+
     /// <summary>Each layer with its index.</summary>
     public Seq<(Layer Layer, int Index)> Indexed => toSeq(Layers.Select((l, i) => (l, i)));
 
     /// <summary>Same inputs, layers, loss and weight decay (the plan follows from them).</summary>
     public bool Equals(Network? other) =>
         other is not null
-        && Inputs == other.Inputs
+        && InputShape == other.InputShape
         && Layers.Equals(other.Layers)
         && Loss.Equals(other.Loss)
         && WeightDecay.Equals(other.WeightDecay);
 
     /// <inheritdoc/>
-    public override int GetHashCode() => HashCode.Combine(Inputs, Layers, Loss, WeightDecay);
+    public override int GetHashCode() => HashCode.Combine(InputShape, Layers, Loss, WeightDecay);
 
     /// <summary>Fresh parameters: layer i draws from <c>key.FoldIn(i)</c>, so adding a layer never shifts the others.</summary>
     public Params Init(Key key)
