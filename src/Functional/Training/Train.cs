@@ -171,8 +171,8 @@ public static class Train
         var nursery = new NurseryPacer();
         // The batch and the step's intermediates live in scratch arrays this loop owns, reset before each step.
         // That is safe because a step keeps no reference to its input or intermediates: it returns fresh
-        // parameters, optimizer slots and BatchNorm statistics; the network's layers are a closed set (BackwardCore
-        // refuses any other). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
+        // parameters, optimizer slots and BatchNorm statistics, and only built-in layers are lent the scratch (a
+        // network with another layer runs on fresh arrays). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
         var scratch = new StepScratch();
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
