@@ -149,15 +149,15 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
             throw new ArgumentException(
                 $"layer {i} BatchNorm: the model state has no running statistics for it; build it with Network.InitState()."
             );
-        var (y, next, c) = Forward(this, new P(p["gamma"], p["beta"]), new BatchNormStats(mean, variance), x, ctx.Mode);
+        var (y, nextMean, nextVar, c) = Forward(this, new P(p["gamma"], p["beta"]), mean, variance, x, ctx.Mode);
         return (
             y,
             c,
-            ReferenceEquals(next.RunningMean, mean)
+            ReferenceEquals(nextMean, mean)
                 ? st
                 : new ModelState(
-                    st.Values.AddOrUpdate(new ParamKey(i, "mean"), next.RunningMean)
-                        .AddOrUpdate(new ParamKey(i, "var"), next.RunningVar)
+                    st.Values.AddOrUpdate(new ParamKey(i, "mean"), nextMean)
+                        .AddOrUpdate(new ParamKey(i, "var"), nextVar)
                 )
         );
     }
@@ -177,11 +177,25 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         return dx;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static (Matrix Y, BatchNormStats Stats, Cache Cache) Forward(
         BatchNorm spec,
         P p,
         BatchNormStats s,
+        Matrix x,
+        Mode mode
+    )
+    {
+        var (y, mean, variance, c) = Forward(spec, p, s.RunningMean, s.RunningVar, x, mode);
+        return (y, ReferenceEquals(mean, s.RunningMean) ? s : new BatchNormStats(mean, variance), c);
+    }
+
+    /// <summary>The output, the running statistics after the batch (the given ones in evaluation mode) and the cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Matrix Y, Matrix Mean, Matrix Var, Cache Cache) Forward(
+        BatchNorm spec,
+        P p,
+        Matrix runningMean,
+        Matrix runningVar,
         Matrix x,
         Mode mode
     )
@@ -193,8 +207,8 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         var eps = spec.Config.Epsilon;
         if (mode == Mode.Eval)
         {
-            var (y, c) = Normalize(x, Mat.Data(s.RunningMean), Mat.Data(s.RunningVar), eps, p, mode);
-            return (y, s, c);
+            var (y, c) = Normalize(x, Mat.Data(runningMean), Mat.Data(runningVar), eps, p, mode);
+            return (y, runningMean, runningVar, c);
         }
         Shape.Require(
             n > 1,
@@ -226,8 +240,8 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         var unbiased = n / (n - 1.0);
         var (rm, rmd) = Mat.New(1, f);
         var (rv, rvd) = Mat.New(1, f);
-        var oldMean = Mat.Data(s.RunningMean);
-        var oldVar = Mat.Data(s.RunningVar);
+        var oldMean = Mat.Data(runningMean);
+        var oldVar = Mat.Data(runningVar);
         for (var j = 0; j < f; j++)
         {
             var runVar = spec.Config.UnbiasedRunningVar ? variance[j] * unbiased : variance[j];
@@ -235,7 +249,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
             rvd[j] = d * oldVar[j] + (1 - d) * runVar;
         }
         var (yTrain, cache) = Normalize(x, mean, variance, eps, p, mode);
-        return (yTrain, new BatchNormStats(rm, rv), cache);
+        return (yTrain, rm, rv, cache);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
