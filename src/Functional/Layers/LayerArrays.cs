@@ -56,7 +56,14 @@ internal ref struct GradSink((ParamKey, Matrix)[] pairs)
 
     /// <summary>Prepends the gradient of (<paramref name="layer"/>, <paramref name="name"/>); a layer adds its arrays
     /// in descending name order.</summary>
-    public void Add(int layer, string name, Matrix m) => pairs[--_next] = (new ParamKey(layer, name), m);
+    public void Add(int layer, string name, Matrix m)
+    {
+        if (_next == 0)
+            throw new ArgumentException(
+                $"layer {layer}: its backward returned more gradients than its ParamShapes declare (at '{name}')."
+            );
+        pairs[--_next] = (new ParamKey(layer, name), m);
+    }
 
     /// <summary>Entries added so far are at [<see cref="Next"/>, length).</summary>
     public readonly int Next => _next;
