@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using LanguageExt;
@@ -34,7 +34,7 @@ public sealed record TrainConfig(
 
     public BatchSampling SamplingMode => Sampling == "replacement" ? BatchSampling.Replacement : BatchSampling.Shuffle;
 
-    public Network.Network BuildNetwork(int inputs, int outputs)
+    public Network BuildNetwork(int inputs, int outputs)
     {
         var act = Nets.ParseActivation(Activation);
         var init = WeightInit.Parse(Init);
@@ -49,8 +49,8 @@ public sealed record TrainConfig(
                 layers.Add(
                     act switch
                     {
-                        Functional.Network.Activation.Relu => new Relu(),
-                        Functional.Network.Activation.Sigmoid => new Sigmoid(),
+                        Functional.Models.HiddenActivation.Relu => new Relu(),
+                        Functional.Models.HiddenActivation.Sigmoid => new Sigmoid(),
                         _ => new Tanh(),
                     }
                 );
@@ -61,7 +61,7 @@ public sealed record TrainConfig(
                 n = h;
             }
             layers.Add(new Affine(n, outputs, init));
-            return new Network.Network(inputs, Prelude.toSeq(layers), new MeanSquaredError(), WeightDecay);
+            return new Network(inputs, Prelude.toSeq(layers), new MeanSquaredError(), WeightDecay);
         }
         return Nets.MultiLayerNetExtend(inputs, Hidden, outputs, act, init, WeightDecay, BatchNorm, Dropout);
     }

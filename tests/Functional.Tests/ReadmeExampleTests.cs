@@ -1,7 +1,7 @@
 using System.Text.RegularExpressions;
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Xunit;
 
@@ -14,7 +14,7 @@ public partial class ReadmeExampleTests
     public void Example_runs()
     {
         // README-BEGIN
-        var net = Nets.MultiLayerNetExtend(64, [32], 10, Activation.Relu, batchNorm: true); // 64-32-BN-ReLU-10
+        var net = Nets.MultiLayerNetExtend(64, [32], 10, HiddenActivation.Relu, batchNorm: true); // 64-32-BN-ReLU-10
         var key = Key.Of(seed: 1); // explicit, splittable randomness
         var ps = net.Init(key.FoldIn(1)); // Params: Map<ParamKey, Matrix>, "0.W", "1.gamma", …
         var st = net.InitState(); // BatchNorm running statistics

@@ -1,7 +1,7 @@
 using Functional.Core;
 using Functional.Data;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 
@@ -14,7 +14,7 @@ namespace Functional.Cli.Bench;
 public sealed record Workload(
     string Name,
     string Peer,
-    Network.Network Net,
+    Network Net,
     Optimizer Opt,
     Dataset Train,
     Batches Batches,
@@ -91,7 +91,7 @@ public static class Workloads
                 fashionTrain.Features,
                 [100, 100, 100, 100],
                 10,
-                Activation.Relu,
+                HiddenActivation.Relu,
                 new WeightInit.He()
             ),
             new Optimizer(rule),

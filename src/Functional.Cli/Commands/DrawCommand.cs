@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Functional.Layers;
+using Functional.Models;
 using CliOption = System.CommandLine.Option<string>;
 
 namespace Functional.Cli.Commands;
@@ -42,7 +43,7 @@ public sealed class DrawCommand : ICliCommand
         return cmd;
     }
 
-    public static int Run(Network.Network net, string outDir, TextWriter log)
+    public static int Run(Network net, string outDir, TextWriter log)
     {
         Directory.CreateDirectory(outDir);
         var dot = Path.Combine(outDir, "network.dot");
@@ -59,7 +60,7 @@ public sealed class DrawCommand : ICliCommand
     }
 
     /// <summary>The DOT text: input, one box per layer (coloured by kind), the loss; edges carry the widths.</summary>
-    public static string Dot(Network.Network net)
+    public static string Dot(Network net)
     {
         var sb = new StringBuilder();
         sb.AppendLine("digraph network {");

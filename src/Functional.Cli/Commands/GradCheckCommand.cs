@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Training;
 using static Functional.Cli.Experiments.TextTable;
 using CliOption = System.CommandLine.Option<string>;
@@ -66,7 +66,7 @@ public sealed class GradCheckCommand : ICliCommand
         var train = DataSources.Load(dataset, dataDir, seed).Train.Take(samples);
         var (n, classes) = (train.Features, train.ClassNames.Length);
         var key = Key.Of(seed);
-        (string Name, Network.Network Net)[] nets =
+        (string Name, Network Net)[] nets =
         [
             ($"TwoLayerNet {n}-{hidden}-{classes}", Nets.TwoLayerNet(n, hidden, classes)),
             (

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Cli.Reporting;
 using Functional.Data;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using static Functional.Cli.Reporting.JsonFiles;
@@ -31,11 +32,11 @@ public static class TrainCommand
     {
         var wall = Stopwatch.StartNew();
         var (cfg, start, history, savedNet, partial) = resume is null
-            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Network.Network?)null, PartialEpoch.None)
+            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Models.Network?)null, PartialEpoch.None)
             : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
         var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
-        Functional.Network.Network net;
+        Functional.Models.Network net;
         Optimizer opt;
         try
         {
@@ -55,8 +56,8 @@ public static class TrainCommand
             );
         if (
             savedNet is not null
-            && Functional.Network.NetworkSpec.ToJson(net).ToJsonString()
-                != Functional.Network.NetworkSpec.ToJson(savedNet).ToJsonString()
+            && Functional.Models.NetworkSpec.ToJson(net).ToJsonString()
+                != Functional.Models.NetworkSpec.ToJson(savedNet).ToJsonString()
         )
             throw new UsageException($"--resume {resume}: the checkpoint's network does not match its configuration");
 
@@ -189,7 +190,7 @@ public static class TrainCommand
     }
 
     /// <summary>The configuration, state and history stored in a checkpoint; --epochs/--iterations may extend the run.</summary>
-    static (TrainConfig, TrainState?, List<EpochLog>, Functional.Network.Network?, PartialEpoch) FromCheckpoint(
+    static (TrainConfig, TrainState?, List<EpochLog>, Functional.Models.Network?, PartialEpoch) FromCheckpoint(
         string path,
         ResumeOverrides overrides
     )
@@ -224,7 +225,7 @@ public static class TrainCommand
     }
 
     public static Checkpoint MakeCheckpoint(
-        Functional.Network.Network net,
+        Functional.Models.Network net,
         Optimizer opt,
         TrainState s,
         TrainConfig cfg,
@@ -272,7 +273,7 @@ public static class TrainCommand
     /// <summary>Everything but timing: identical for two runs with the same configuration.</summary>
     public static JsonObject Report(
         TrainConfig cfg,
-        Functional.Network.Network net,
+        Functional.Models.Network net,
         Optimizer opt,
         IReadOnlyList<EpochLog> history,
         TrainState last,
@@ -285,7 +286,7 @@ public static class TrainCommand
         {
             ["command"] = "train",
             ["config"] = cfg.ToJson(),
-            ["network"] = Functional.Network.NetworkSpec.ToJson(net),
+            ["network"] = Functional.Models.NetworkSpec.ToJson(net),
             ["optimizer"] = RuleSpec.ToJson(opt.Rule),
             ["steps"] = total,
             ["steps_per_epoch"] = perEpoch,

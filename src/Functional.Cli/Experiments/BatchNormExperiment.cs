@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -33,12 +33,12 @@ public sealed class BatchNormExperiment : IExperiment
         var batches = new Batches(data.Count, batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
         var opt = new Optimizer(new Sgd(Lr));
-        Network.Network Net(double w, bool bn) =>
+        Network Net(double w, bool bn) =>
             Nets.MultiLayerNetExtend(
                 data.Features,
                 [100, 100, 100, 100, 100],
                 10,
-                Activation.Relu,
+                HiddenActivation.Relu,
                 new WeightInit.Std(w),
                 batchNorm: bn
             );

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Core;
 using Functional.Data;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -55,7 +55,7 @@ public sealed class HyperparametersExperiment : IExperiment
                 var draw = ctx.Key.FoldIn(SearchPurpose).FoldIn((ulong)t);
                 var lr = Math.Pow(10, -6 + 4 * draw.Uniform(0));
                 var wd = Math.Pow(10, -8 + 4 * draw.Uniform(1));
-                var net = Nets.MultiLayerNet(train.Features, Hidden, 10, Activation.Relu, weightDecay: wd);
+                var net = Nets.MultiLayerNet(train.Features, Hidden, 10, HiddenActivation.Relu, weightDecay: wd);
                 var opt = new Optimizer(new Sgd(lr));
                 var r = Runner.Train(
                     net,

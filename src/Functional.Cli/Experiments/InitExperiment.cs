@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 
 namespace Functional.Cli.Experiments;
@@ -29,7 +29,7 @@ public sealed class InitExperiment : IExperiment
             [
                 .. inits.Select(i => new Contender(
                     i.Item1,
-                    Nets.MultiLayerNet(784, [100, 100, 100, 100], 10, Activation.Relu, i.Item2),
+                    Nets.MultiLayerNet(784, [100, 100, 100, 100], 10, HiddenActivation.Relu, i.Item2),
                     new Sgd(0.01)
                 )),
             ],

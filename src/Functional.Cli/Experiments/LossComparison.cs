@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -8,7 +9,7 @@ using static Functional.Cli.Experiments.TextTable;
 namespace Functional.Cli.Experiments;
 
 /// <summary>One curve of a loss comparison: a network and the rule that trains it.</summary>
-public sealed record Contender(string Label, Network.Network Net, IRule Rule);
+public sealed record Contender(string Label, Network Net, IRule Rule);
 
 /// <summary>
 /// The shared body of the optimizer and the weight-init comparisons (chapter 6): each contender trains on the
@@ -89,7 +90,7 @@ public static class LossComparison
                 ["dataset"] = data.Train.Name,
                 ["train_size"] = data.Train.Count,
                 ["test_size"] = data.Test.Count,
-                ["network"] = Network.NetworkSpec.ToJson(contenders[0].Net),
+                ["network"] = NetworkSpec.ToJson(contenders[0].Net),
                 ["batch"] = batch,
                 ["sampling"] = "replacement",
                 ["iterations"] = iterations,
@@ -103,7 +104,7 @@ public static class LossComparison
                     new JsonObject
                     {
                         ["label"] = c.Label,
-                        ["network"] = Network.NetworkSpec.ToJson(c.Net),
+                        ["network"] = NetworkSpec.ToJson(c.Net),
                         ["rule"] = RuleSpec.ToJson(c.Rule),
                         ["final_smoothed_loss"] = Reporting.JsonFiles.Num(smoothed[i][^1]),
                         ["mean_loss_last_100"] = Reporting.JsonFiles.Num(Tail(runs[i].Run.Losses)),

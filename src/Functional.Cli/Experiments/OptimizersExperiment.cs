@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 
 namespace Functional.Cli.Experiments;
@@ -17,7 +17,7 @@ public sealed class OptimizersExperiment : IExperiment
 
     public JsonObject Run(ExperimentContext ctx)
     {
-        var net = Nets.MultiLayerNet(784, [100, 100, 100, 100], 10, Activation.Relu, new WeightInit.He());
+        var net = Nets.MultiLayerNet(784, [100, 100, 100, 100], 10, HiddenActivation.Relu, new WeightInit.He());
         IRule[] rules =
         [
             new Sgd(0.01),

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Data;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;

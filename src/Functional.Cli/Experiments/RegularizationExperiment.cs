@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -41,12 +41,12 @@ public sealed class RegularizationExperiment : IExperiment
         var batches = new Batches(data.Train.Count, Batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
         var opt = new Optimizer(new Sgd(Lr));
-        Network.Network Net(Variant v) =>
+        Network Net(Variant v) =>
             Nets.MultiLayerNetExtend(
                 data.Train.Features,
                 Hidden,
                 10,
-                Activation.Relu,
+                HiddenActivation.Relu,
                 new WeightInit.He(),
                 weightDecay: v.WeightDecay,
                 dropout: v.Dropout

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Functional.Data;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 
@@ -28,7 +29,7 @@ public static class Runner
     /// failing the whole experiment: one bad learning rate in a sweep is a result, not an error.
     /// </summary>
     public static RunResult Train(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState start,
         Dataset train,

@@ -1,5 +1,6 @@
 using Functional.Core;
 using Functional.Layers;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 
@@ -12,13 +13,7 @@ public static class SharedWeights
     /// <paramref name="target"/>'s fresh state with its i-th Affine's W and b taken from <paramref name="source"/>'s
     /// i-th Affine (the layer indices differ once BatchNorm or Dropout layers are inserted).
     /// </summary>
-    public static TrainState Start(
-        Network.Network source,
-        Params sourceParams,
-        Network.Network target,
-        IRule rule,
-        Key key
-    )
+    public static TrainState Start(Network source, Params sourceParams, Network target, IRule rule, Key key)
     {
         var fresh = TrainState.Start(target, rule, key);
         var from = AffineIndices(source);
@@ -38,5 +33,5 @@ public static class SharedWeights
         return fresh with { Params = ps, Opt = Optim.Optim.Init(rule, ps) };
     }
 
-    static int[] AffineIndices(Network.Network n) => [.. n.Indexed.Where(l => l.Layer is Affine).Select(l => l.Index)];
+    static int[] AffineIndices(Network n) => [.. n.Indexed.Where(l => l.Layer is Affine).Select(l => l.Index)];
 }

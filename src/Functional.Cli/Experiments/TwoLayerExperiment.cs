@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -29,7 +29,11 @@ public sealed class TwoLayerExperiment : IExperiment
         var batches = new Batches(data.Train.Count, Batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
         var opt = new Optimizer(new Sgd(Lr));
-        (string Label, Activation Act)[] variants = [("ReLU", Activation.Relu), ("sigmoid", Activation.Sigmoid)];
+        (string Label, HiddenActivation Act)[] variants =
+        [
+            ("ReLU", HiddenActivation.Relu),
+            ("sigmoid", HiddenActivation.Sigmoid),
+        ];
         ctx.Log.WriteLine(
             $"{data.Train.Count} training / {data.Test.Count} test images, {iterations} steps, an epoch = {perEpoch} steps"
         );

@@ -23,11 +23,25 @@ public sealed record Grads(Map<ParamKey, Matrix> Values)
     public Matrix this[int layer, string name] => this[new ParamKey(layer, name)];
 }
 
-/// <summary>Running statistics of one BatchNorm layer (1×features each).</summary>
-public sealed record BatchNormStats(Matrix RunningMean, Matrix RunningVar);
-
-/// <summary>Non-trainable state of a network: BatchNorm running statistics keyed by layer index.</summary>
-public sealed record ModelState(Map<int, BatchNormStats> BatchNorm)
+/// <summary>
+/// Non-trainable state of a network (BatchNorm's running statistics and the like), keyed like <see cref="Params"/>
+/// by (layer, name): <c>"1.mean"</c>, <c>"1.var"</c>.
+/// </summary>
+public sealed record ModelState(Map<ParamKey, Matrix> Values)
 {
-    public static ModelState Empty { get; } = new(LanguageExt.Map<int, BatchNormStats>.Empty);
+    /// <summary>No state (a network without stateful layers).</summary>
+    public static ModelState Empty { get; } = new(LanguageExt.Map<ParamKey, Matrix>.Empty);
+
+    /// <summary>The state array <paramref name="key"/>; a missing one is an error naming what the state holds.</summary>
+    public Matrix this[ParamKey key] =>
+        Values.Find(key).IfNoneUnsafe((Matrix?)null)
+        ?? throw new KeyNotFoundException(
+            $"no state array '{key}'; the model state has: {string.Join(", ", Values.Keys)} (build it with Network.InitState())"
+        );
+
+    /// <summary>The state array (<paramref name="layer"/>, <paramref name="name"/>).</summary>
+    public Matrix this[int layer, string name] => this[new ParamKey(layer, name)];
+
+    /// <summary>This state with <paramref name="key"/> set to <paramref name="value"/> (added or replaced).</summary>
+    public ModelState SetItem(ParamKey key, Matrix value) => new(Values.AddOrUpdate(key, value));
 }

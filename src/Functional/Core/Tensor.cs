@@ -127,6 +127,10 @@ public sealed class Tensor : IEquatable<Tensor>
     public static Tensor FromMathNet(MathNet.Numerics.LinearAlgebra.Matrix<double> m) =>
         new(Dims2(m.RowCount, m.ColumnCount), m.ToColumnMajorArray());
 
+    /// <summary>A copy with storage of its own: for a tensor over a training loop's scratch, which the next step
+    /// rewrites, when it goes where the scratch's lifetime is not known (library code only).</summary>
+    internal Tensor Detached() => new(Dims, ToArray());
+
     /// <summary>Wraps a fresh array without copying: the caller gives it up (library code only).</summary>
     internal static Tensor Wrap(int rows, int columns, double[] data)
     {

@@ -1,24 +1,75 @@
+using System.Text.Json.Nodes;
 using Functional.Core;
 using Functional.Kernels;
 
 namespace Functional.Layers;
 
 /// <summary>max(0, x). The cache keeps the output: its positive entries are exactly the mask.</summary>
-public sealed record Relu : Layer
+public sealed record Relu : Layer, IEpilogueActivation
 {
-    public sealed record Cache(Matrix Y) : LayerCache;
+    /// <summary>The output (what the gradient needs).</summary>
+    internal sealed record Cache(Matrix Y) : LayerCache, IOutputCache;
 
-    public override int Outputs(int inputs) => inputs;
+    /// <inheritdoc/>
+    public override string Kind => "relu";
 
+    /// <summary>Element-wise: the output has the input's shape.</summary>
+    public override SampleShape OutputShape(SampleShape input) => input;
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    {
+        var (y, c) = Forward(x);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+        new(Backward((Cache)cache, dy), []);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() => new() { ["kind"] = Kind };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static Relu FromJson(JsonObject o) => new();
+
+    /// <inheritdoc/>
     public override string Describe() => "ReLU";
 
-    public static (Matrix Y, Cache Cache) Forward(Matrix x)
+    internal override bool TakesBuffers => true;
+
+    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Forward(x);
+        return (y, c, st);
+    }
+
+    internal override Matrix? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => needDx ? Backward((Cache)cache, dy, b.Work) : null;
+
+    FusedActivation IEpilogueActivation.Epilogue => FusedActivation.Relu;
+
+    LayerCache IEpilogueActivation.CacheOfOutput(Matrix y) => new Cache(y);
+
+    internal static (Matrix Y, Cache Cache) Forward(Matrix x)
     {
         var y = Elementwise.Relu(x);
         return (y, new Cache(y));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+    internal static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
 
     /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
     internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
@@ -29,21 +80,71 @@ public sealed record Relu : Layer
 }
 
 /// <summary>1/(1+e^−x); backward uses the output: dx = dy·y·(1−y).</summary>
-public sealed record Sigmoid : Layer
+public sealed record Sigmoid : Layer, IEpilogueActivation
 {
-    public sealed record Cache(Matrix Y) : LayerCache;
+    /// <summary>The output (what the gradient needs).</summary>
+    internal sealed record Cache(Matrix Y) : LayerCache, IOutputCache;
 
-    public override int Outputs(int inputs) => inputs;
+    /// <inheritdoc/>
+    public override string Kind => "sigmoid";
 
+    /// <summary>Element-wise: the output has the input's shape.</summary>
+    public override SampleShape OutputShape(SampleShape input) => input;
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    {
+        var (y, c) = Forward(x);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+        new(Backward((Cache)cache, dy), []);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() => new() { ["kind"] = Kind };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static Sigmoid FromJson(JsonObject o) => new();
+
+    /// <inheritdoc/>
     public override string Describe() => "Sigmoid";
 
-    public static (Matrix Y, Cache Cache) Forward(Matrix x)
+    internal override bool TakesBuffers => true;
+
+    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Forward(x);
+        return (y, c, st);
+    }
+
+    internal override Matrix? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => needDx ? Backward((Cache)cache, dy, b.Work) : null;
+
+    FusedActivation IEpilogueActivation.Epilogue => FusedActivation.Sigmoid;
+
+    LayerCache IEpilogueActivation.CacheOfOutput(Matrix y) => new Cache(y);
+
+    internal static (Matrix Y, Cache Cache) Forward(Matrix x)
     {
         var y = Elementwise.Sigmoid(x);
         return (y, new Cache(y));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+    internal static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
 
     /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
     internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
@@ -54,21 +155,71 @@ public sealed record Sigmoid : Layer
 }
 
 /// <summary>tanh(x); backward: dx = dy·(1−y²).</summary>
-public sealed record Tanh : Layer
+public sealed record Tanh : Layer, IEpilogueActivation
 {
-    public sealed record Cache(Matrix Y) : LayerCache;
+    /// <summary>The output (what the gradient needs).</summary>
+    internal sealed record Cache(Matrix Y) : LayerCache, IOutputCache;
 
-    public override int Outputs(int inputs) => inputs;
+    /// <inheritdoc/>
+    public override string Kind => "tanh";
 
+    /// <summary>Element-wise: the output has the input's shape.</summary>
+    public override SampleShape OutputShape(SampleShape input) => input;
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    {
+        var (y, c) = Forward(x);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+        new(Backward((Cache)cache, dy), []);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() => new() { ["kind"] = Kind };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static Tanh FromJson(JsonObject o) => new();
+
+    /// <inheritdoc/>
     public override string Describe() => "Tanh";
 
-    public static (Matrix Y, Cache Cache) Forward(Matrix x)
+    internal override bool TakesBuffers => true;
+
+    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Forward(x);
+        return (y, c, st);
+    }
+
+    internal override Matrix? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => needDx ? Backward((Cache)cache, dy, b.Work) : null;
+
+    FusedActivation IEpilogueActivation.Epilogue => FusedActivation.Tanh;
+
+    LayerCache IEpilogueActivation.CacheOfOutput(Matrix y) => new Cache(y);
+
+    internal static (Matrix Y, Cache Cache) Forward(Matrix x)
     {
         var y = Elementwise.Tanh(x);
         return (y, new Cache(y));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+    internal static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
 
     /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
     internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Text.Json.Nodes;
 using Functional.Core;
 using Functional.Kernels;
 
@@ -12,25 +13,158 @@ namespace Functional.Layers;
 /// per-call overhead); the bias (and a following activation) is applied to each finished part of the product by
 /// the thread that computed it (<see cref="Gemm.Epilogue"/>), and a ReLU before the layer to each part of dX.
 /// </remarks>
-public sealed record Affine(int In, int Out, WeightInit Init) : Layer
+public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLayer
 {
-    public sealed record P(Matrix W, Matrix B); // W is In×Out, B is 1×Out
+    /// <summary>W (In×Out) and b (1×Out).</summary>
+    internal sealed record P(Matrix W, Matrix B);
 
-    public sealed record Cache(Matrix X) : LayerCache;
+    /// <summary>The input batch (dW = xᵀ·dY).</summary>
+    internal sealed record Cache(Matrix X) : LayerCache;
 
-    public sealed record G(Matrix DW, Matrix DB);
+    /// <summary>dW and db.</summary>
+    internal sealed record G(Matrix DW, Matrix DB);
 
-    public P InitParams(Key key) => new(Init.Sample(key, In, Out), Mat.Zeros(1, Out));
+    static readonly string[] Decayed = ["W"];
 
-    public override int Outputs(int inputs)
+    internal P InitParams(Key key) => new(Init.Sample(key, In, Out), Mat.Zeros(1, Out));
+
+    /// <inheritdoc/>
+    public override string Kind => "affine";
+
+    /// <inheritdoc/>
+    public override SampleShape OutputShape(SampleShape input)
     {
-        Shape.Require(inputs == In, $"Affine({In}→{Out}): expected {In} input features, got {inputs}.");
-        return Out;
+        Shape.Require(
+            !input.IsImage && input.Size == In,
+            $"Affine({In}→{Out}): expected {In} input features, got {(input.IsImage ? "an image " + input + "; flatten it first" : input.ToString())}."
+        );
+        return SampleShape.Features(Out);
     }
 
+    /// <inheritdoc/>
+    public override IReadOnlyList<ArrayShape> ParamShapes(SampleShape input) => [new("W", In, Out), new("b", 1, Out)];
+
+    /// <summary>W drawn by <see cref="Init"/>, b zero.</summary>
+    public override IReadOnlyList<NamedArray> InitParams(Key key, SampleShape input)
+    {
+        var p = InitParams(key);
+        return [new("W", p.W), new("b", p.B)];
+    }
+
+    /// <summary>The weights W (not the bias).</summary>
+    public override IReadOnlyList<string> DecayedParams => Decayed;
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    {
+        var (y, c) = Apply(p, x, FusedActivation.None, StepBuffers.None);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy)
+    {
+        var (dw, dx, db) = Gradients(((Cache)cache).X, p["W"], dy, inputGradient: true);
+        return new LayerBackward(dx!, [new("W", dw), new("b", db)]);
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() =>
+        new()
+        {
+            ["kind"] = Kind,
+            ["in"] = In,
+            ["out"] = Out,
+            ["init"] = Init.ToString(),
+        };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static Affine FromJson(JsonObject o) =>
+        new(LayerJson.Int(o, "in"), LayerJson.Int(o, "out"), WeightInit.Parse(LayerJson.Str(o, "init")));
+
+    /// <inheritdoc/>
     public override string Describe() => $"Affine {In}→{Out} (init {Init})";
 
-    public static (Matrix Y, Cache Cache) Forward(P p, Matrix x, string where = "Affine")
+    internal override bool TakesBuffers => true;
+
+    internal override bool ReadsDeferredBatch => true;
+
+    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Apply(p, x, FusedActivation.None, b);
+        return (y, c, st);
+    }
+
+    internal override Matrix? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => Gradients(p, (Cache)cache, dy, needDx, null, b, ref g);
+
+    bool IFusingLayer.FusesForward(Layer next) => next is IEpilogueActivation;
+
+    bool IFusingLayer.FusesBackwardOf(Layer previous) =>
+        previous is IEpilogueActivation { Epilogue: FusedActivation.Relu };
+
+    (Matrix Y, LayerCache Cache, LayerCache NextCache) IFusingLayer.ForwardFused(
+        LayerParams p,
+        Matrix x,
+        Layer next,
+        StepBuffers b
+    )
+    {
+        var act = (IEpilogueActivation)next;
+        var (y, c) = Apply(p, x, act.Epilogue, b);
+        return (y, c, act.CacheOfOutput(y));
+    }
+
+    Matrix IFusingLayer.BackwardFused(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        LayerCache previousCache,
+        StepBuffers b,
+        ref GradSink g
+    ) => Gradients(p, (Cache)cache, dy, true, ((IOutputCache)previousCache).Y, b, ref g)!;
+
+    /// <summary>act(x·W + b) with the output from <paramref name="b"/>, and the cache.</summary>
+    static (Matrix Y, Cache Cache) Apply(LayerParams p, Matrix x, FusedActivation act, StepBuffers b)
+    {
+        var w = p["W"];
+        var bias = p["b"];
+        if (x.ColumnCount != w.RowCount)
+            throw Shape.ColumnsError(x, w.RowCount, $"layer {p.Index} Affine ({w.RowCount}→{w.ColumnCount})");
+        var cache = new Cache(x);
+        return (Linear(w, bias, x, act, b.Work, b.Deferred), cache);
+    }
+
+    /// <summary>The gradients into <paramref name="g"/> (b, then W), dX when asked.</summary>
+    static Matrix? Gradients(
+        LayerParams p,
+        Cache c,
+        Matrix dy,
+        bool needDx,
+        Matrix? reluBefore,
+        StepBuffers b,
+        ref GradSink g
+    )
+    {
+        var (dw, dx, db) = Gradients(c.X, p["W"], dy, needDx, b.Work, b.Grads, reluBefore);
+        g.Add(p.Index, "b", db);
+        g.Add(p.Index, "W", dw);
+        return dx;
+    }
+
+    internal static (Matrix Y, Cache Cache) Forward(P p, Matrix x, string where = "Affine")
     {
         if (x.ColumnCount != p.W.RowCount)
             throw Shape.ColumnsError(x, p.W.RowCount, $"{where} ({p.W.RowCount}→{p.W.ColumnCount})");
@@ -38,9 +172,9 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     }
 
     /// <summary>A single sample is a batch of one.</summary>
-    public static (Matrix Y, Cache Cache) Forward(P p, ReadOnlySpan<double> x) => Forward(p, Mat.AsBatch(x));
+    internal static (Matrix Y, Cache Cache) Forward(P p, ReadOnlySpan<double> x) => Forward(p, Mat.AsBatch(x));
 
-    public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
+    internal static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
     {
         var (dw, dx, db) = Gradients(c.X, p.W, dY, inputGradient: true);
         return (dx!, new G(dw, db));
@@ -51,7 +185,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     /// <remarks>dX comes from <paramref name="work"/> and dW from <paramref name="grads"/> when given (a training
     /// loop's <see cref="StepScratch"/>), otherwise both are fresh. With <paramref name="reluBefore"/> (the output of
     /// the ReLU that feeds this layer) dX is returned already through that ReLU's backward, dX·(y &gt; 0 ? 1 : 0),
-    /// applied by the thread that computed each part of dX: the same bits as <see cref="Relu.Backward(Relu.Cache, Matrix)"/> after it.</remarks>
+    /// applied by the thread that computed each part of dX: the same bits as the ReLU's own backward after it.</remarks>
     internal static (Matrix DW, Matrix? DX, Matrix DB) Gradients(
         Matrix x,
         Matrix w,
@@ -131,17 +265,8 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
         }
     }
 
-    /// <summary>The activation fused into <see cref="Linear(Matrix, Matrix, Matrix, Activation)"/>.</summary>
-    internal enum Activation
-    {
-        None,
-        Relu,
-        Sigmoid,
-        Tanh,
-    }
-
     /// <summary>x·W + b (shapes already checked).</summary>
-    internal static Matrix Linear(Matrix w, Matrix b, Matrix x) => Linear(w, b, x, Activation.None);
+    internal static Matrix Linear(Matrix w, Matrix b, Matrix x) => Linear(w, b, x, FusedActivation.None);
 
     /// <summary>act(x·W + b): the bias and the activation applied to each finished part of the product by the thread
     /// that computed it, with the same expressions as the separate layers (so the same bits). The output comes from <paramref name="work"/>
@@ -152,7 +277,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
         Matrix w,
         Matrix b,
         Matrix x,
-        Activation act,
+        FusedActivation act,
         StepScratch? work = null,
         DeferredRows? deferredX = null
     )
@@ -175,11 +300,11 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
     }
 
     /// <summary>act(c + b) on a finished block of the product, by the thread that computed it.</summary>
-    sealed class BiasActivation(double[] y, int ld, double[] bias, Activation act) : Gemm.Epilogue
+    sealed class BiasActivation(double[] y, int ld, double[] bias, FusedActivation act) : Gemm.Epilogue
     {
-        public override double[]? TileBias => act is Activation.None or Activation.Relu ? bias : null;
+        public override double[]? TileBias => act is FusedActivation.None or FusedActivation.Relu ? bias : null;
 
-        public override bool TileRelu => act == Activation.Relu;
+        public override bool TileRelu => act == FusedActivation.Relu;
 
         public override void Apply(int i0, int i1, int j0, int j1)
         {
@@ -189,13 +314,13 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer
                 var col = y.AsSpan(j * ld + i0, i1 - i0);
                 switch (act)
                 {
-                    case Activation.None:
+                    case FusedActivation.None:
                         AddBias(col, bj);
                         break;
-                    case Activation.Relu:
+                    case FusedActivation.Relu:
                         AddBiasRelu(col, bj);
                         break;
-                    case Activation.Sigmoid:
+                    case FusedActivation.Sigmoid:
                         for (var i = 0; i < col.Length; i++)
                             col[i] = 1.0 / (1.0 + Math.Exp(-(col[i] + bj)));
                         break;

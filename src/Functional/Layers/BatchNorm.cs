@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Functional.Core;
 
 namespace Functional.Layers;
@@ -7,6 +8,10 @@ namespace Functional.Layers;
 /// BatchNorm conventions. <see cref="RunningDecay"/> is the weight on the OLD running value
 /// (running = d·running + (1−d)·batch), so there is no "momentum" ambiguity between the book and Flux.
 /// </summary>
+/// <param name="RunningDecay">The weight d on the old running value.</param>
+/// <param name="Epsilon">Added to the variance before the square root.</param>
+/// <param name="UnbiasedRunningVar">Whether the running variance takes the batch variance times n/(n − 1).</param>
+/// <param name="InitialRunningVar">The running variance's initial value (the running mean starts at 0).</param>
 public sealed record BatchNormConfig(
     double RunningDecay,
     double Epsilon,
@@ -24,6 +29,9 @@ public sealed record BatchNormConfig(
     public static BatchNormConfig Flux { get; } = new(0.9, 1e-5, true, 1.0);
 }
 
+/// <summary>Running statistics of one BatchNorm layer (1×features each): its state arrays "mean" and "var".</summary>
+internal sealed record BatchNormStats(Matrix RunningMean, Matrix RunningVar);
+
 /// <summary>
 /// Batch normalisation over features. γ and β are trainable (in <see cref="Params"/>); the running statistics
 /// are returned state (in <see cref="ModelState"/>). Training mode normalises with the batch mean and biased
@@ -31,30 +39,163 @@ public sealed record BatchNormConfig(
 /// </summary>
 public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
 {
-    public sealed record P(Matrix Gamma, Matrix Beta); // 1×Features each
+    /// <summary>γ and β, 1×Features each.</summary>
+    internal sealed record P(Matrix Gamma, Matrix Beta);
 
-    public sealed record Cache(Matrix Xc, Matrix Xn, Matrix Std, Mode Mode) : LayerCache;
+    /// <summary>x − mean, the normalised input, √(var + ε) and the mode of the forward call.</summary>
+    internal sealed record Cache(Matrix Xc, Matrix Xn, Matrix Std, Mode Mode) : LayerCache;
 
-    public sealed record G(Matrix DGamma, Matrix DBeta);
+    /// <summary>dγ and dβ.</summary>
+    internal sealed record G(Matrix DGamma, Matrix DBeta);
 
-    public P InitParams() => new(Mat.Filled(1, Features, 1.0), Mat.Zeros(1, Features));
+    internal P InitParams() => new(Mat.Filled(1, Features, 1.0), Mat.Zeros(1, Features));
 
-    public BatchNormStats InitStats() => new(Mat.Zeros(1, Features), Mat.Filled(1, Features, Config.InitialRunningVar));
+    internal BatchNormStats InitStats() =>
+        new(Mat.Zeros(1, Features), Mat.Filled(1, Features, Config.InitialRunningVar));
 
-    public override int Outputs(int inputs)
+    /// <inheritdoc/>
+    public override string Kind => "batchnorm";
+
+    /// <inheritdoc/>
+    public override SampleShape OutputShape(SampleShape input)
     {
-        Shape.Require(inputs == Features, $"BatchNorm({Features}): expected {Features} input features, got {inputs}.");
-        return Features;
+        Shape.Require(
+            !input.IsImage && input.Size == Features,
+            $"BatchNorm({Features}): expected {Features} input features, got {input}."
+        );
+        return input;
     }
 
+    /// <summary>β and γ, 1×<see cref="Features"/> each.</summary>
+    public override IReadOnlyList<ArrayShape> ParamShapes(SampleShape input) =>
+        [new("beta", 1, Features), new("gamma", 1, Features)];
+
+    /// <summary>β = 0, γ = 1.</summary>
+    public override IReadOnlyList<NamedArray> InitParams(Key key, SampleShape input)
+    {
+        var p = InitParams();
+        return [new("beta", p.Beta), new("gamma", p.Gamma)];
+    }
+
+    /// <summary>The running mean and variance, 1×<see cref="Features"/> each.</summary>
+    public override IReadOnlyList<ArrayShape> StateShapes(SampleShape input) =>
+        [new("mean", 1, Features), new("var", 1, Features)];
+
+    /// <summary>Running mean 0, running variance <see cref="BatchNormConfig.InitialRunningVar"/>.</summary>
+    public override IReadOnlyList<NamedArray> InitState(SampleShape input)
+    {
+        var s = InitStats();
+        return [new("mean", s.RunningMean), new("var", s.RunningVar)];
+    }
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    {
+        var (y, c, st) = Run(p, s.All, x, ctx, StepBuffers.None);
+        return ReferenceEquals(st, s.All)
+            ? new LayerForward(y, c)
+            : new LayerForward(y, c, [new("mean", st[p.Index, "mean"]), new("var", st[p.Index, "var"])]);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy)
+    {
+        var (dx, g) = Backward(new P(p["gamma"], p["beta"]), (Cache)cache, dy);
+        return new LayerBackward(dx, [new("beta", g.DBeta), new("gamma", g.DGamma)]);
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() =>
+        new()
+        {
+            ["kind"] = Kind,
+            ["features"] = Features,
+            ["running_decay"] = Config.RunningDecay,
+            ["epsilon"] = Config.Epsilon,
+            ["unbiased_running_var"] = Config.UnbiasedRunningVar,
+            ["initial_running_var"] = Config.InitialRunningVar,
+        };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/> (<c>unbiased_running_var</c> defaults to false).</summary>
+    public static BatchNorm FromJson(JsonObject o) =>
+        new(
+            LayerJson.Int(o, "features"),
+            new BatchNormConfig(
+                LayerJson.Num(o, "running_decay"),
+                LayerJson.Num(o, "epsilon"),
+                o["unbiased_running_var"]?.GetValue<bool>() ?? false,
+                LayerJson.Num(o, "initial_running_var")
+            )
+        );
+
+    /// <inheritdoc/>
     public override string Describe() =>
         $"BatchNorm {Features} (eps {Config.Epsilon:R}, decay {Config.RunningDecay:R})";
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (Matrix Y, BatchNormStats Stats, Cache Cache) Forward(
+    internal override bool TakesBuffers => true;
+
+    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var i = p.Index;
+        var mean = st.Values.Find(new ParamKey(i, "mean")).IfNoneUnsafe((Matrix?)null);
+        var variance = st.Values.Find(new ParamKey(i, "var")).IfNoneUnsafe((Matrix?)null);
+        if (mean is null || variance is null)
+            throw new ArgumentException(
+                $"layer {i} BatchNorm: the model state has no running statistics for it; build it with Network.InitState()."
+            );
+        var (y, nextMean, nextVar, c) = Forward(this, new P(p["gamma"], p["beta"]), mean, variance, x, ctx.Mode);
+        return (
+            y,
+            c,
+            ReferenceEquals(nextMean, mean)
+                ? st
+                : new ModelState(
+                    st.Values.AddOrUpdate(new ParamKey(i, "mean"), nextMean)
+                        .AddOrUpdate(new ParamKey(i, "var"), nextVar)
+                )
+        );
+    }
+
+    internal override Matrix? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    )
+    {
+        var (dx, gi) = Backward(new P(p["gamma"], p["beta"]), (Cache)cache, dy);
+        g.Add(p.Index, "gamma", gi.DGamma);
+        g.Add(p.Index, "beta", gi.DBeta);
+        return dx;
+    }
+
+    internal static (Matrix Y, BatchNormStats Stats, Cache Cache) Forward(
         BatchNorm spec,
         P p,
         BatchNormStats s,
+        Matrix x,
+        Mode mode
+    )
+    {
+        var (y, mean, variance, c) = Forward(spec, p, s.RunningMean, s.RunningVar, x, mode);
+        return (y, ReferenceEquals(mean, s.RunningMean) ? s : new BatchNormStats(mean, variance), c);
+    }
+
+    /// <summary>The output, the running statistics after the batch (the given ones in evaluation mode) and the cache.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    static (Matrix Y, Matrix Mean, Matrix Var, Cache Cache) Forward(
+        BatchNorm spec,
+        P p,
+        Matrix runningMean,
+        Matrix runningVar,
         Matrix x,
         Mode mode
     )
@@ -66,8 +207,8 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         var eps = spec.Config.Epsilon;
         if (mode == Mode.Eval)
         {
-            var (y, c) = Normalize(x, Mat.Data(s.RunningMean), Mat.Data(s.RunningVar), eps, p, mode);
-            return (y, s, c);
+            var (y, c) = Normalize(x, Mat.Data(runningMean), Mat.Data(runningVar), eps, p, mode);
+            return (y, runningMean, runningVar, c);
         }
         Shape.Require(
             n > 1,
@@ -99,8 +240,8 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         var unbiased = n / (n - 1.0);
         var (rm, rmd) = Mat.New(1, f);
         var (rv, rvd) = Mat.New(1, f);
-        var oldMean = Mat.Data(s.RunningMean);
-        var oldVar = Mat.Data(s.RunningVar);
+        var oldMean = Mat.Data(runningMean);
+        var oldVar = Mat.Data(runningVar);
         for (var j = 0; j < f; j++)
         {
             var runVar = spec.Config.UnbiasedRunningVar ? variance[j] * unbiased : variance[j];
@@ -108,11 +249,11 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
             rvd[j] = d * oldVar[j] + (1 - d) * runVar;
         }
         var (yTrain, cache) = Normalize(x, mean, variance, eps, p, mode);
-        return (yTrain, new BatchNormStats(rm, rv), cache);
+        return (yTrain, rm, rv, cache);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
+    internal static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
     {
         Shape.RequireSame(c.Xn, dY, "BatchNorm backward");
         int n = dY.RowCount,

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Functional.Core;
 
 namespace Functional.Layers;
@@ -6,15 +7,70 @@ namespace Functional.Layers;
 /// The book's Dropout: in training mode each unit is kept when its uniform draw exceeds <see cref="Ratio"/>
 /// (the mask comes from an explicit key); in evaluation mode the output is scaled by (1 − ratio).
 /// </summary>
+/// <param name="Ratio">The probability of dropping a unit, in [0, 1).</param>
 public sealed record Dropout(double Ratio) : Layer
 {
-    public sealed record Cache(Matrix Mask) : LayerCache;
+    /// <summary>The mask (1 kept, 0 dropped; 1 − ratio everywhere in evaluation mode).</summary>
+    internal sealed record Cache(Matrix Mask) : LayerCache;
 
-    public override int Outputs(int inputs) => inputs;
+    /// <inheritdoc/>
+    public override string Kind => "dropout";
 
+    /// <summary>Element-wise: the output has the input's shape.</summary>
+    public override SampleShape OutputShape(SampleShape input) => input;
+
+    /// <summary>The mask of layer i in a training step draws from <c>ctx.Key.FoldIn(i)</c>.</summary>
+    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    {
+        var (y, c, _) = Run(p, s.All, x, ctx, StepBuffers.None);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+        new(Backward((Cache)cache, dy), []);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() => new() { ["kind"] = Kind, ["ratio"] = Ratio };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static Dropout FromJson(JsonObject o) => new(LayerJson.Num(o, "ratio"));
+
+    /// <inheritdoc/>
     public override string Describe() => $"Dropout {Ratio:R}";
 
-    public static (Matrix Y, Cache Cache) Forward(Dropout spec, Matrix x, Ctx ctx, Key layerKey)
+    internal override bool TakesBuffers => true;
+
+    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Matrix x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var key =
+            ctx.Mode == Mode.Train
+                ? ctx.Key.IfNone(() =>
+                    throw new ArgumentException(
+                        $"layer {p.Index} Dropout in training mode needs a random key: pass Ctx.Train(key), or use Ctx.Eval."
+                    )
+                )
+                : default;
+        var (y, c) = Forward(this, x, ctx, key.FoldIn(p.Index));
+        return (y, c, st);
+    }
+
+    internal override Matrix? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Matrix dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => needDx ? Backward((Cache)cache, dy) : null;
+
+    internal static (Matrix Y, Cache Cache) Forward(Dropout spec, Matrix x, Ctx ctx, Key layerKey)
     {
         if (ctx.Mode == Mode.Eval)
         {
@@ -39,7 +95,7 @@ public sealed record Dropout(double Ratio) : Layer
         return (y, new Cache(mask));
     }
 
-    public static Matrix Backward(Cache c, Matrix dY)
+    internal static Matrix Backward(Cache c, Matrix dY)
     {
         Shape.RequireSame(c.Mask, dY, "Dropout backward");
         var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);

@@ -6,13 +6,16 @@ namespace Functional.Layers;
 /// <summary>The last layer of a network: turns scores and targets into a loss and the first gradient.</summary>
 public abstract record LossLayer
 {
+    /// <summary>The loss of <paramref name="scores"/> against <paramref name="targets"/>, and what backward needs.</summary>
     public abstract (double Loss, LayerCache Cache) Forward(Matrix scores, Matrix targets);
 
+    /// <summary>The gradient of the loss with respect to the scores.</summary>
     public abstract Matrix Backward(LayerCache cache);
 
     /// <summary>Scores turned into the model's output (probabilities for softmax, identity for MSE).</summary>
     public abstract Matrix Output(Matrix scores);
 
+    /// <summary>A one-line description for model summaries.</summary>
     public abstract string Describe();
 
     /// <summary>Loss and the gradient of the scores in one go (the training step's path). The default composes
@@ -32,8 +35,10 @@ public abstract record LossLayer
 /// </summary>
 public sealed record SoftmaxWithLoss : LossLayer
 {
-    public sealed record Cache(Matrix Y, Matrix T) : LayerCache;
+    /// <summary>The softmax and the targets.</summary>
+    internal sealed record Cache(Matrix Y, Matrix T) : LayerCache;
 
+    /// <summary>One-hot (or soft) targets, one row per sample.</summary>
     public override (double Loss, LayerCache Cache) Forward(Matrix scores, Matrix targets)
     {
         Shape.RequireSame(scores, targets, "SoftmaxWithLoss targets (one-hot, one row per sample)");
@@ -50,14 +55,17 @@ public sealed record SoftmaxWithLoss : LossLayer
         return Forward(scores, Mat.OneHot(labels, scores.ColumnCount));
     }
 
+    /// <summary>(y − t)/N.</summary>
     public override Matrix Backward(LayerCache cache)
     {
         var c = (Cache)cache;
         return (c.Y - c.T) * (1.0 / c.Y.RowCount); // ×(1/n), the bits of MathNet's scalar division
     }
 
+    /// <summary>The softmax of the scores (class probabilities).</summary>
     public override Matrix Output(Matrix scores) => Functions.Softmax(scores);
 
+    /// <inheritdoc/>
     public override string Describe() => "SoftmaxWithLoss (mean cross-entropy)";
 
     /// <summary>
@@ -104,8 +112,10 @@ public sealed record SoftmaxWithLoss : LossLayer
 /// <summary>Mean squared error over all elements, mean((y − t)²) as Flux's mse; backward 2(y − t)/numel.</summary>
 public sealed record MeanSquaredError : LossLayer
 {
-    public sealed record Cache(Matrix Diff) : LayerCache;
+    /// <summary>y − t.</summary>
+    internal sealed record Cache(Matrix Diff) : LayerCache;
 
+    /// <inheritdoc/>
     public override (double Loss, LayerCache Cache) Forward(Matrix scores, Matrix targets)
     {
         Shape.RequireSame(scores, targets, "MeanSquaredError targets");
@@ -113,12 +123,14 @@ public sealed record MeanSquaredError : LossLayer
         return (Mat.SumOfSquares(diff) / (diff.RowCount * (double)diff.ColumnCount), new Cache(diff));
     }
 
+    /// <summary>2(y − t)/numel.</summary>
     public override Matrix Backward(LayerCache cache)
     {
         var d = ((Cache)cache).Diff;
         return d * (2.0 / (d.RowCount * (double)d.ColumnCount));
     }
 
+    /// <summary>The scores themselves.</summary>
     public override Matrix Output(Matrix scores) => scores;
 
     /// <summary>One pass: Σ(y − t)² and 2(y − t)/numel, the same operations as Forward and Backward.</summary>
@@ -141,5 +153,6 @@ public sealed record MeanSquaredError : LossLayer
         return (acc / numel, dx);
     }
 
+    /// <inheritdoc/>
     public override string Describe() => "MeanSquaredError (mean over elements)";
 }

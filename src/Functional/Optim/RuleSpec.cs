@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using static Functional.Network.NetworkSpec;
+using static Functional.Models.NetworkSpec;
 
 namespace Functional.Optim;
 

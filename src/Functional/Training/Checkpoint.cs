@@ -5,7 +5,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using LanguageExt;
 using LanguageExt.Common;
@@ -17,7 +17,7 @@ namespace Functional.Training;
 /// Everything needed to resume or to predict: the architecture, the rule (absent in a model-only file), the whole
 /// <see cref="TrainState"/> and free-form metadata (e.g. the CLI's configuration). File format: docs/CHECKPOINT.md.
 /// </summary>
-public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, TrainState State, JsonObject Meta)
+public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState State, JsonObject Meta)
 {
     public const uint Version = 1;
     static readonly byte[] Magic = "FNCK"u8.ToArray();
@@ -84,11 +84,8 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
     {
         foreach (var (k, m) in s.Params.Values)
             yield return ($"param/{k}", m);
-        foreach (var (i, st) in s.Model.BatchNorm)
-        {
-            yield return ($"bn/{i}/mean", st.RunningMean);
-            yield return ($"bn/{i}/var", st.RunningVar);
-        }
+        foreach (var (k, m) in s.Model.Values)
+            yield return ($"bn/{k.Layer}/{k.Name}", m); // "bn/": the state section's name since BatchNorm's statistics
         if (!withOpt)
             yield break;
         foreach (var (k, slot) in s.Opt.Slots)
@@ -99,7 +96,10 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         }
     }
 
-    public static Fin<Checkpoint> Load(string path)
+    /// <summary>Reads a checkpoint file; every failure is a <c>Fin</c> error naming the file.</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="kinds">The layer types its network may name (default <see cref="LayerKinds.BuiltIn"/>).</param>
+    public static Fin<Checkpoint> Load(string path, LayerKinds? kinds = null)
     {
         byte[] bytes;
         try
@@ -111,15 +111,15 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         {
             return FinFail<Checkpoint>(Error.New($"{path}: cannot read checkpoint: {e.Message}"));
         }
-        return Decode(bytes, path);
+        return Decode(bytes, path, kinds);
     }
 
     /// <summary>Parses a checkpoint; every failure names the file and the byte offset or field.</summary>
-    public static Fin<Checkpoint> Decode(byte[] bytes, string source)
+    public static Fin<Checkpoint> Decode(byte[] bytes, string source, LayerKinds? kinds = null)
     {
         try
         {
-            return FinSucc(DecodeOrThrow(bytes, source));
+            return FinSucc(DecodeOrThrow(bytes, source, kinds));
         }
         catch (CheckpointFormatException e)
         {
@@ -150,7 +150,7 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
 
     static CheckpointFormatException Bad(long offset, string what) => new($"byte {offset}: {what}");
 
-    static Checkpoint DecodeOrThrow(byte[] bytes, string source)
+    static Checkpoint DecodeOrThrow(byte[] bytes, string source, LayerKinds? kinds)
     {
         if (bytes.Length < Magic.Length + 4 + HashSize)
             throw Bad(0, $"file is {bytes.Length} bytes, too short to be a checkpoint");
@@ -220,16 +220,16 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         }
         if (pos != bodyLength)
             throw Bad(pos, $"{bodyLength - pos} unexpected bytes after the last array");
-        return Assemble(header, arrays);
+        return Assemble(header, arrays, kinds);
     }
 
-    static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays)
+    static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays, LayerKinds? kinds)
     {
-        Network.Network net;
+        Network net;
         Optimizer? opt;
         try
         {
-            net = NetworkSpec.FromJson(header["network"]);
+            net = NetworkSpec.FromJson(header["network"], kinds);
             opt = header["optimizer"] is JsonObject r
                 ? new Optimizer(RuleSpec.FromJson(r), header["clip_global_norm"]?.GetValue<double>() ?? 0)
                 : null;
@@ -242,17 +242,14 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         // a header claiming a 2e9×2e9 layer must be an error, not an attempt to allocate 32 EB.
         var held = arrays.Values.Sum(m => (long)m.RowCount * m.ColumnCount);
         var needed = 0L;
+        var shape = net.InputShape;
         foreach (var (layer, i) in net.Indexed)
         {
-            var (size, count) = layer switch
-            {
-                Affine a => (Math.Min(a.In, a.Out), (long)a.In * a.Out + a.Out),
-                BatchNorm b => (b.Features, 4L * b.Features), // gamma, beta, running mean and variance
-                _ => (1, 0L),
-            };
-            if (size <= 0)
+            var owned = layer.ParamShapes(shape).Concat(layer.StateShapes(shape)).ToList();
+            if (owned.Any(a => a.Rows <= 0 || a.Columns <= 0))
                 throw new CheckpointFormatException($"header field 'network': layer {i} has a size ≤ 0");
-            needed += count;
+            needed += owned.Sum(a => a.Size);
+            shape = layer.OutputShape(shape);
         }
         if (needed > held)
             throw new CheckpointFormatException(
@@ -273,14 +270,7 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
         var shapes = net.Init(Key.Of(0)); // shapes only
         var ps = new Params(shapes.Values.Map((k, m) => Get($"param/{k}", m.RowCount, m.ColumnCount)));
         var st = new ModelState(
-            net.InitState()
-                .BatchNorm.Map(
-                    (i, s) =>
-                        new BatchNormStats(
-                            Get($"bn/{i}/mean", 1, s.RunningMean.ColumnCount),
-                            Get($"bn/{i}/var", 1, s.RunningVar.ColumnCount)
-                        )
-                )
+            net.InitState().Values.Map((k, m) => Get($"bn/{k.Layer}/{k.Name}", m.RowCount, m.ColumnCount))
         );
         var hasOpt = header["has_optimizer_state"]?.GetValue<bool>() ?? false;
         var optState =

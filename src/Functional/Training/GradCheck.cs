@@ -1,5 +1,6 @@
 using Functional.Core;
 using Functional.Layers;
+using Functional.Models;
 using LanguageExt;
 
 namespace Functional.Training;
@@ -49,7 +50,7 @@ public static class GradCheck
         );
 
     /// <summary>Numerical gradients of the network loss for every parameter (the model state is not advanced).</summary>
-    public static Grads Numerical(Network.Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
+    public static Grads Numerical(Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
         new(
             ps.Values.Map(
                 (key, w) => Gradient4(wi => net.LossOf(new Params(ps.Values.SetItem(key, wi)), st, x, t, ctx), w)
@@ -75,7 +76,7 @@ public static class GradCheck
     }
 
     /// <summary>Backprop's input gradient against the numerical one (for layers without parameters).</summary>
-    public static GradDiff Input(Network.Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
+    public static GradDiff Input(Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
     {
         var f = net.Forward(ps, st, x, ctx);
         var (_, cache) = net.Loss.Forward(f.Scores, t);
@@ -84,14 +85,7 @@ public static class GradCheck
     }
 
     /// <summary>Backprop against numerical gradients, per parameter key.</summary>
-    public static Map<ParamKey, GradDiff> Run(
-        Network.Network net,
-        Params ps,
-        ModelState st,
-        Matrix x,
-        Matrix t,
-        Ctx ctx
-    )
+    public static Map<ParamKey, GradDiff> Run(Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
     {
         var analytic = net.LossAndGrads(ps, st, x, t, ctx).Grads;
         var numeric = Numerical(net, ps, st, x, t, ctx);

@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 using Functional.Core;
 using Functional.Data;
 using Functional.Layers;
+using Functional.Models;
 using Functional.Optim;
 
 namespace Functional.Training;
@@ -24,7 +25,7 @@ public sealed record StepResult(TrainState State, double Loss);
 public static class Train
 {
     /// <summary>Forward, backward, optimizer update and new BatchNorm statistics for one batch.</summary>
-    public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Matrix x, Matrix t) =>
+    public static StepResult Step(Network net, Optimizer opt, TrainState s, Matrix x, Matrix t) =>
         Step(net, opt, s, x, t, null);
 
     /// <summary>
@@ -33,7 +34,7 @@ public static class Train
     /// gradient and keep no reference to it; any other rule gets fresh gradients.
     /// </summary>
     internal static StepResult Step(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState s,
         Matrix x,
@@ -66,7 +67,7 @@ public static class Train
         rule is Sgd or Momentum or Nesterov or AdaGrad or RmsProp or Adam or AdamW;
 
     /// <summary>The step on the batch chosen by <paramref name="batches"/> for the state's step number.</summary>
-    public static StepResult Step(Network.Network net, Optimizer opt, TrainState s, Dataset data, Batches batches)
+    public static StepResult Step(Network net, Optimizer opt, TrainState s, Dataset data, Batches batches)
     {
         var idx = batches.At(s.Key, s.Step);
         return Step(net, opt, s, Mat.Rows(data.X, idx), Mat.Rows(data.T, idx));
@@ -77,7 +78,7 @@ public static class Train
     /// an unfold, lazily evaluated, so a caller may stop at any point and keep the last state.
     /// </summary>
     public static IEnumerable<StepResult> Steps(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState start,
         Dataset data,
@@ -92,7 +93,7 @@ public static class Train
     /// recycled into the next ones (<see cref="Recycler"/>); the results are bitwise those of <see cref="Steps"/>.
     /// </summary>
     public static StepResult Run(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState start,
         Dataset data,
@@ -101,10 +102,10 @@ public static class Train
         CancellationToken stop = default
     ) => Run(net, opt, start, data, batches, totalSteps, RecycleFrom, stop);
 
-    /// <summary><see cref="Run(Network.Network, Optimizer, TrainState, Dataset, Batches, long, CancellationToken)"/>
+    /// <summary><see cref="Run(Network, Optimizer, TrainState, Dataset, Batches, long, CancellationToken)"/>
     /// recycling states of at least <paramref name="recycleFrom"/> doubles (tests recycle small ones too).</summary>
     internal static StepResult Run(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState start,
         Dataset data,
@@ -156,7 +157,7 @@ public static class Train
     }
 
     static IEnumerable<StepResult> Loop(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState start,
         Dataset data,
@@ -170,8 +171,8 @@ public static class Train
         var nursery = new NurseryPacer();
         // The batch and the step's intermediates live in scratch arrays this loop owns, reset before each step.
         // That is safe because a step keeps no reference to its input or intermediates: it returns fresh
-        // parameters, optimizer slots and BatchNorm statistics; the network's layers are a closed set (BackwardCore
-        // refuses any other). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
+        // parameters, optimizer slots and BatchNorm statistics, and only built-in layers are lent the scratch (a
+        // network with another layer runs on fresh arrays). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
         var scratch = new StepScratch();
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
@@ -193,7 +194,7 @@ public static class Train
     /// that epoch's evaluation on the training and test sets. An epoch is a fold over its batches.
     /// </summary>
     public static IEnumerable<EpochResult> Epochs(
-        Network.Network net,
+        Network net,
         Optimizer opt,
         TrainState start,
         TrainTest data,
@@ -222,13 +223,7 @@ public static class Train
         }
     }
 
-    public static EpochLog EpochLog(
-        Network.Network net,
-        TrainState s,
-        TrainTest data,
-        int stepsPerEpoch,
-        double meanStepLoss
-    )
+    public static EpochLog EpochLog(Network net, TrainState s, TrainTest data, int stepsPerEpoch, double meanStepLoss)
     {
         var tr = Evaluate(net, s.Params, s.Model, data.Train);
         var te = Evaluate(net, s.Params, s.Model, data.Test);
@@ -237,7 +232,7 @@ public static class Train
     }
 
     /// <summary>Loss and accuracy of a data set in evaluation mode, computed in chunks of rows.</summary>
-    public static Metrics Evaluate(Network.Network net, Params ps, ModelState st, Dataset data, int chunk = 1000)
+    public static Metrics Evaluate(Network net, Params ps, ModelState st, Dataset data, int chunk = 1000)
     {
         var n = data.Count;
         var lossSum = 0.0;

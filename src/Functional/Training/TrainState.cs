@@ -1,4 +1,5 @@
 using Functional.Core;
+using Functional.Models;
 using Functional.Optim;
 
 namespace Functional.Training;
@@ -11,7 +12,7 @@ namespace Functional.Training;
 public sealed record TrainState(Params Params, ModelState Model, OptState Opt, Key Key, long Step)
 {
     /// <summary>A fresh run: parameters from <c>key/init</c>, zero optimizer state, step 0.</summary>
-    public static TrainState Start(Network.Network net, IRule rule, Key key)
+    public static TrainState Start(Network net, IRule rule, Key key)
     {
         var ps = net.Init(key.FoldIn(KeyPurpose.Init));
         return new TrainState(ps, net.InitState(), Optim.Optim.Init(rule, ps), key, 0);

@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Functional.Cli;
 using Functional.Cli.Commands;
-using Functional.Network;
+using Functional.Models;
 using Functional.Training;
 using Xunit;
 
@@ -224,7 +224,7 @@ public sealed class CliErrorTests : IDisposable
             "MultiLayerNetExtend dropout" => () => Nets.MultiLayerNetExtend(4, [5], 2, dropout: 1),
             "MultiLayerNetExtend decay" => () => Nets.MultiLayerNetExtend(4, [5], 2, weightDecay: -1),
             "Network chain" => () =>
-                _ = new Functional.Network.Network(
+                _ = new Functional.Models.Network(
                     4,
                     LanguageExt.Prelude.Seq<Functional.Layers.Layer>(
                         new Functional.Layers.Affine(4, 5, new Functional.Layers.WeightInit.He()),

@@ -1,6 +1,7 @@
 using Functional.Core;
 using Functional.Kernels;
 using Functional.Layers;
+using Functional.Models;
 using LanguageExt;
 using Xunit;
 using static Functional.Tests.Support.TestData;
@@ -124,7 +125,7 @@ public class DeferredRowsTests
             new Affine(64, 10, new WeightInit.He()),
         ];
         // "no layers": the loss reads the batch itself (90 classes).
-        var net = new Functional.Network.Network(
+        var net = new Functional.Models.Network(
             inputs,
             toSeq(first == "no layers" ? [] : head.Concat(body)),
             new SoftmaxWithLoss()

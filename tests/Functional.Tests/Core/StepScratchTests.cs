@@ -1,7 +1,7 @@
 using Functional.Core;
 using Functional.Data;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using LanguageExt;
@@ -64,9 +64,9 @@ public class StepScratchTests
     {
         var net = network switch
         {
-            "relu" => Nets.MultiLayerNetExtend(6, [5, 4], 3, Activation.Relu),
-            "tanh+decay" => Nets.MultiLayerNetExtend(6, [5, 4], 3, Activation.Tanh, weightDecay: 0.01),
-            "sigmoid+dropout" => Nets.MultiLayerNetExtend(6, [5], 3, Activation.Sigmoid, dropout: 0.3),
+            "relu" => Nets.MultiLayerNetExtend(6, [5, 4], 3, HiddenActivation.Relu),
+            "tanh+decay" => Nets.MultiLayerNetExtend(6, [5, 4], 3, HiddenActivation.Tanh, weightDecay: 0.01),
+            "sigmoid+dropout" => Nets.MultiLayerNetExtend(6, [5], 3, HiddenActivation.Sigmoid, dropout: 0.3),
             _ => Nets.MultiLayerNetExtend(6, [5, 4], 3, batchNorm: true),
         };
         IRule rule =

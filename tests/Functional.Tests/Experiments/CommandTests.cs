@@ -1,5 +1,5 @@
 using Functional.Cli.Commands;
-using Functional.Network;
+using Functional.Models;
 using Functional.Tests.Data;
 using Xunit;
 

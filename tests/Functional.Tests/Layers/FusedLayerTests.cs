@@ -50,9 +50,9 @@ public class FusedLayerTests
         var w = Normal(6, 9, outputs);
         var b = Normal(7, 1, outputs);
         var z = R.AffineForward(w, b, x);
-        AssertBitwise(R.Relu(z), Affine.Linear(w, b, x, Affine.Activation.Relu), "relu(xW+b)");
-        AssertBitwise(R.Sigmoid(z), Affine.Linear(w, b, x, Affine.Activation.Sigmoid), "sigmoid(xW+b)");
-        AssertBitwise(R.Tanh(z), Affine.Linear(w, b, x, Affine.Activation.Tanh), "tanh(xW+b)");
+        AssertBitwise(R.Relu(z), Affine.Linear(w, b, x, FusedActivation.Relu), "relu(xW+b)");
+        AssertBitwise(R.Sigmoid(z), Affine.Linear(w, b, x, FusedActivation.Sigmoid), "sigmoid(xW+b)");
+        AssertBitwise(R.Tanh(z), Affine.Linear(w, b, x, FusedActivation.Tanh), "tanh(xW+b)");
     }
 
     /// <summary>
@@ -76,11 +76,11 @@ public class FusedLayerTests
         var w = Normal(9, inputs, outputs, 0.1);
         var b = Normal(10, 1, outputs);
         var z = R.AffineForward(w, b, x);
-        AssertBitwise(z, Affine.Linear(w, b, x, Affine.Activation.None), "xW+b");
-        AssertBitwise(R.Relu(z), Affine.Linear(w, b, x, Affine.Activation.Relu), "relu(xW+b)");
-        AssertBitwise(R.Sigmoid(z), Affine.Linear(w, b, x, Affine.Activation.Sigmoid), "sigmoid(xW+b)");
+        AssertBitwise(z, Affine.Linear(w, b, x, FusedActivation.None), "xW+b");
+        AssertBitwise(R.Relu(z), Affine.Linear(w, b, x, FusedActivation.Relu), "relu(xW+b)");
+        AssertBitwise(R.Sigmoid(z), Affine.Linear(w, b, x, FusedActivation.Sigmoid), "sigmoid(xW+b)");
         Assert.True(double.IsNaN(z[3, 0]));
-        Assert.Equal(0.0, Affine.Linear(w, b, x, Affine.Activation.Relu)[3, 0]);
+        Assert.Equal(0.0, Affine.Linear(w, b, x, FusedActivation.Relu)[3, 0]);
     }
 
     [Theory]

@@ -1,10 +1,11 @@
 using Functional.Core;
 using Functional.Layers;
+using Functional.Models;
 using Functional.Training;
 using LanguageExt;
 using Xunit;
 using static Functional.Tests.Support.TestData;
-using Net = Functional.Network.Network;
+using Net = Functional.Models.Network;
 
 namespace Functional.Tests.Layers;
 

@@ -71,7 +71,7 @@ public class LayerTests
     [Fact]
     public void Affine_shape_error_names_layer_expected_and_actual()
     {
-        var net = Functional.Network.Nets.DigitsBatchNorm();
+        var net = Functional.Models.Nets.DigitsBatchNorm();
         var ps = net.Init(Key.Of(1));
         var ex = Assert.Throws<ArgumentException>(() => net.Forward(ps, net.InitState(), Normal(2, 5, 63), Ctx.Eval));
         Assert.Contains("layer 0", ex.Message);
@@ -185,7 +185,7 @@ public class LayerTests
     [Fact]
     public void Dropout_in_training_mode_without_a_key_is_an_error()
     {
-        var net = Functional.Network.Nets.MultiLayerNetExtend(4, [3], 2, dropout: 0.5);
+        var net = Functional.Models.Nets.MultiLayerNetExtend(4, [3], 2, dropout: 0.5);
         var ps = net.Init(Key.Of(1));
         var ex = Assert.Throws<ArgumentException>(() =>
             net.Forward(ps, net.InitState(), Normal(1, 2, 4), Ctx.TrainNoKey)

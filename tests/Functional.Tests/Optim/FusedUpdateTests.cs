@@ -1,5 +1,5 @@
 using Functional.Core;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using LanguageExt;
 using Xunit;

@@ -1,7 +1,7 @@
 using Functional.Core;
 using Functional.Kernels;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 
 namespace Functional.Tests.Support;
@@ -67,7 +67,7 @@ public static class Reference
 
     public sealed record BnCache(Matrix Xc, Matrix Xn, Matrix Std, Mode Mode);
 
-    public static (Matrix Y, BatchNormStats Stats, BnCache Cache) BatchNormForward(
+    internal static (Matrix Y, BatchNormStats Stats, BnCache Cache) BatchNormForward(
         BatchNormConfig cfg,
         Matrix gamma,
         Matrix beta,
@@ -127,7 +127,7 @@ public static class Reference
 
     /// <summary>The reference training-step gradients of a network of Affine/BatchNorm/activation layers.</summary>
     public static (double Loss, Grads Grads, ModelState State) LossAndGrads(
-        Functional.Network.Network net,
+        Functional.Models.Network net,
         Params ps,
         ModelState st,
         Matrix x,
@@ -151,11 +151,12 @@ public static class Reference
                         bn.Config,
                         ps[i, "gamma"],
                         ps[i, "beta"],
-                        st.BatchNorm[i],
+                        new BatchNormStats(st[i, "mean"], st[i, "var"]),
                         h,
                         Mode.Train
                     );
-                    st = new ModelState(st.BatchNorm.SetItem(i, s));
+                    st = st.SetItem(new ParamKey(i, "mean"), s.RunningMean)
+                        .SetItem(new ParamKey(i, "var"), s.RunningVar);
                     caches[i] = c;
                     h = y;
                     break;

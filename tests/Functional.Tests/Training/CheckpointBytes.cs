@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Functional.Core;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using static Functional.Tests.Support.TestData;
@@ -18,7 +18,7 @@ public static class CheckpointBytes
 {
     public const int HashSize = 32;
 
-    public static readonly Functional.Network.Network Net = Nets.MultiLayerNetExtend(4, [3], 2, batchNorm: true);
+    public static readonly Functional.Models.Network Net = Nets.MultiLayerNetExtend(4, [3], 2, batchNorm: true);
     public static readonly Optimizer Opt = new(Adam.Dlfs(0.01));
 
     public static Checkpoint Sample()

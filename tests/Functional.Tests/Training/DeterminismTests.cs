@@ -1,7 +1,7 @@
 using Functional.Core;
 using Functional.Data;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Tests.Support;
 using Functional.Training;
@@ -20,10 +20,10 @@ public class DeterminismTests
 {
     static readonly Dataset Toy = TestData.Toy(21, 48);
 
-    static Functional.Network.Network Net(string kind) =>
+    static Functional.Models.Network Net(string kind) =>
         kind switch
         {
-            "plain" => Nets.MultiLayerNetExtend(6, [5, 4], 3, Activation.Tanh, weightDecay: 0.01),
+            "plain" => Nets.MultiLayerNetExtend(6, [5, 4], 3, HiddenActivation.Tanh, weightDecay: 0.01),
             "batchnorm" => Nets.MultiLayerNetExtend(6, [5, 4], 3, batchNorm: true),
             "dropout" => Nets.MultiLayerNetExtend(6, [5, 4], 3, dropout: 0.3),
             _ => Nets.MultiLayerNetExtend(6, [5, 4], 3, batchNorm: true, dropout: 0.3),

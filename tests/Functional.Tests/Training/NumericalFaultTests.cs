@@ -1,6 +1,6 @@
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using Xunit;
@@ -16,7 +16,7 @@ namespace Functional.Tests.Training;
 /// </summary>
 public class NumericalFaultTests
 {
-    static readonly Functional.Network.Network Net = Nets.MultiLayerNetExtend(4, [3], 2);
+    static readonly Functional.Models.Network Net = Nets.MultiLayerNetExtend(4, [3], 2);
 
     [Fact]
     public void A_huge_learning_rate_stops_at_the_first_non_finite_step_naming_it_and_the_first_bad_array()
@@ -75,7 +75,7 @@ public class NumericalFaultTests
         var x = Mat.Row(1e4, -1e4, 800, -800);
         foreach (var y in new[] { Functions.Sigmoid(x), Functions.Tanh(x) })
             Assert.True(y.Enumerate().All(double.IsFinite));
-        var net = new Functional.Network.Network(
+        var net = new Functional.Models.Network(
             4,
             LanguageExt.Prelude.Seq1<Layer>(new Sigmoid()),
             new MeanSquaredError()

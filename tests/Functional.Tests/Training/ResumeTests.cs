@@ -1,6 +1,6 @@
 using Functional.Core;
 using Functional.Data;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Tests.Support;
 using Functional.Training;
@@ -51,8 +51,8 @@ public class ResumeTests
             .State;
 
         Assert.Equal(ParamsHash.Sha256(straight.Params), ParamsHash.Sha256(resumed.Params));
-        foreach (var (i, s) in straight.Model.BatchNorm)
-            Assert.True(Mat.BitwiseEqual(s.RunningVar, resumed.Model.BatchNorm[i].RunningVar));
+        foreach (var (k, s) in straight.Model.Values)
+            Assert.True(Mat.BitwiseEqual(s, resumed.Model[k]));
         Assert.NotEqual(ParamsHash.Sha256(start.Params), ParamsHash.Sha256(straight.Params));
     }
 

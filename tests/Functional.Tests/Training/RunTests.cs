@@ -1,7 +1,7 @@
 using Functional.Core;
 using Functional.Data;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Tests.Support;
 using Functional.Training;
@@ -20,7 +20,7 @@ public class RunTests
     static readonly Dataset Toy = TestData.Toy(31, 40);
 
     // Hidden layers of equal width, so several arrays share a length and the pool hands them out in turn.
-    static Functional.Network.Network Net(bool batchNorm) =>
+    static Functional.Models.Network Net(bool batchNorm) =>
         Nets.MultiLayerNetExtend(6, [5, 5, 5], 3, batchNorm: batchNorm);
 
     public static TheoryData<string, bool> Cells()

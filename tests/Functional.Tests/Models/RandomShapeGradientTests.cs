@@ -3,13 +3,13 @@ using FsCheck.Fluent;
 using FsCheck.Xunit;
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Training;
 using LanguageExt;
 using static Functional.Tests.Support.TestData;
-using Net = Functional.Network.Network;
+using Net = Functional.Models.Network;
 
-namespace Functional.Tests.Network;
+namespace Functional.Tests.Models;
 
 /// <summary>
 /// Gradient checks in float64 with RANDOM shapes and seeds (FsCheck): every layer alone and every network builder,
@@ -79,7 +79,7 @@ public class RandomShapeGradientTests
 
     static Gen<ulong> Seed => Gen.Choose(1, 1_000_000).Select(s => (ulong)s);
 
-    static Gen<Activation> Smooth => Gen.Elements(Activation.Sigmoid, Activation.Tanh);
+    static Gen<HiddenActivation> Smooth => Gen.Elements(HiddenActivation.Sigmoid, HiddenActivation.Tanh);
 
     public sealed record LayerCase(string Layer, int N, int In, int Out, ulong Seed, Mode Mode);
 
@@ -143,14 +143,14 @@ public class RandomShapeGradientTests
         int In,
         Seq<int> Hidden,
         int Out,
-        Activation Act,
+        HiddenActivation Act,
         bool Bn,
         bool Drop,
         double Decay,
         ulong Seed
     );
 
-    static Gen<NetCase> Builders(Gen<Activation> act) =>
+    static Gen<NetCase> Builders(Gen<HiddenActivation> act) =>
         from builder in Gen.Elements("TwoLayerNet", "MultiLayerNet", "MultiLayerNetExtend", "FluxRegression")
         // Batch ≥ 3: with 2 samples a training-mode BatchNorm outputs ±γ·√(σ²/(σ²+ε)) whatever its input, so
         // every gradient upstream of it is O(ε) ≈ 1e-5 of its usual size and the relative error measures rounding
@@ -211,7 +211,7 @@ public class RandomShapeGradientTests
     [Property(MaxTest = 60, Replay = "(6103,4005)")]
     public Property Every_builder_with_random_sizes_and_ReLU_away_from_its_kink() =>
         Prop.ForAll(
-            Builders(Gen.Constant(Activation.Relu)).ToArbitrary(),
+            Builders(Gen.Constant(HiddenActivation.Relu)).ToArbitrary(),
             c =>
             {
                 var (net, x, t) = Build(c);

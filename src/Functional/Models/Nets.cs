@@ -2,33 +2,39 @@ using Functional.Layers;
 using LanguageExt;
 using static LanguageExt.Prelude;
 
-namespace Functional.Network;
+namespace Functional.Models;
 
 /// <summary>Hidden-layer activation of the builders.</summary>
-public enum Activation
+public enum HiddenActivation
 {
+    /// <summary><see cref="Layers.Relu"/>.</summary>
     Relu,
+
+    /// <summary><see cref="Layers.Sigmoid"/>.</summary>
     Sigmoid,
+
+    /// <summary><see cref="Layers.Tanh"/>.</summary>
     Tanh,
 }
 
 /// <summary>Builders for the networks of the seed material.</summary>
 public static class Nets
 {
-    public static Activation ParseActivation(string s) =>
+    /// <summary>Parses "relu", "sigmoid" or "tanh".</summary>
+    public static HiddenActivation ParseActivation(string s) =>
         s.Trim().ToLowerInvariant() switch
         {
-            "relu" => Activation.Relu,
-            "sigmoid" => Activation.Sigmoid,
-            "tanh" => Activation.Tanh,
+            "relu" => HiddenActivation.Relu,
+            "sigmoid" => HiddenActivation.Sigmoid,
+            "tanh" => HiddenActivation.Tanh,
             _ => throw new ArgumentException($"activation '{s}' is not one of relu, sigmoid, tanh"),
         };
 
-    static Layer Act(Activation a) =>
+    static Layer Act(HiddenActivation a) =>
         a switch
         {
-            Activation.Relu => new Relu(),
-            Activation.Sigmoid => new Sigmoid(),
+            HiddenActivation.Relu => new Relu(),
+            HiddenActivation.Sigmoid => new Sigmoid(),
             _ => new Tanh(),
         };
 
@@ -38,7 +44,7 @@ public static class Nets
         int hidden = 50,
         int output = 10,
         double weightInitStd = 0.01,
-        Activation activation = Activation.Relu
+        HiddenActivation activation = HiddenActivation.Relu
     ) =>
         new(
             input,
@@ -55,7 +61,7 @@ public static class Nets
         int input,
         IReadOnlyList<int> hidden,
         int output,
-        Activation activation = Activation.Relu,
+        HiddenActivation activation = HiddenActivation.Relu,
         WeightInit? init = null,
         double weightDecay = 0.0
     ) => MultiLayerNetExtend(input, hidden, output, activation, init, weightDecay);
@@ -68,7 +74,7 @@ public static class Nets
         int input,
         IReadOnlyList<int> hidden,
         int output,
-        Activation activation = Activation.Relu,
+        HiddenActivation activation = HiddenActivation.Relu,
         WeightInit? init = null,
         double weightDecay = 0.0,
         bool batchNorm = false,
@@ -86,7 +92,7 @@ public static class Nets
             weightDecay >= 0 && double.IsFinite(weightDecay),
             $"weight decay must be ≥ 0, got {weightDecay}."
         );
-        var w = init ?? (activation == Activation.Relu ? new WeightInit.He() : new WeightInit.Xavier());
+        var w = init ?? (activation == HiddenActivation.Relu ? new WeightInit.He() : new WeightInit.Xavier());
         var ins = hidden.Prepend(input);
         var layers = toSeq(
             ins.Zip(hidden, (i, o) => (In: i, Out: o))
@@ -108,7 +114,7 @@ public static class Nets
 
     /// <summary>The digits notebook: 64 → Affine 32 → BatchNorm → ReLU → Affine 10, He init.</summary>
     public static Network DigitsBatchNorm() =>
-        MultiLayerNetExtend(64, [32], 10, Activation.Relu, new WeightInit.He(), batchNorm: true);
+        MultiLayerNetExtend(64, [32], 10, HiddenActivation.Relu, new WeightInit.He(), batchNorm: true);
 
     /// <summary>The Flux example: 6 → Dense 10 → sigmoid → BatchNorm → Dense 1, MSE, glorot-uniform weights.</summary>
     public static Network FluxRegression(int features = 6, int hidden = 10) =>

@@ -1,11 +1,11 @@
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Tests.Support;
 using Xunit;
 using static Functional.Tests.Support.TestData;
 
-namespace Functional.Tests.Network;
+namespace Functional.Tests.Models;
 
 public class NetworkTests
 {
@@ -35,8 +35,8 @@ public class NetworkTests
     [Fact]
     public void He_and_Xavier_scales_follow_the_fan_in()
     {
-        var he = Nets.MultiLayerNet(400, [300], 10, Activation.Relu).Init(Key.Of(1))[0, "W"];
-        var xavier = Nets.MultiLayerNet(400, [300], 10, Activation.Sigmoid).Init(Key.Of(1))[0, "W"];
+        var he = Nets.MultiLayerNet(400, [300], 10, HiddenActivation.Relu).Init(Key.Of(1))[0, "W"];
+        var xavier = Nets.MultiLayerNet(400, [300], 10, HiddenActivation.Sigmoid).Init(Key.Of(1))[0, "W"];
         static double Std(Matrix m) => Math.Sqrt(m.Enumerate().Average(v => v * v));
         Assert.Equal(Math.Sqrt(2.0 / 400), Std(he), 3);
         Assert.Equal(Math.Sqrt(1.0 / 400), Std(xavier), 3);
@@ -51,10 +51,7 @@ public class NetworkTests
         var x = Normal(2, 6, 5);
         var t = OneHot(3, 6, 3);
         var psCopy = ps.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
-        var stCopy = st.BatchNorm.ToDictionary(
-            kv => kv.Key,
-            kv => (kv.Value.RunningMean.Clone(), kv.Value.RunningVar.Clone())
-        );
+        var stCopy = st.Values.ToDictionary(kv => kv.Key, kv => kv.Value.Clone());
         var xCopy = x.Clone();
         var tCopy = t.Clone();
 
@@ -65,11 +62,9 @@ public class NetworkTests
         AssertBitwise(tCopy, t, "targets");
         foreach (var (k, m) in psCopy)
             AssertBitwise(m, ps[k], $"parameter {k}");
-        foreach (var (i, s) in stCopy)
-        {
-            AssertBitwise(s.Item1, st.BatchNorm[i].RunningMean, $"running mean {i}");
-            AssertBitwise(s.Item2, st.BatchNorm[i].RunningVar, $"running var {i}");
-        }
+        Assert.Equal(4, stCopy.Count); // two BatchNorm layers' means and variances
+        foreach (var (k, m) in stCopy)
+            AssertBitwise(m, st[k], $"state {k}");
         Assert.NotSame(st, r.State); // training returns new statistics instead
     }
 
@@ -112,7 +107,7 @@ public class NetworkTests
     public void Initial_parameters_of_a_small_seeded_network_are_pinned()
     {
         var ps = Nets.MultiLayerNetExtend(3, [4], 2, batchNorm: true).Init(Key.Of(2024));
-        Snap.Match(ps.Values.ToDictionary(kv => kv.Key.ToString(), kv => Snap.R(kv.Value)), "Network");
+        Snap.Match(ps.Values.ToDictionary(kv => kv.Key.ToString(), kv => Snap.R(kv.Value)), "Models");
     }
 
     [Fact]
@@ -167,6 +162,6 @@ public class NetworkTests
 static class NetworkTestExtensions
 {
     /// <summary>The state after one training-mode forward pass (non-default running statistics).</summary>
-    public static ModelState Train1(this Functional.Network.Network net, Params ps, Key key) =>
+    public static ModelState Train1(this Functional.Models.Network net, Params ps, Key key) =>
         net.Forward(ps, net.InitState(), Normal(99, 6, net.Inputs), Ctx.Train(key)).State;
 }

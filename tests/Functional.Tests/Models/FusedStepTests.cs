@@ -1,6 +1,6 @@
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using LanguageExt;
@@ -8,7 +8,7 @@ using Xunit;
 using static Functional.Tests.Support.TestData;
 using R = Functional.Tests.Support.Reference;
 
-namespace Functional.Tests.Network;
+namespace Functional.Tests.Models;
 
 /// <summary>The fused training step (Network.LossAndGrads) against the reference composition of the old layers.</summary>
 public class FusedStepTests
@@ -16,25 +16,29 @@ public class FusedStepTests
     public static TheoryData<string> Nets =>
         new() { "digits-bn", "regression", "two-layer", "tanh-decay", "sigmoid-bn", "relu-mlp" };
 
-    static (Functional.Network.Network Net, int Batch, bool Classify) Build(string name) =>
+    static (Functional.Models.Network Net, int Batch, bool Classify) Build(string name) =>
         name switch
         {
-            "digits-bn" => (Functional.Network.Nets.DigitsBatchNorm(), 10, true),
-            "regression" => (Functional.Network.Nets.FluxRegression(), 20, false),
-            "two-layer" => (Functional.Network.Nets.TwoLayerNet(30, 12, 5, 0.1), 9, true),
+            "digits-bn" => (Functional.Models.Nets.DigitsBatchNorm(), 10, true),
+            "regression" => (Functional.Models.Nets.FluxRegression(), 20, false),
+            "two-layer" => (Functional.Models.Nets.TwoLayerNet(30, 12, 5, 0.1), 9, true),
             "tanh-decay" => (
-                Functional.Network.Nets.MultiLayerNet(8, [6, 5], 4, Activation.Tanh, weightDecay: 0.05),
+                Functional.Models.Nets.MultiLayerNet(8, [6, 5], 4, HiddenActivation.Tanh, weightDecay: 0.05),
                 7,
                 true
             ),
             // Products large enough for both threads and the packed path: the bias + ReLU and the backward ReLU
             // masks are applied per part by the thread that computed it (Gemm.Epilogue).
             "relu-mlp" => (
-                Functional.Network.Nets.MultiLayerNetExtend(200, [64, 48, 40], 10, Activation.Relu),
+                Functional.Models.Nets.MultiLayerNetExtend(200, [64, 48, 40], 10, HiddenActivation.Relu),
                 64,
                 true
             ),
-            _ => (Functional.Network.Nets.MultiLayerNetExtend(8, [6], 3, Activation.Sigmoid, batchNorm: true), 5, true),
+            _ => (
+                Functional.Models.Nets.MultiLayerNetExtend(8, [6], 3, HiddenActivation.Sigmoid, batchNorm: true),
+                5,
+                true
+            ),
         };
 
     [Theory]
@@ -56,11 +60,9 @@ public class FusedStepTests
             Assert.Equal(rg.Values.Keys.ToArray(), r.Grads.Values.Keys.ToArray());
             foreach (var (k, g) in rg.Values)
                 AssertBitwise(g, r.Grads[k], $"{name} step {step} gradient {k}");
-            foreach (var (i, s) in rs.BatchNorm)
-            {
-                AssertBitwise(s.RunningMean, r.State.BatchNorm[i].RunningMean, $"{name} running mean {i}");
-                AssertBitwise(s.RunningVar, r.State.BatchNorm[i].RunningVar, $"{name} running var {i}");
-            }
+            Assert.Equal(rs.Values.Keys.ToArray(), r.State.Values.Keys.ToArray());
+            foreach (var (k, s) in rs.Values)
+                AssertBitwise(s, r.State[k], $"{name} state {k}");
             // The public Forward/Backward pair gives the same gradients (plus the input gradient).
             var f = net.Forward(ps, st, x, Ctx.TrainNoKey);
             var (_, lc) = net.Loss.Forward(f.Scores, t);
@@ -76,16 +78,16 @@ public class FusedStepTests
     [Fact]
     public void LossAndGrads_leaves_parameters_state_and_batch_unchanged()
     {
-        var net = Functional.Network.Nets.DigitsBatchNorm();
+        var net = Functional.Models.Nets.DigitsBatchNorm();
         var ps = net.Init(Key.Of(1));
         var st = net.InitState();
         var x = Normal(1, 10, 64);
         var t = OneHot(2, 10, 10);
-        var copies = (ps.Values.Map((Matrix m) => m.Clone()), st.BatchNorm[1].RunningVar.Clone(), x.Clone(), t.Clone());
+        var copies = (ps.Values.Map((Matrix m) => m.Clone()), st[1, "var"].Clone(), x.Clone(), t.Clone());
         _ = net.LossAndGrads(ps, st, x, t, Ctx.TrainNoKey);
         foreach (var (k, m) in copies.Item1)
             AssertBitwise(m, ps[k], $"param {k}");
-        AssertBitwise(copies.Item2, st.BatchNorm[1].RunningVar, "running var");
+        AssertBitwise(copies.Item2, st[1, "var"], "running var");
         AssertBitwise(copies.Item3, x, "x");
         AssertBitwise(copies.Item4, t, "t");
     }
@@ -107,7 +109,7 @@ public class ThreadCountTests
         try
         {
             MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
-            var net = Functional.Network.Nets.MultiLayerNetExtend(200, [96, 64], 10, batchNorm: true);
+            var net = Functional.Models.Nets.MultiLayerNetExtend(200, [96, 64], 10, batchNorm: true);
             var opt = new Optimizer(Adam.Dlfs(0.01));
             var s = TrainState.Start(net, opt.Rule, Key.Of(5));
             for (var i = 0; i < 5; i++)

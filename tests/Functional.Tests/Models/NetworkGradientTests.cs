@@ -1,16 +1,16 @@
 using Functional.Core;
 using Functional.Layers;
-using Functional.Network;
+using Functional.Models;
 using Functional.Training;
 using Xunit;
 using static Functional.Tests.Support.TestData;
 
-namespace Functional.Tests.Network;
+namespace Functional.Tests.Models;
 
 /// <summary>Backprop against numerical gradients on every builder (float64, h = 1e-4): max relative error &lt; 1e-6.</summary>
 public class NetworkGradientTests
 {
-    static void Check(Functional.Network.Network net, Ctx ctx, int n = 6, ulong seed = 1)
+    static void Check(Functional.Models.Network net, Ctx ctx, int n = 6, ulong seed = 1)
     {
         var ps = net.Init(Key.Of(seed));
         var x = Normal(seed + 100, n, net.Inputs);
@@ -28,28 +28,28 @@ public class NetworkGradientTests
     }
 
     [Theory]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.Sigmoid)]
-    public void TwoLayerNet(Activation a) => Check(Nets.TwoLayerNet(7, 5, 3, 0.5, a), Ctx.Eval);
+    [InlineData(HiddenActivation.Relu)]
+    [InlineData(HiddenActivation.Sigmoid)]
+    public void TwoLayerNet(HiddenActivation a) => Check(Nets.TwoLayerNet(7, 5, 3, 0.5, a), Ctx.Eval);
 
     [Theory]
-    [InlineData(Activation.Relu)]
-    [InlineData(Activation.Sigmoid)]
-    [InlineData(Activation.Tanh)]
-    public void MultiLayerNet_with_weight_decay(Activation a) =>
+    [InlineData(HiddenActivation.Relu)]
+    [InlineData(HiddenActivation.Sigmoid)]
+    [InlineData(HiddenActivation.Tanh)]
+    public void MultiLayerNet_with_weight_decay(HiddenActivation a) =>
         Check(Nets.MultiLayerNet(6, [5, 4, 5], 3, a, weightDecay: 0.1), Ctx.Eval);
 
     [Fact]
     public void MultiLayerNetExtend_with_BatchNorm_in_training_mode_and_weight_decay() =>
         Check(
-            Nets.MultiLayerNetExtend(6, [5, 4], 3, Activation.Relu, weightDecay: 0.05, batchNorm: true),
+            Nets.MultiLayerNetExtend(6, [5, 4], 3, HiddenActivation.Relu, weightDecay: 0.05, batchNorm: true),
             Ctx.Train(Key.Of(3))
         );
 
     [Fact]
     public void MultiLayerNetExtend_with_BatchNorm_and_Dropout() =>
         Check(
-            Nets.MultiLayerNetExtend(6, [5, 4], 3, Activation.Sigmoid, batchNorm: true, dropout: 0.3),
+            Nets.MultiLayerNetExtend(6, [5, 4], 3, HiddenActivation.Sigmoid, batchNorm: true, dropout: 0.3),
             Ctx.Train(Key.Of(4))
         );
 

@@ -1,0 +1,114 @@
+using Functional.Layers;
+using LanguageExt;
+
+namespace Functional.Models;
+
+/// <summary>
+/// How a network runs its layers, decided once from the layer list: which forward steps fuse two layers (a product
+/// followed by an element-wise activation it applies in its epilogue), which backward steps apply the layer
+/// before them to dX (a ReLU's mask in the next product's epilogue), and whether the training loop's scratch may be
+/// used. The network's folds follow the plan and switch on no layer type.
+/// </summary>
+internal sealed class StagePlan
+{
+    /// <summary>One forward step: <see cref="Layer"/> at <see cref="Index"/>, with <see cref="Next"/> applied by it
+    /// when <see cref="Fused"/> is set.</summary>
+    internal readonly record struct Stage(int Index, Layer Layer, IFusingLayer? Fused, Layer? Next);
+
+    /// <summary>What the backward fold does at a layer.</summary>
+    internal enum Back : byte
+    {
+        /// <summary>The layer's own backward.</summary>
+        Own,
+
+        /// <summary>The layer's backward applies the backward of the layer before it as well.</summary>
+        FusedWithPrevious,
+
+        /// <summary>Already applied by the layer after it: the gradient passes through.</summary>
+        Skip,
+    }
+
+    StagePlan(Stage[] forward, Back[] withInput, Back[] withoutInput, int paramCount, bool takesBuffers)
+    {
+        Forward = forward;
+        WithInput = withInput;
+        WithoutInput = withoutInput;
+        ParamCount = paramCount;
+        TakesBuffers = takesBuffers;
+    }
+
+    /// <summary>The forward steps in order.</summary>
+    public Stage[] Forward { get; }
+
+    /// <summary>Per layer, the backward step when the gradient of the network input is wanted.</summary>
+    public Back[] WithInput { get; }
+
+    /// <summary>Per layer, the backward step of a training step (no gradient of the network input).</summary>
+    public Back[] WithoutInput { get; }
+
+    /// <summary>Number of parameter arrays, or −1 when the layers' shapes do not chain (the error is raised where the
+    /// shapes are used).</summary>
+    public int ParamCount { get; }
+
+    /// <summary>Whether every layer is one the training loop's scratch may be lent to.</summary>
+    public bool TakesBuffers { get; }
+
+    /// <summary>The plan of <paramref name="layers"/> on inputs of shape <paramref name="input"/>.</summary>
+    public static StagePlan Of(SampleShape input, Seq<Layer> layers)
+    {
+        var ls = layers.ToArray();
+        var forward = new List<Stage>(ls.Length);
+        for (var i = 0; i < ls.Length; i++)
+        {
+            var next = i + 1 < ls.Length ? ls[i + 1] : null;
+            if (ls[i] is IFusingLayer f && next is not null && f.FusesForward(next))
+            {
+                forward.Add(new Stage(i, ls[i], f, next));
+                i++;
+            }
+            else
+                forward.Add(new Stage(i, ls[i], null, null));
+        }
+        return new StagePlan(
+            [.. forward],
+            Backward(ls, inputGradient: true),
+            Backward(ls, inputGradient: false),
+            CountParams(input, ls),
+            ls.All(l => l.TakesBuffers)
+        );
+    }
+
+    /// <summary>
+    /// A layer's backward applies the one before it when it can and that layer's own input gradient is wanted,
+    /// i.e. it is not the first layer of a step that skips the gradient of the network input.
+    /// </summary>
+    static Back[] Backward(Layer[] ls, bool inputGradient)
+    {
+        var steps = new Back[ls.Length];
+        for (var i = ls.Length - 1; i > (inputGradient ? 0 : 1); i--)
+            if (steps[i] == Back.Own && ls[i] is IFusingLayer f && f.FusesBackwardOf(ls[i - 1]))
+            {
+                steps[i] = Back.FusedWithPrevious;
+                steps[i - 1] = Back.Skip;
+            }
+        return steps;
+    }
+
+    static int CountParams(SampleShape input, Layer[] ls)
+    {
+        try
+        {
+            var n = 0;
+            foreach (var l in ls)
+            {
+                n += l.ParamShapes(input).Count;
+                input = l.OutputShape(input);
+            }
+            return n;
+        }
+        catch (ArgumentException)
+        {
+            return -1;
+        }
+    }
+}
