@@ -36,7 +36,7 @@ public static class TrainCommand
         var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
         Functional.Network.Network net;
-        Optimizer opt;
+        IRule opt;
         try
         {
             net = cfg.BuildNetwork(data.Train.Features, outputs);
@@ -48,7 +48,7 @@ public static class TrainCommand
         }
         var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode);
         var total = cfg.TotalSteps(batches.StepsPerEpoch);
-        var state = start ?? TrainState.Start(net, opt.Rule, Functional.Core.Key.Of(cfg.Seed));
+        var state = start ?? TrainState.Start(net, opt, Functional.Core.Key.Of(cfg.Seed));
         if (state.Step > total)
             throw new UsageException(
                 $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
@@ -225,7 +225,7 @@ public static class TrainCommand
 
     public static Checkpoint MakeCheckpoint(
         Functional.Network.Network net,
-        Optimizer opt,
+        IRule opt,
         TrainState s,
         TrainConfig cfg,
         List<EpochLog> history,
@@ -273,7 +273,7 @@ public static class TrainCommand
     public static JsonObject Report(
         TrainConfig cfg,
         Functional.Network.Network net,
-        Optimizer opt,
+        IRule opt,
         IReadOnlyList<EpochLog> history,
         TrainState last,
         long total,
@@ -286,7 +286,7 @@ public static class TrainCommand
             ["command"] = "train",
             ["config"] = cfg.ToJson(),
             ["network"] = Functional.Network.NetworkSpec.ToJson(net),
-            ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+            ["optimizer"] = RuleSpec.ToJson(opt),
             ["steps"] = total,
             ["steps_per_epoch"] = perEpoch,
             ["history"] = new JsonArray([.. history.Select(LogJson)]),

@@ -29,7 +29,7 @@ public static class Runner
     /// </summary>
     public static RunResult Train(
         Network.Network net,
-        Optimizer opt,
+        IRule opt,
         TrainState start,
         Dataset train,
         Batches batches,
