@@ -8,7 +8,7 @@ using R = Functional.Tests.Support.Reference;
 
 namespace Functional.Tests.Optim;
 
-/// <summary>Optim.Update through each rule's one-pass IRule.Update against Apply followed by <c>p − delta</c>.</summary>
+/// <summary>Optimizers.Update through each rule's one-pass IRule.Update against Apply followed by <c>p − delta</c>.</summary>
 public class FusedUpdateTests
 {
     public static TheoryData<string> Rules =>

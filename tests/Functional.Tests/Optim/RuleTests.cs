@@ -163,18 +163,3 @@ public class RuleTests
         Assert.Contains("Adam", ex.Message);
     }
 }
-
-public class AdamWLearningRateTests
-{
-    [Fact]
-    public void AdamW_with_a_new_learning_rate_steps_at_that_rate()
-    {
-        var ps = new Params(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, -1.0)));
-        var gs = new Grads(ps.Values.Map(m => m * 0.5));
-        var changed = new AdamW(0.001) with { LearningRate = 0.1 };
-        var fresh = new AdamW(0.1);
-        var (a, _) = Functional.Optim.Optimizers.Update(changed, Functional.Optim.Optimizers.Init(changed, ps), ps, gs);
-        var (b, _) = Functional.Optim.Optimizers.Update(fresh, Functional.Optim.Optimizers.Init(fresh, ps), ps, gs);
-        Assert.True(Mat.BitwiseEqual(b[0, "W"], a[0, "W"]));
-    }
-}

@@ -32,7 +32,7 @@ public class DeterminismTests
     public static TheoryData<string, string> Cells()
     {
         var d = new TheoryData<string, string>();
-        foreach (var o in TestData.Optimizers)
+        foreach (var o in TestData.RuleNames)
         foreach (var n in new[] { "plain", "batchnorm", "dropout", "batchnorm+dropout" })
             d.Add(o, n);
         return d;

@@ -26,7 +26,7 @@ public class RunTests
     public static TheoryData<string, bool> Cells()
     {
         var d = new TheoryData<string, bool>();
-        foreach (var o in TestData.Optimizers)
+        foreach (var o in TestData.RuleNames)
         foreach (var bn in new[] { false, true })
             d.Add(o, bn);
         return d;
