@@ -80,9 +80,22 @@ internal static class Lanes
     )
         where F : struct, ILaneFormula
     {
+        readonly F _f = f;
+        readonly double[] _p = p,
+            _g = g;
+        readonly double[]? _a = a,
+            _b = b,
+            _na = na,
+            _nb = nb;
+        readonly double[] _o = o;
+        readonly bool _subtract = subtract;
+
+        /// <summary>Elements [lo, hi): whole blocks of four, then the tail. The arrays and the formula are copied
+        /// into locals first, so the loop reads them from registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int lo, int hi)
         {
+            var (ff, p, g, a, b, na, nb, o, subtract) = (_f, _p, _g, _a, _b, _na, _nb, _o, _subtract);
             var i = lo;
             var (va, vb) = (Vector256<double>.Zero, Vector256<double>.Zero);
             for (; i + 4 <= hi; i += 4)
@@ -92,7 +105,7 @@ internal static class Lanes
                     va = V(a!, i);
                 if (F.Slots > 1)
                     vb = V(b!, i);
-                var d = f.Step(V(g, i), vp, ref va, ref vb);
+                var d = ff.Step(V(g, i), vp, ref va, ref vb);
                 if (F.Slots > 0)
                     va.CopyTo(na.AsSpan(i));
                 if (F.Slots > 1)
@@ -107,18 +120,18 @@ internal static class Lanes
         /// lanes stored.</summary>
         void Tail(int i, int k)
         {
-            var vp = Padded(p, i, k);
+            var vp = Padded(_p, i, k);
             var (va, vb) = (Vector256<double>.Zero, Vector256<double>.Zero);
             if (F.Slots > 0)
-                va = Padded(a!, i, k);
+                va = Padded(_a!, i, k);
             if (F.Slots > 1)
-                vb = Padded(b!, i, k);
-            var d = f.Step(Padded(g, i, k), vp, ref va, ref vb);
+                vb = Padded(_b!, i, k);
+            var d = _f.Step(Padded(_g, i, k), vp, ref va, ref vb);
             if (F.Slots > 0)
-                Store(va, na!, i, k);
+                Store(va, _na!, i, k);
             if (F.Slots > 1)
-                Store(vb, nb!, i, k);
-            Store(subtract ? vp - d : d, o, i, k);
+                Store(vb, _nb!, i, k);
+            Store(_subtract ? vp - d : d, _o, i, k);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Functional.Core;
 using LanguageExt;
@@ -44,9 +45,12 @@ public sealed record WeightDecay(double Lambda) : IRule
     /// <summary>delta = u + λ·p.</summary>
     readonly struct Formula(double lambda) : ILaneFormula
     {
+        readonly Vec _lambda = Vector256.Create(lambda);
+
         public static int Slots => 0;
 
-        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g + Vector256.Create(lambda) * p;
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g + _lambda * p;
     }
 }
 
@@ -84,9 +88,12 @@ public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
     /// <summary>delta = u·f.</summary>
     readonly struct Formula(double f) : ILaneFormula
     {
+        readonly Vec _f = Vector256.Create(f);
+
         public static int Slots => 0;
 
-        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g * Vector256.Create(f);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g * _f;
     }
 }
 
