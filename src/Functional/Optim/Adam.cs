@@ -83,47 +83,37 @@ public sealed record Adam(
 
     /// <summary>m' = m + (1−β₁)(g − m) and v' = v + (1−β₂)(g·g − v), the moments of both presets.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static void Moments(Vec g, ref Vec m, ref Vec v, Vec b1, Vec b2)
+    static void Moments(Vec g, ref Vec m, ref Vec v, double b1, double b2)
     {
-        m += b1 * (g - m);
-        v += b2 * (g * g - v);
+        m += Vector256.Create(b1) * (g - m);
+        v += Vector256.Create(b2) * (g * g - v);
     }
 
     /// <summary>delta = lr_t·m'/(√v' + ε).</summary>
     readonly struct Folded(double b1, double b2, double eps, double lrT) : ILaneFormula
     {
-        readonly Vec _b1 = Vector256.Create(b1);
-        readonly Vec _b2 = Vector256.Create(b2);
-        readonly Vec _eps = Vector256.Create(eps);
-        readonly Vec _lrT = Vector256.Create(lrT);
-
         public static int Slots => 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b)
         {
-            Moments(g, ref a, ref b, _b1, _b2);
-            return _lrT * a / (Vector256.Sqrt(b) + _eps);
+            Moments(g, ref a, ref b, b1, b2);
+            return Vector256.Create(lrT) * a / (Vector256.Sqrt(b) + Vector256.Create(eps));
         }
     }
 
     /// <summary>delta = lr·(m'/c₁)/(√(v'/c₂) + ε).</summary>
     readonly struct Corrected(double b1, double b2, double eps, double lr, double c1, double c2) : ILaneFormula
     {
-        readonly Vec _b1 = Vector256.Create(b1);
-        readonly Vec _b2 = Vector256.Create(b2);
-        readonly Vec _eps = Vector256.Create(eps);
-        readonly Vec _lr = Vector256.Create(lr);
-        readonly Vec _c1 = Vector256.Create(c1);
-        readonly Vec _c2 = Vector256.Create(c2);
-
         public static int Slots => 2;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b)
         {
-            Moments(g, ref a, ref b, _b1, _b2);
-            return _lr * (a / _c1) / (Vector256.Sqrt(b / _c2) + _eps);
+            Moments(g, ref a, ref b, b1, b2);
+            return Vector256.Create(lr)
+                * (a / Vector256.Create(c1))
+                / (Vector256.Sqrt(b / Vector256.Create(c2)) + Vector256.Create(eps));
         }
     }
 }

@@ -51,66 +51,122 @@ internal static class Lanes
         if (F.Slots > 1)
             (nb, db) = Fresh(grad);
         var (r, rd) = Fresh(param);
-        var job = new Job<F>(
-            f,
-            D(param),
-            D(grad),
-            a is null ? null : D(a),
-            b is null ? null : D(b),
-            da,
-            db,
-            rd,
-            subtract
-        );
-        Split(rd.Length, job, static (j, lo, hi) => j.Run(lo, hi));
+        var (p, g) = (D(param), D(grad));
+        if (F.Slots == 0)
+            Go(f, new Arrays0(p, g, rd), subtract);
+        else if (F.Slots == 1)
+            Go(f, new Arrays1(p, g, D(a!), da!, rd), subtract);
+        else
+            Go(f, new Arrays2(p, g, D(a!), D(b!), da!, db!, rd), subtract);
         return (na, nb, r);
     }
 
-    /// <summary>The arrays of one <see cref="Run"/>: inputs p, g, a, b; outputs na, nb and o.</summary>
-    readonly struct Job<F>(
-        F f,
-        double[] p,
-        double[] g,
-        double[]? a,
-        double[]? b,
-        double[]? na,
-        double[]? nb,
-        double[] o,
-        bool subtract
-    )
+    /// <summary>The job holds exactly the formula and the arrays its arity needs: a job of a large array is
+    /// allocated for the workers, so unused fields would cost bytes at every step.</summary>
+    static void Go<F, TA>(F f, TA arrays, bool subtract)
         where F : struct, ILaneFormula
+        where TA : struct, ILaneArrays
+    {
+        if (subtract)
+            Split(arrays.O.Length, new Job<F, TA, Minus>(f, arrays), static (j, lo, hi) => j.Run(lo, hi));
+        else
+            Split(arrays.O.Length, new Job<F, TA, Delta>(f, arrays), static (j, lo, hi) => j.Run(lo, hi));
+    }
+
+    /// <summary>What the pass writes to <c>O</c>: the delta or the parameter minus it.</summary>
+    interface IOutput
+    {
+        static abstract bool Subtract { get; }
+    }
+
+    readonly struct Minus : IOutput
+    {
+        public static bool Subtract => true;
+    }
+
+    readonly struct Delta : IOutput
+    {
+        public static bool Subtract => false;
+    }
+
+    /// <summary>The arrays of one pass: inputs P, G, A, B; outputs NA, NB and O (those past the arity unused).</summary>
+    internal interface ILaneArrays
+    {
+        double[] P { get; }
+        double[] G { get; }
+        double[] A { get; }
+        double[] B { get; }
+        double[] NA { get; }
+        double[] NB { get; }
+        double[] O { get; }
+    }
+
+    readonly struct Arrays0(double[] p, double[] g, double[] o) : ILaneArrays
+    {
+        public double[] P => p;
+        public double[] G => g;
+        public double[] A => throw new InvalidOperationException();
+        public double[] B => throw new InvalidOperationException();
+        public double[] NA => throw new InvalidOperationException();
+        public double[] NB => throw new InvalidOperationException();
+        public double[] O => o;
+    }
+
+    readonly struct Arrays1(double[] p, double[] g, double[] a, double[] na, double[] o) : ILaneArrays
+    {
+        public double[] P => p;
+        public double[] G => g;
+        public double[] A => a;
+        public double[] B => throw new InvalidOperationException();
+        public double[] NA => na;
+        public double[] NB => throw new InvalidOperationException();
+        public double[] O => o;
+    }
+
+    readonly struct Arrays2(double[] p, double[] g, double[] a, double[] b, double[] na, double[] nb, double[] o)
+        : ILaneArrays
+    {
+        public double[] P => p;
+        public double[] G => g;
+        public double[] A => a;
+        public double[] B => b;
+        public double[] NA => na;
+        public double[] NB => nb;
+        public double[] O => o;
+    }
+
+    readonly struct Job<F, TA, TO>(F f, TA arrays)
+        where F : struct, ILaneFormula
+        where TA : struct, ILaneArrays
+        where TO : struct, IOutput
     {
         readonly F _f = f;
-        readonly double[] _p = p,
-            _g = g;
-        readonly double[]? _a = a,
-            _b = b,
-            _na = na,
-            _nb = nb;
-        readonly double[] _o = o;
-        readonly bool _subtract = subtract;
+        readonly TA _x = arrays;
 
-        /// <summary>Elements [lo, hi): whole blocks of four, then the tail. The arrays and the formula are copied
-        /// into locals first, so the loop reads them from registers.</summary>
+        /// <summary>Elements [lo, hi): whole blocks of four, then the tail. The formula and arrays are copied into
+        /// locals first, so the loop reads them from registers.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public void Run(int lo, int hi)
         {
-            var (ff, p, g, a, b, na, nb, o, subtract) = (_f, _p, _g, _a, _b, _na, _nb, _o, _subtract);
+            var (f, x) = (_f, _x);
+            var (p, g, o) = (x.P, x.G, x.O);
+            var (a, na) = F.Slots > 0 ? (x.A, x.NA) : (p, o);
+            var (b, nb) = F.Slots > 1 ? (x.B, x.NB) : (p, o);
             var i = lo;
             var (va, vb) = (Vector256<double>.Zero, Vector256<double>.Zero);
             for (; i + 4 <= hi; i += 4)
             {
                 var vp = V(p, i);
                 if (F.Slots > 0)
-                    va = V(a!, i);
+                    va = V(a, i);
                 if (F.Slots > 1)
-                    vb = V(b!, i);
-                var d = ff.Step(V(g, i), vp, ref va, ref vb);
+                    vb = V(b, i);
+                var d = f.Step(V(g, i), vp, ref va, ref vb);
                 if (F.Slots > 0)
                     va.CopyTo(na.AsSpan(i));
                 if (F.Slots > 1)
                     vb.CopyTo(nb.AsSpan(i));
-                (subtract ? vp - d : d).CopyTo(o.AsSpan(i));
+                (TO.Subtract ? vp - d : d).CopyTo(o.AsSpan(i));
             }
             if (i < hi)
                 Tail(i, hi - i);
@@ -120,18 +176,18 @@ internal static class Lanes
         /// lanes stored.</summary>
         void Tail(int i, int k)
         {
-            var vp = Padded(_p, i, k);
+            var vp = Padded(_x.P, i, k);
             var (va, vb) = (Vector256<double>.Zero, Vector256<double>.Zero);
             if (F.Slots > 0)
-                va = Padded(_a!, i, k);
+                va = Padded(_x.A, i, k);
             if (F.Slots > 1)
-                vb = Padded(_b!, i, k);
-            var d = _f.Step(Padded(_g, i, k), vp, ref va, ref vb);
+                vb = Padded(_x.B, i, k);
+            var d = _f.Step(Padded(_x.G, i, k), vp, ref va, ref vb);
             if (F.Slots > 0)
-                Store(va, _na!, i, k);
+                Store(va, _x.NA, i, k);
             if (F.Slots > 1)
-                Store(vb, _nb!, i, k);
-            Store(_subtract ? vp - d : d, _o, i, k);
+                Store(vb, _x.NB, i, k);
+            Store(TO.Subtract ? vp - d : d, _x.O, i, k);
         }
     }
 

@@ -41,12 +41,10 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
     /// <summary>delta = lr·g.</summary>
     readonly struct Formula(double lr) : ILaneFormula
     {
-        readonly Vec _lr = Vector256.Create(lr);
-
         public static int Slots => 0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => _lr * g;
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => Vector256.Create(lr) * g;
     }
 }
 
@@ -102,13 +100,10 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
     /// <summary>v' = ρv + lr·g (the book's −v); delta = v'.</summary>
     readonly struct Formula(double rho, double lr) : ILaneFormula
     {
-        readonly Vec _rho = Vector256.Create(rho);
-        readonly Vec _lr = Vector256.Create(lr);
-
         public static int Slots => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => a = _rho * a + _lr * g;
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => a = Vector256.Create(rho) * a + Vector256.Create(lr) * g;
     }
 }
 
@@ -153,18 +148,13 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
     /// <summary>v' = ρv − lr·g; delta = −(ρ²·v') + ((1+ρ)·lr)·g.</summary>
     readonly struct Formula(double rho, double lr, double rho2, double lead) : ILaneFormula
     {
-        readonly Vec _rho = Vector256.Create(rho);
-        readonly Vec _lr = Vector256.Create(lr);
-        readonly Vec _rho2 = Vector256.Create(rho2);
-        readonly Vec _lead = Vector256.Create(lead);
-
         public static int Slots => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b)
         {
-            a = _rho * a - _lr * g;
-            return Negate(_rho2 * a) + _lead * g;
+            a = Vector256.Create(rho) * a - Vector256.Create(lr) * g;
+            return Negate(Vector256.Create(rho2) * a) + Vector256.Create(lead) * g;
         }
     }
 }
@@ -215,16 +205,13 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
     /// <summary>h' = h + g·g; delta = lr·g/(√h' + ε).</summary>
     readonly struct Formula(double lr, double eps) : ILaneFormula
     {
-        readonly Vec _lr = Vector256.Create(lr);
-        readonly Vec _eps = Vector256.Create(eps);
-
         public static int Slots => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b)
         {
             a += g * g;
-            return _lr * g / (Vector256.Sqrt(a) + _eps);
+            return Vector256.Create(lr) * g / (Vector256.Sqrt(a) + Vector256.Create(eps));
         }
     }
 }
@@ -260,26 +247,21 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
 
     (ISlot, Matrix) Step(ISlot slot, Matrix param, Matrix grad, bool subtract)
     {
-        var f = new Formula(LearningRate, Epsilon, Decay, 1 - Decay);
+        var f = new Formula(LearningRate, Epsilon, Decay);
         var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract);
         return (new SquareSumSlot(h!), o);
     }
 
     /// <summary>h' = ρ·h + ((1−ρ)·g)·g; delta = lr·g/(√h' + ε).</summary>
-    readonly struct Formula(double lr, double eps, double decay, double rest) : ILaneFormula
+    readonly struct Formula(double lr, double eps, double decay) : ILaneFormula
     {
-        readonly Vec _lr = Vector256.Create(lr);
-        readonly Vec _eps = Vector256.Create(eps);
-        readonly Vec _decay = Vector256.Create(decay);
-        readonly Vec _rest = Vector256.Create(rest);
-
         public static int Slots => 1;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b)
         {
-            a = _decay * a + _rest * g * g;
-            return _lr * g / (Vector256.Sqrt(a) + _eps);
+            a = Vector256.Create(decay) * a + Vector256.Create(1 - decay) * g * g;
+            return Vector256.Create(lr) * g / (Vector256.Sqrt(a) + Vector256.Create(eps));
         }
     }
 }

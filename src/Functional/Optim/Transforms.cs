@@ -45,12 +45,10 @@ public sealed record WeightDecay(double Lambda) : IRule
     /// <summary>delta = u + λ·p.</summary>
     readonly struct Formula(double lambda) : ILaneFormula
     {
-        readonly Vec _lambda = Vector256.Create(lambda);
-
         public static int Slots => 0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g + _lambda * p;
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g + Vector256.Create(lambda) * p;
     }
 }
 
@@ -88,12 +86,10 @@ public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
     /// <summary>delta = u·f.</summary>
     readonly struct Formula(double f) : ILaneFormula
     {
-        readonly Vec _f = Vector256.Create(f);
-
         public static int Slots => 0;
 
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g * _f;
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g * Vector256.Create(f);
     }
 }
 
