@@ -67,12 +67,10 @@ public sealed record TrainConfig(
     }
 
     /// <summary>The optimizer; Adam on the regression uses Flux's ε = 1e-8 (the peers' W5 configuration).</summary>
-    public Optimizer BuildOptimizer() =>
-        new(
-            Optimizer == "adam" && Dataset == "regression"
-                ? new Adam(LearningRate, 0.9, 0.999, 1e-8, true)
-                : Optim.Optim.Parse(Optimizer, LearningRate)
-        );
+    public IRule BuildOptimizer() =>
+        Optimizer == "adam" && Dataset == "regression"
+            ? new Adam(LearningRate, 0.9, 0.999, 1e-8, true)
+            : Optimizers.Parse(Optimizer, LearningRate);
 
     public long TotalSteps(int stepsPerEpoch) => Iterations ?? (long)(Epochs ?? 100) * stepsPerEpoch;
 

@@ -61,7 +61,7 @@ internal static class Parts
                     Train.AllFinite(Mat.Data(m));
             }
         );
-        Time("update", () => Functional.Optim.Optim.Update(w.Opt, s.Opt, s.Params, g));
+        Time("update", () => Functional.Optim.Optimizers.Update(w.Opt, s.Opt, s.Params, g));
         Time("Train.Step", () => Train.Step(w.Net, w.Opt, s, x, t));
         Time("Step+gather", () => Train.Step(w.Net, w.Opt, s, w.Train, w.Batches));
         return 0;

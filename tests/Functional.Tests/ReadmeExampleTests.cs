@@ -23,7 +23,7 @@ public partial class ReadmeExampleTests
 
         var r = net.LossAndGrads(ps, st, x, t, Ctx.Train(key.FoldIn(3))); // forward + backward, nothing mutated
         var rule = new Sgd(0.01);
-        var (ps2, opt2) = Optim.Update(rule, Optim.Init(rule, ps), ps, r.Grads); // a step is a fold
+        var (ps2, opt2) = Optimizers.Update(rule, Optimizers.Init(rule, ps), ps, r.Grads); // a step is a fold
         var probs = net.Predict(ps2, r.State, x); // evaluation mode, with the new BatchNorm statistics
         Console.WriteLine($"loss {r.Loss:F4}, class of sample 0: {Mat.ArgMaxRows(probs)[0]}");
         // README-END

@@ -15,7 +15,7 @@ public sealed record Workload(
     string Name,
     string Peer,
     Network Net,
-    Optimizer Opt,
+    IRule Opt,
     Dataset Train,
     Batches Batches,
     long Steps,
@@ -23,7 +23,7 @@ public sealed record Workload(
 )
 {
     /// <summary>The training state after <c>TrainState.Start</c> with this workload's seed.</summary>
-    public TrainState Start(ulong seed = 1) => TrainState.Start(Net, Opt.Rule, Key.Of(seed));
+    public TrainState Start(ulong seed = 1) => TrainState.Start(Net, Opt, Key.Of(seed));
 }
 
 /// <summary>The seed workloads: digits-bn (W1), optimizers (W3), two-layer (W4), regression (W5).</summary>
@@ -49,7 +49,7 @@ public static class Workloads
             "digits-bn",
             "w1_digits_bn.py",
             Nets.DigitsBatchNorm(),
-            new Optimizer(new Sgd(0.01)),
+            new Sgd(0.01),
             digitsTrain,
             new Batches(digitsTrain.Count, 10, BatchSampling.Shuffle),
             (long)new Batches(digitsTrain.Count, 10, BatchSampling.Shuffle).StepsPerEpoch * 100,
@@ -63,7 +63,7 @@ public static class Workloads
             "two-layer",
             "w4_two_layer.py",
             Nets.TwoLayerNet(fashionTrain.Features, 50, 10, 0.01),
-            new Optimizer(new Sgd(0.1)),
+            new Sgd(0.1),
             fashionTrain,
             new Batches(fashionTrain.Count, 100, BatchSampling.Replacement),
             10_000,
@@ -94,7 +94,7 @@ public static class Workloads
                 HiddenActivation.Relu,
                 new WeightInit.He()
             ),
-            new Optimizer(rule),
+            rule,
             fashionTrain,
             new Batches(fashionTrain.Count, 128, BatchSampling.Replacement),
             2_000,
@@ -108,7 +108,7 @@ public static class Workloads
             "regression",
             "w5_regression.py",
             Nets.FluxRegression(),
-            new Optimizer(new Adam(0.001, 0.9, 0.999, 1e-8, true)),
+            new Adam(0.001, 0.9, 0.999, 1e-8, true),
             regression,
             new Batches(regression.Count, 20, BatchSampling.Replacement),
             3_000,

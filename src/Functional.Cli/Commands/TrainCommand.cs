@@ -37,7 +37,7 @@ public static class TrainCommand
         var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
         Functional.Models.Network net;
-        Optimizer opt;
+        IRule opt;
         try
         {
             net = cfg.BuildNetwork(data.Train.Features, outputs);
@@ -49,7 +49,7 @@ public static class TrainCommand
         }
         var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode);
         var total = cfg.TotalSteps(batches.StepsPerEpoch);
-        var state = start ?? TrainState.Start(net, opt.Rule, Functional.Core.Key.Of(cfg.Seed));
+        var state = start ?? TrainState.Start(net, opt, Functional.Core.Key.Of(cfg.Seed));
         if (state.Step > total)
             throw new UsageException(
                 $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
@@ -226,7 +226,7 @@ public static class TrainCommand
 
     public static Checkpoint MakeCheckpoint(
         Functional.Models.Network net,
-        Optimizer opt,
+        IRule opt,
         TrainState s,
         TrainConfig cfg,
         List<EpochLog> history,
@@ -274,7 +274,7 @@ public static class TrainCommand
     public static JsonObject Report(
         TrainConfig cfg,
         Functional.Models.Network net,
-        Optimizer opt,
+        IRule opt,
         IReadOnlyList<EpochLog> history,
         TrainState last,
         long total,
@@ -287,7 +287,7 @@ public static class TrainCommand
             ["command"] = "train",
             ["config"] = cfg.ToJson(),
             ["network"] = Functional.Models.NetworkSpec.ToJson(net),
-            ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+            ["optimizer"] = RuleSpec.ToJson(opt),
             ["steps"] = total,
             ["steps_per_epoch"] = perEpoch,
             ["history"] = new JsonArray([.. history.Select(LogJson)]),

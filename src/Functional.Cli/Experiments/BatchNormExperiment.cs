@@ -32,7 +32,7 @@ public sealed class BatchNormExperiment : IExperiment
         var scales = Enumerable.Range(0, Scales).Select(i => Math.Pow(10, -4.0 * i / (Scales - 1))).ToArray();
         var batches = new Batches(data.Count, batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
-        var opt = new Optimizer(new Sgd(Lr));
+        var opt = new Sgd(Lr);
         Network Net(double w, bool bn) =>
             Nets.MultiLayerNetExtend(
                 data.Features,
@@ -55,9 +55,9 @@ public sealed class BatchNormExperiment : IExperiment
                 var (i, bn) = (j / 2, j % 2 == 0);
                 var key = ctx.Key.FoldIn((ulong)i);
                 var bnNet = Net(scales[i], true);
-                var bnStart = TrainState.Start(bnNet, opt.Rule, key);
+                var bnStart = TrainState.Start(bnNet, opt, key);
                 var net = bn ? bnNet : Net(scales[i], false);
-                var start = bn ? bnStart : SharedWeights.Start(bnNet, bnStart.Params, net, opt.Rule, key);
+                var start = bn ? bnStart : SharedWeights.Start(bnNet, bnStart.Params, net, opt, key);
                 var r = Runner.Train(net, opt, start, data, batches, (long)epochs * perEpoch, perEpoch, [data]);
                 ctx.Log.WriteLine(
                     $"  [{Interlocked.Increment(ref done), 2}/{2 * Scales}] w={G(scales[i]), -9} {(bn ? "BatchNorm" : "plain    ")} final train acc {F(r.Last.Sets[0].Accuracy, 3)}"
@@ -104,7 +104,7 @@ public sealed class BatchNormExperiment : IExperiment
                 ["hidden"] = Report.Numbers([100, 100, 100, 100, 100]),
                 ["activation"] = "relu",
                 ["batchnorm"] = "Reference (eps 1e-5, running decay 0.9)",
-                ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+                ["optimizer"] = RuleSpec.ToJson(opt),
                 ["batch"] = batch,
                 ["sampling"] = "replacement",
                 ["epochs"] = epochs,

@@ -56,11 +56,11 @@ public sealed class HyperparametersExperiment : IExperiment
                 var lr = Math.Pow(10, -6 + 4 * draw.Uniform(0));
                 var wd = Math.Pow(10, -8 + 4 * draw.Uniform(1));
                 var net = Nets.MultiLayerNet(train.Features, Hidden, 10, HiddenActivation.Relu, weightDecay: wd);
-                var opt = new Optimizer(new Sgd(lr));
+                var opt = new Sgd(lr);
                 var r = Runner.Train(
                     net,
                     opt,
-                    TrainState.Start(net, opt.Rule, ctx.Key.FoldIn((ulong)t)),
+                    TrainState.Start(net, opt, ctx.Key.FoldIn((ulong)t)),
                     train,
                     batches,
                     (long)epochs * perEpoch,

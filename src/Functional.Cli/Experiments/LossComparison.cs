@@ -46,7 +46,7 @@ public static class LossComparison
             i =>
             {
                 var c = contenders[i];
-                var opt = new Optimizer(c.Rule);
+                var opt = c.Rule;
                 // Same key for every contender: the same batches, and the same initial weights for the same net.
                 var r = Runner.Train(
                     c.Net,

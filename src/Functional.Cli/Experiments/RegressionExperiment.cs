@@ -30,12 +30,12 @@ public sealed class RegressionExperiment : IExperiment
         var xs = Regression.Xs(data.Count).ToArray();
         var y = data.T.ColumnValues(0);
         var net = Nets.FluxRegression();
-        var opt = new Optimizer(new Adam(0.001, 0.9, 0.999, 1e-8, true));
+        var opt = new Adam(0.001, 0.9, 0.999, 1e-8, true);
         var batches = new Batches(data.Count, Batch, BatchSampling.Replacement).Validate();
         var r = Runner.Train(
             net,
             opt,
-            TrainState.Start(net, opt.Rule, ctx.Key),
+            TrainState.Start(net, opt, ctx.Key),
             data,
             batches,
             iterations,
@@ -67,7 +67,7 @@ public sealed class RegressionExperiment : IExperiment
             {
                 ["points"] = data.Count,
                 ["network"] = NetworkSpec.ToJson(net),
-                ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+                ["optimizer"] = RuleSpec.ToJson(opt),
                 ["batch"] = Batch,
                 ["sampling"] = "replacement",
                 ["iterations"] = iterations,

@@ -40,7 +40,7 @@ public sealed class RegularizationExperiment : IExperiment
         var data = ctx.Images(ctx.Pick(ctx.TrainSize, 300, 300));
         var batches = new Batches(data.Train.Count, Batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
-        var opt = new Optimizer(new Sgd(Lr));
+        var opt = new Sgd(Lr);
         Network Net(Variant v) =>
             Nets.MultiLayerNetExtend(
                 data.Train.Features,
@@ -52,7 +52,7 @@ public sealed class RegularizationExperiment : IExperiment
                 dropout: v.Dropout
             );
         var reference = Net(Variants[0]);
-        var referenceParams = TrainState.Start(reference, opt.Rule, ctx.Key).Params;
+        var referenceParams = TrainState.Start(reference, opt, ctx.Key).Params;
         ctx.Log.WriteLine(
             $"{data.Train.Count} training / {data.Test.Count} test images, {epochs} epochs of {perEpoch} steps per variant"
         );
@@ -62,7 +62,7 @@ public sealed class RegularizationExperiment : IExperiment
             i =>
             {
                 var net = Net(Variants[i]);
-                var start = SharedWeights.Start(reference, referenceParams, net, opt.Rule, ctx.Key);
+                var start = SharedWeights.Start(reference, referenceParams, net, opt, ctx.Key);
                 var r = Runner.Train(
                     net,
                     opt,
@@ -107,7 +107,7 @@ public sealed class RegularizationExperiment : IExperiment
                 ["hidden"] = Report.Numbers(Hidden.Select(h => (double)h)),
                 ["activation"] = "relu",
                 ["init"] = "he",
-                ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+                ["optimizer"] = RuleSpec.ToJson(opt),
                 ["batch"] = Batch,
                 ["sampling"] = "replacement",
                 ["epochs"] = epochs,

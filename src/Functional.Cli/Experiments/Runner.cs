@@ -30,7 +30,7 @@ public static class Runner
     /// </summary>
     public static RunResult Train(
         Network net,
-        Optimizer opt,
+        IRule opt,
         TrainState start,
         Dataset train,
         Batches batches,

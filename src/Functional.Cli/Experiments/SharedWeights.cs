@@ -30,7 +30,7 @@ public static class SharedWeights
                         .SetItem(new ParamKey(p.Item2, "b"), sourceParams[p.Item1, "b"])
             );
         var ps = new Params(values);
-        return fresh with { Params = ps, Opt = Optim.Optim.Init(rule, ps) };
+        return fresh with { Params = ps, Opt = Optimizers.Init(rule, ps) };
     }
 
     static int[] AffineIndices(Network n) => [.. n.Indexed.Where(l => l.Layer is Affine).Select(l => l.Index)];

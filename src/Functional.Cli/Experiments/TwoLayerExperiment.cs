@@ -28,7 +28,7 @@ public sealed class TwoLayerExperiment : IExperiment
         var data = ctx.Images();
         var batches = new Batches(data.Train.Count, Batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
-        var opt = new Optimizer(new Sgd(Lr));
+        var opt = new Sgd(Lr);
         (string Label, HiddenActivation Act)[] variants =
         [
             ("ReLU", HiddenActivation.Relu),
@@ -46,7 +46,7 @@ public sealed class TwoLayerExperiment : IExperiment
                 var r = Runner.Train(
                     net,
                     opt,
-                    TrainState.Start(net, opt.Rule, ctx.Key),
+                    TrainState.Start(net, opt, ctx.Key),
                     data.Train,
                     batches,
                     iterations,
@@ -89,7 +89,7 @@ public sealed class TwoLayerExperiment : IExperiment
                 ["train_size"] = data.Train.Count,
                 ["test_size"] = data.Test.Count,
                 ["network"] = "TwoLayerNet 784-50-10, weights N(0, 0.01²)",
-                ["optimizer"] = RuleSpec.ToJson(opt.Rule),
+                ["optimizer"] = RuleSpec.ToJson(opt),
                 ["batch"] = Batch,
                 ["sampling"] = "replacement",
                 ["iterations"] = iterations,

@@ -8,9 +8,9 @@ namespace Functional.Core;
 /// <remarks>
 /// Only <see cref="Training.Train.Run"/> keeps one, because only a fold can prove that a state is dead: it hands no
 /// intermediate state to anyone, so once step t+1 has returned, the arrays of state t that state t+1 does not share
-/// are referenced by nothing (the run's own start state, which belongs to its caller, is never retired). The
-/// built-in rules keep no other reference to their inputs (<see cref="Optim.Slots"/>); any other rule turns
-/// recycling off. A taken array holds stale values, like every <see cref="Mat.New"/> array, and its creator writes
+/// are referenced by nothing (the run's own start state, which belongs to its caller, is never retired). A rule
+/// that declares <see cref="Optim.IRule.ForgetsInputs"/> keeps no other reference to its inputs; any other rule
+/// turns recycling off. A taken array holds stale values, like every <see cref="Mat.New"/> array, and its creator writes
 /// all of it, so every result is bitwise the one fresh memory would give. The pool is lent to the optimizer update
 /// only (<see cref="Lend"/>), on the fold's own thread.
 /// </remarks>

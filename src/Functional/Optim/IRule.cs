@@ -5,34 +5,50 @@ namespace Functional.Optim;
 /// <summary>Per-array optimizer state. <see cref="Buffers"/> lists its arrays in a fixed order (for checkpoints).</summary>
 public interface ISlot
 {
+    /// <summary>The state's arrays, in the order <see cref="IRule.Restore"/> reads them back.</summary>
     Seq<Matrix> Buffers { get; }
 }
 
 /// <summary>The state of a rule that keeps none.</summary>
 public sealed record NoSlot : ISlot
 {
+    /// <summary>The one empty state.</summary>
     public static NoSlot Instance { get; } = new();
+
+    /// <inheritdoc/>
     public Seq<Matrix> Buffers => Seq<Matrix>.Empty;
 }
 
 /// <summary>
-/// An optimisation rule for one array (Optimisers.jl's rule, optax's transformation): <see cref="Init"/> makes
-/// its state, <see cref="Apply"/> returns the next state and the delta that is SUBTRACTED from the parameter.
+/// An optimizer: a rule for one array (Optimisers.jl's rule, optax's gradient transformation). <see cref="Init"/>
+/// makes its state; <see cref="Apply"/> maps an incoming update (the gradient, for the first rule of a
+/// <see cref="Chain"/>) to the outgoing one, which is SUBTRACTED from the parameter. Every optimizer of the library,
+/// plain (<see cref="Sgd"/>, <see cref="Adam"/>, …) or composed (<see cref="Chain"/>, <see cref="AdamW"/>,
+/// <see cref="ClipByGlobalNorm"/>), is an <see cref="IRule"/>, and <see cref="Optimizers"/> folds one over a
+/// network's parameters.
 /// </summary>
 public interface IRule
 {
+    /// <summary>A readable name with the hyper-parameters (for reports).</summary>
     string Name { get; }
 
     /// <summary>How many arrays <see cref="ISlot.Buffers"/> holds (0 for stateless rules).</summary>
     int SlotSize { get; }
+
+    /// <summary>The state before the first step, for a parameter shaped like <paramref name="param"/>.</summary>
     ISlot Init(Matrix param);
+
+    /// <summary>
+    /// The next state and the outgoing update for one array at step <paramref name="step"/>, which is 1-based: the
+    /// first update of a run is step 1 (<see cref="OptState.Step"/> + 1), as bias corrections and schedules expect.
+    /// </summary>
     (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step);
 
     /// <summary>
-    /// The next state and the updated parameter <c>param − delta</c> (a fresh matrix), which is what
-    /// <see cref="Optim.Update(IRule, OptState, Params, Grads)"/> needs. The built-in rules compute it in one pass
-    /// without materialising the delta (same expressions, same bits); this default composes <see cref="Apply"/>
-    /// and the subtraction, so any rule works unchanged.
+    /// The next state and the updated parameter <c>param − delta</c> (a fresh matrix) at the 1-based
+    /// <paramref name="step"/>. The built-in rules compute it in the same pass as the delta, by the same
+    /// per-element formula (same bits); this default composes <see cref="Apply"/> and the subtraction, so any rule
+    /// works unchanged.
     /// </summary>
     (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
     {
@@ -42,6 +58,13 @@ public interface IRule
 
     /// <summary>Rebuilds a state from the arrays of <see cref="ISlot.Buffers"/> (loading a checkpoint).</summary>
     ISlot Restore(Seq<Matrix> buffers);
+
+    /// <summary>
+    /// True when the rule reads its inputs (parameter, gradient, state) only during a call, keeps no reference to
+    /// them, and returns fresh arrays: the training loop may then hand it gradients in scratch memory that the next
+    /// step reuses, and recycle the arrays of dead states. A rule that does not declare it gets fresh buffers.
+    /// </summary>
+    bool ForgetsInputs => false;
 }
 
 internal static class Slots

@@ -1,11 +1,11 @@
 using System.Text.Json.Nodes;
-using static Functional.Models.NetworkSpec;
 
 namespace Functional.Optim;
 
-/// <summary>An optimisation rule as JSON (for checkpoints and reports) and back.</summary>
+/// <summary>An optimizer as JSON (for checkpoints and reports) and back.</summary>
 public static class RuleSpec
 {
+    /// <summary>The JSON form of a built-in rule or of a composition of them.</summary>
     public static JsonObject ToJson(IRule rule) =>
         rule switch
         {
@@ -55,6 +55,7 @@ public static class RuleSpec
             },
             WeightDecay r => new JsonObject { ["kind"] = "weight_decay", ["lambda"] = r.Lambda },
             ScaleBySchedule r => new JsonObject { ["kind"] = "schedule", ["schedule"] = ScheduleJson(r.Schedule) },
+            ClipByGlobalNorm r => new JsonObject { ["kind"] = "clip_by_global_norm", ["max"] = r.Max },
             Chain c => new JsonObject
             {
                 ["kind"] = "chain",
@@ -83,6 +84,7 @@ public static class RuleSpec
             _ => throw new NotSupportedException(s.GetType().Name),
         };
 
+    /// <summary>The rule a <see cref="ToJson"/> object names.</summary>
     public static IRule FromJson(JsonNode? node)
     {
         var o = node as JsonObject ?? throw new FormatException("optimizer spec is not a JSON object");
@@ -109,6 +111,7 @@ public static class RuleSpec
             ),
             "weight_decay" => new WeightDecay(Num(o, "lambda")),
             "schedule" => new ScaleBySchedule(ParseSchedule(o["schedule"] as JsonObject)),
+            "clip_by_global_norm" => new ClipByGlobalNorm(Num(o, "max")),
             "chain" => new Chain(FromJson(o["first"]), FromJson(o["then"])),
             var k => throw new FormatException($"unknown optimizer kind '{k}'"),
         };
@@ -124,4 +127,10 @@ public static class RuleSpec
                 "cosine" => new LearningRateSchedule.Cosine(o["total"]!.GetValue<long>(), Num(o, "floor")),
                 var k => throw new FormatException($"unknown schedule '{k}'"),
             };
+
+    static string Str(JsonObject o, string name) =>
+        o[name]?.GetValue<string>() ?? throw new FormatException($"missing field '{name}'");
+
+    static double Num(JsonObject o, string name) =>
+        o[name]?.GetValue<double>() ?? throw new FormatException($"missing field '{name}'");
 }

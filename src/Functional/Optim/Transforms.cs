@@ -1,72 +1,192 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using Functional.Core;
 using LanguageExt;
+using static Functional.Optim.Lanes;
+using static Functional.Optim.Slots;
+using Vec = System.Runtime.Intrinsics.Vector256<double>;
 
 namespace Functional.Optim;
 
-/// <summary>L2 weight decay as a gradient transformation: g ← g + λ·p (chain it before a rule: the book's dW + λW).</summary>
+/// <summary>
+/// Adds decayed weights: u ← u + λ·p (optax's add_decayed_weights). Chained before a rule it is L2 weight decay
+/// (the book's dW + λW); chained after one it is decoupled decay (<see cref="AdamW"/>).
+/// </summary>
+/// <param name="Lambda">The factor λ of the parameter.</param>
 public sealed record WeightDecay(double Lambda) : IRule
 {
+    /// <inheritdoc/>
     public string Name => $"WeightDecay({Lambda:R})";
+
+    /// <inheritdoc/>
     public int SlotSize => 0;
 
+    /// <inheritdoc/>
+    public bool ForgetsInputs => true;
+
+    /// <inheritdoc/>
     public ISlot Init(Matrix param) => NoSlot.Instance;
 
+    /// <inheritdoc/>
     public ISlot Restore(Seq<Matrix> buffers)
     {
-        Slots.Expect(buffers, 0, this);
+        Expect(buffers, 0, this);
         return NoSlot.Instance;
     }
 
+    /// <inheritdoc/>
     public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
-        (slot, grad + param * Lambda);
+        (slot, Run(new Formula(Lambda), param, grad, null, null, false).Out);
+
+    /// <inheritdoc/>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+        (slot, Run(new Formula(Lambda), param, grad, null, null, true).Out);
+
+    /// <summary>delta = u + λ·p.</summary>
+    readonly struct Formula(double lambda) : ILaneFormula
+    {
+        public static int Slots => 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g + Vector256.Create(lambda) * p;
+    }
 }
 
-/// <summary>Scales the incoming delta by a schedule's factor at this step (optax's scale_by_schedule).</summary>
+/// <summary>Scales the incoming update by a schedule's factor at this step (optax's scale_by_schedule).</summary>
+/// <param name="Schedule">The factor as a function of the 1-based step.</param>
 public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
 {
+    /// <inheritdoc/>
     public string Name => $"Schedule({Schedule})";
+
+    /// <inheritdoc/>
     public int SlotSize => 0;
 
+    /// <inheritdoc/>
+    public bool ForgetsInputs => true;
+
+    /// <inheritdoc/>
     public ISlot Init(Matrix param) => NoSlot.Instance;
 
+    /// <inheritdoc/>
     public ISlot Restore(Seq<Matrix> buffers)
     {
-        Slots.Expect(buffers, 0, this);
+        Expect(buffers, 0, this);
         return NoSlot.Instance;
     }
 
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    /// <inheritdoc/>
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+        (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, false).Out);
+
+    /// <inheritdoc/>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+        (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, true).Out);
+
+    /// <summary>delta = u·f.</summary>
+    readonly struct Formula(double f) : ILaneFormula
     {
-        var f = Schedule.Factor(step);
-        return (slot, f == 1.0 ? grad : grad * f);
+        public static int Slots => 0;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public Vec Step(Vec g, Vec p, ref Vec a, ref Vec b) => g * Vector256.Create(f);
     }
 }
 
+/// <summary>
+/// Scales every incoming update by min(1, max/‖u‖), ‖u‖ over all arrays together (optax's clip_by_global_norm).
+/// The norm needs the whole tree, so this link runs only inside <see cref="Optimizers.Update"/>; its per-array
+/// <see cref="Apply"/> refuses.
+/// </summary>
+/// <param name="Max">The largest global norm let through.</param>
+public sealed record ClipByGlobalNorm(double Max) : IRule
+{
+    /// <inheritdoc/>
+    public string Name => $"clip(‖g‖≤{Max:R})";
+
+    /// <inheritdoc/>
+    public int SlotSize => 0;
+
+    /// <inheritdoc/>
+    public bool ForgetsInputs => true;
+
+    /// <inheritdoc/>
+    public ISlot Init(Matrix param) => NoSlot.Instance;
+
+    /// <inheritdoc/>
+    public ISlot Restore(Seq<Matrix> buffers)
+    {
+        Expect(buffers, 0, this);
+        return NoSlot.Instance;
+    }
+
+    /// <summary>Refuses: one array does not hold the global norm (use <see cref="Optimizers.Update"/>).</summary>
+    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+        throw new InvalidOperationException(
+            $"{Name} needs every array at once: update with Optimizers.Update, not one array at a time."
+        );
+
+    /// <summary>√(Σ‖u‖²) over every array, summed in key order.</summary>
+    public static double Norm(Grads gs) => Math.Sqrt(gs.Values.Fold(0.0, (s, _, g) => s + Mat.SumOfSquares(g)));
+
+    /// <summary>The updates scaled by max/‖u‖ when the norm exceeds <see cref="Max"/>, else the same value.</summary>
+    public Grads Clip(Grads gs)
+    {
+        var norm = Norm(gs);
+        return norm <= Max ? gs : new Grads(gs.Values.Map(g => g * (Max / norm)));
+    }
+}
+
+/// <summary>The states of a <see cref="Chain"/>'s two links.</summary>
+/// <param name="First">The first link's state.</param>
+/// <param name="Then">The second link's state.</param>
 public sealed record ChainSlot(ISlot First, ISlot Then) : ISlot
 {
+    /// <inheritdoc/>
     public Seq<Matrix> Buffers => First.Buffers + Then.Buffers;
 }
 
-/// <summary>Two rules in sequence: the delta of <see cref="First"/> is the gradient seen by <see cref="Then"/>
+/// <summary>Two rules in sequence: the delta of <see cref="First"/> is the update seen by <see cref="Then"/>
 /// (Optimisers.jl's OptimiserChain, optax's chain).</summary>
+/// <param name="First">The link applied first (to the gradient).</param>
+/// <param name="Then">The link applied to the first one's output; its delta is subtracted from the parameter.</param>
 public sealed record Chain(IRule First, IRule Then) : IRule
 {
+    /// <inheritdoc/>
     public string Name => $"{First.Name} → {Then.Name}";
+
+    /// <inheritdoc/>
     public int SlotSize => First.SlotSize + Then.SlotSize;
 
+    /// <summary>True when both links declare it.</summary>
+    public bool ForgetsInputs => First.ForgetsInputs && Then.ForgetsInputs;
+
+    /// <inheritdoc/>
     public ISlot Init(Matrix param) => new ChainSlot(First.Init(param), Then.Init(param));
 
+    /// <inheritdoc/>
     public ISlot Restore(Seq<Matrix> buffers)
     {
-        Slots.Expect(buffers, SlotSize, this);
+        Expect(buffers, SlotSize, this);
         return new ChainSlot(First.Restore(buffers.Take(First.SlotSize)), Then.Restore(buffers.Skip(First.SlotSize)));
     }
 
+    /// <inheritdoc/>
     public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
     {
-        var s = Slots.As<ChainSlot>(slot, this);
+        var s = As<ChainSlot>(slot, this);
         var (s1, d1) = First.Apply(s.First, param, grad, step);
         var (s2, d2) = Then.Apply(s.Then, param, d1, step);
         return (new ChainSlot(s1, s2), d2);
+    }
+
+    /// <summary>The first link's delta, then the second link's one-pass update with it.</summary>
+    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    {
+        var s = As<ChainSlot>(slot, this);
+        var (s1, d1) = First.Apply(s.First, param, grad, step);
+        var (s2, p) = Then.Update(s.Then, param, d1, step);
+        return (new ChainSlot(s1, s2), p);
     }
 
     /// <summary>Left fold of any number of rules into nested chains.</summary>
@@ -76,37 +196,4 @@ public sealed record Chain(IRule First, IRule Then) : IRule
             0 => throw new ArgumentException("Chain.Of needs at least one rule"),
             _ => rules.Skip(1).Aggregate(rules[0], (acc, r) => new Chain(acc, r)),
         };
-}
-
-/// <summary>Learning-rate schedules as pure functions of the step number (a multiplier of the base rate).</summary>
-public abstract record LearningRateSchedule
-{
-    public abstract double Factor(long step);
-
-    public sealed record Constant : LearningRateSchedule
-    {
-        public override double Factor(long step) => 1.0;
-
-        public override string ToString() => "constant";
-    }
-
-    /// <summary>×<see cref="Gamma"/> every <see cref="Every"/> steps.</summary>
-    public sealed record StepDecay(long Every, double Gamma) : LearningRateSchedule
-    {
-        public override double Factor(long step) => Math.Pow(Gamma, (step - 1) / Every);
-
-        public override string ToString() => $"step(every {Every}, ×{Gamma:R})";
-    }
-
-    /// <summary>Cosine from 1 down to <see cref="Floor"/> over <see cref="Total"/> steps, then flat.</summary>
-    public sealed record Cosine(long Total, double Floor = 0.0) : LearningRateSchedule
-    {
-        public override double Factor(long step)
-        {
-            var t = Math.Min(step - 1, Total) / (double)Total;
-            return Floor + (1 - Floor) * 0.5 * (1 + Math.Cos(Math.PI * t));
-        }
-
-        public override string ToString() => $"cosine({Total}, floor {Floor:R})";
-    }
 }

@@ -17,7 +17,7 @@ namespace Functional.Training;
 /// Everything needed to resume or to predict: the architecture, the rule (absent in a model-only file), the whole
 /// <see cref="TrainState"/> and free-form metadata (e.g. the CLI's configuration). File format: docs/CHECKPOINT.md.
 /// </summary>
-public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState State, JsonObject Meta)
+public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State, JsonObject Meta)
 {
     public const uint Version = 1;
     static readonly byte[] Magic = "FNCK"u8.ToArray();
@@ -44,11 +44,12 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
 
     public static byte[] Encode(Checkpoint c, bool withOptimizerState = true)
     {
+        var (rule, clip) = SplitClip(c.Optimizer);
         var header = new JsonObject
         {
             ["network"] = NetworkSpec.ToJson(c.Net),
-            ["optimizer"] = c.Optimizer is null ? null : RuleSpec.ToJson(c.Optimizer.Rule),
-            ["clip_global_norm"] = c.Optimizer?.ClipGlobalNorm ?? 0.0,
+            ["optimizer"] = rule is null ? null : RuleSpec.ToJson(rule),
+            ["clip_global_norm"] = clip,
             ["has_optimizer_state"] = withOptimizerState && c.Optimizer is not null,
             ["step"] = c.State.Step,
             ["optimizer_step"] = c.State.Opt.Step,
@@ -223,15 +224,25 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
         return Assemble(header, arrays, kinds);
     }
 
+    /// <summary>
+    /// A leading global-norm clip is written as the header's <c>clip_global_norm</c> beside the rest of the chain
+    /// (the format's field for it), so a file reads the same with or without this link.
+    /// </summary>
+    static (IRule? Rule, double Clip) SplitClip(IRule? rule) =>
+        rule is Chain { First: ClipByGlobalNorm clip } c && clip.Max > 0 ? (c.Then, clip.Max) : (rule, 0.0);
+
+    /// <summary>The inverse of <see cref="SplitClip"/>.</summary>
+    static IRule JoinClip(IRule rule, double clip) => clip > 0 ? new Chain(new ClipByGlobalNorm(clip), rule) : rule;
+
     static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays, LayerKinds? kinds)
     {
         Network net;
-        Optimizer? opt;
+        IRule? opt;
         try
         {
             net = NetworkSpec.FromJson(header["network"], kinds);
             opt = header["optimizer"] is JsonObject r
-                ? new Optimizer(RuleSpec.FromJson(r), header["clip_global_norm"]?.GetValue<double>() ?? 0)
+                ? JoinClip(RuleSpec.FromJson(r), header["clip_global_norm"]?.GetValue<double>() ?? 0)
                 : null;
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
@@ -280,17 +291,17 @@ public sealed record Checkpoint(Network Net, Optimizer? Optimizer, TrainState St
                     header["optimizer_step"]?.GetValue<long>() ?? 0,
                     ps.Values.Map(
                         (k, p) =>
-                            opt.Rule.Restore(
+                            opt.Restore(
                                 toSeq(
                                     Enumerable
-                                        .Range(0, opt.Rule.SlotSize)
+                                        .Range(0, opt.SlotSize)
                                         .Select(j => Get($"opt/{k}/{j}", p.RowCount, p.ColumnCount))
                                         .ToList()
                                 )
                             )
                     )
                 )
-            : Optim.Optim.Init(opt.Rule, ps);
+            : Optimizers.Init(opt, ps);
         var key = ulong.Parse(
             header["key"]?.GetValue<string>() ?? throw new CheckpointFormatException("header field 'key' is missing"),
             System.Globalization.NumberStyles.HexNumber,

@@ -25,17 +25,17 @@ public sealed record StepResult(TrainState State, double Loss);
 public static class Train
 {
     /// <summary>Forward, backward, optimizer update and new BatchNorm statistics for one batch.</summary>
-    public static StepResult Step(Network net, Optimizer opt, TrainState s, Matrix x, Matrix t) =>
-        Step(net, opt, s, x, t, null);
+    public static StepResult Step(Network net, IRule rule, TrainState s, Matrix x, Matrix t) =>
+        Step(net, rule, s, x, t, null);
 
     /// <summary>
     /// The step with its intermediates in <paramref name="scratch"/> (which the caller has reset for this step).
-    /// The weight gradients go there too when the optimizer's rule is one of the built-in ones, which read a
-    /// gradient and keep no reference to it; any other rule gets fresh gradients.
+    /// The weight gradients go there too when the rule declares <see cref="IRule.ForgetsInputs"/> (it reads a
+    /// gradient and keeps no reference to it); any other rule gets fresh gradients.
     /// </summary>
     internal static StepResult Step(
         Network net,
-        Optimizer opt,
+        IRule rule,
         TrainState s,
         Matrix x,
         Matrix t,
@@ -44,7 +44,7 @@ public static class Train
     )
     {
         var ctx = Ctx.Train(s.Key.FoldIn(KeyPurpose.Dropout).FoldIn(s.Step));
-        var grads = ForgetsGradients(opt.Rule) ? scratch : null;
+        var grads = rule.ForgetsInputs ? scratch : null;
         var r = net.LossAndGrads(s.Params, s.Model, x, t, ctx, scratch, grads);
         if (!double.IsFinite(r.Loss))
             throw new NonFiniteException(
@@ -57,20 +57,15 @@ public static class Train
         Params ps;
         OptState os;
         using (Recycler.Lend(recycler)) // the new parameters and slots may reuse a dead state's arrays
-            (ps, os) = Optim.Optim.Update(opt, s.Opt, s.Params, r.Grads);
+            (ps, os) = Optimizers.Update(rule, s.Opt, s.Params, r.Grads);
         return new StepResult(new TrainState(ps, r.State, os, s.Key, s.Step + 1), r.Loss);
     }
 
-    /// <summary>The built-in rules: each builds its new slots and parameters from fresh arrays and keeps no
-    /// reference to the gradient (Rules.cs), so a gradient may live in scratch that the next step reuses.</summary>
-    static bool ForgetsGradients(IRule rule) =>
-        rule is Sgd or Momentum or Nesterov or AdaGrad or RmsProp or Adam or AdamW;
-
     /// <summary>The step on the batch chosen by <paramref name="batches"/> for the state's step number.</summary>
-    public static StepResult Step(Network net, Optimizer opt, TrainState s, Dataset data, Batches batches)
+    public static StepResult Step(Network net, IRule rule, TrainState s, Dataset data, Batches batches)
     {
         var idx = batches.At(s.Key, s.Step);
-        return Step(net, opt, s, Mat.Rows(data.X, idx), Mat.Rows(data.T, idx));
+        return Step(net, rule, s, Mat.Rows(data.X, idx), Mat.Rows(data.T, idx));
     }
 
     /// <summary>
@@ -79,34 +74,34 @@ public static class Train
     /// </summary>
     public static IEnumerable<StepResult> Steps(
         Network net,
-        Optimizer opt,
+        IRule rule,
         TrainState start,
         Dataset data,
         Batches batches,
         long totalSteps,
         CancellationToken stop = default
-    ) => Loop(net, opt, start, data, batches, totalSteps, null, stop);
+    ) => Loop(net, rule, start, data, batches, totalSteps, null, stop);
 
     /// <summary>
     /// <see cref="Steps"/> as a fold: the last step's result (the start state and a NaN loss when there is no step
-    /// to take). No intermediate state leaves the fold, so with a built-in rule the arrays of each dead state are
+    /// to take). No intermediate state leaves the fold, so with a rule that declares <see cref="IRule.ForgetsInputs"/> the arrays of each dead state are
     /// recycled into the next ones (<see cref="Recycler"/>); the results are bitwise those of <see cref="Steps"/>.
     /// </summary>
     public static StepResult Run(
         Network net,
-        Optimizer opt,
+        IRule rule,
         TrainState start,
         Dataset data,
         Batches batches,
         long totalSteps,
         CancellationToken stop = default
-    ) => Run(net, opt, start, data, batches, totalSteps, RecycleFrom, stop);
+    ) => Run(net, rule, start, data, batches, totalSteps, RecycleFrom, stop);
 
-    /// <summary><see cref="Run(Network, Optimizer, TrainState, Dataset, Batches, long, CancellationToken)"/>
+    /// <summary><see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, CancellationToken)"/>
     /// recycling states of at least <paramref name="recycleFrom"/> doubles (tests recycle small ones too).</summary>
     internal static StepResult Run(
         Network net,
-        Optimizer opt,
+        IRule rule,
         TrainState start,
         Dataset data,
         Batches batches,
@@ -117,10 +112,9 @@ public static class Train
     {
         var (prev, next) = (new List<double[]>(), new List<double[]>());
         Arrays(start, prev);
-        var recycler =
-            ForgetsGradients(opt.Rule) && prev.Sum(a => (long)a.Length) >= recycleFrom ? new Recycler(prev) : null;
+        var recycler = rule.ForgetsInputs && prev.Sum(a => (long)a.Length) >= recycleFrom ? new Recycler(prev) : null;
         var last = new StepResult(start, double.NaN);
-        foreach (var r in Loop(net, opt, start, data, batches, totalSteps, recycler, stop))
+        foreach (var r in Loop(net, rule, start, data, batches, totalSteps, recycler, stop))
         {
             if (recycler is not null)
             {
@@ -158,7 +152,7 @@ public static class Train
 
     static IEnumerable<StepResult> Loop(
         Network net,
-        Optimizer opt,
+        IRule rule,
         TrainState start,
         Dataset data,
         Batches batches,
@@ -181,7 +175,7 @@ public static class Train
             // A batch of palette codes is copied by the first layer's product as it packs it (DeferredRows).
             var x = Mat.RowsDeferred(data.X, idx, scratch);
             var t = Mat.RowsInto(data.T, idx, scratch);
-            var r = Step(net, opt, s, x, t, scratch, recycler);
+            var r = Step(net, rule, s, x, t, scratch, recycler);
             yield return r;
             s = r.State;
             // Paced after the step's predecessor state is dropped, so a collection promotes one set of parameters.
@@ -195,7 +189,7 @@ public static class Train
     /// </summary>
     public static IEnumerable<EpochResult> Epochs(
         Network net,
-        Optimizer opt,
+        IRule rule,
         TrainState start,
         TrainTest data,
         Batches batches,
@@ -208,7 +202,7 @@ public static class Train
         var s = start;
         var lossSum = 0.0;
         var count = 0;
-        foreach (var r in Steps(net, opt, start, data.Train, batches, totalSteps, stop))
+        foreach (var r in Steps(net, rule, start, data.Train, batches, totalSteps, stop))
         {
             s = r.State;
             lossSum += r.Loss;

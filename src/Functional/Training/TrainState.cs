@@ -15,7 +15,7 @@ public sealed record TrainState(Params Params, ModelState Model, OptState Opt, K
     public static TrainState Start(Network net, IRule rule, Key key)
     {
         var ps = net.Init(key.FoldIn(KeyPurpose.Init));
-        return new TrainState(ps, net.InitState(), Optim.Optim.Init(rule, ps), key, 0);
+        return new TrainState(ps, net.InitState(), Optimizers.Init(rule, ps), key, 0);
     }
 }
 

@@ -213,9 +213,9 @@ public sealed class CliErrorTests : IDisposable
             "SoftmaxWithLoss labels" => () => new Functional.Layers.SoftmaxWithLoss().Forward(t, [0, 1]),
             "Accuracy labels" => () => net.Accuracy(ps, st, x, [0, 1, 0, 1]),
             "Optim.Update" => () =>
-                Functional.Optim.Optim.Update(
+                Functional.Optim.Optimizers.Update(
                     new Functional.Optim.Sgd(),
-                    Functional.Optim.Optim.Init(new Functional.Optim.Sgd(), ps),
+                    Functional.Optim.Optimizers.Init(new Functional.Optim.Sgd(), ps),
                     ps,
                     new Functional.Core.Grads(ps.Values.SetItem(new(0, "W"), Support.TestData.Normal(3, 3, 4)))
                 ),
@@ -243,7 +243,7 @@ public sealed class CliErrorTests : IDisposable
                 var one = Support.TestData.Normal(1, 1, 4);
                 b.Forward(b.Init(Functional.Core.Key.Of(1)), b.InitState(), one, Functional.Layers.Ctx.TrainNoKey);
             },
-            "Optimizer name" => () => Functional.Optim.Optim.Parse("sgdx", 0.1),
+            "Optimizer name" => () => Functional.Optim.Optimizers.Parse("sgdx", 0.1),
             "Activation name" => () => Nets.ParseActivation("gelu"),
             "Init name" => () => Functional.Layers.WeightInit.Parse("glorious"),
             _ => throw new ArgumentOutOfRangeException(nameof(entry)),

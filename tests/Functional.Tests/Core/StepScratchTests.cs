@@ -70,11 +70,13 @@ public class StepScratchTests
             _ => Nets.MultiLayerNetExtend(6, [5, 4], 3, batchNorm: true),
         };
         IRule rule =
-            optimizer == "keeps-gradient" ? new KeepsGradient(0.05) : Functional.Optim.Optim.Parse(optimizer, 0.05);
-        var opt = new Optimizer(rule);
+            optimizer == "keeps-gradient"
+                ? new KeepsGradient(0.05)
+                : Functional.Optim.Optimizers.Parse(optimizer, 0.05);
+        var opt = rule;
         var batches = new Batches(Toy.Count, 8, BatchSampling.Shuffle); // 45 rows: five batches of 8, then one of 5
         const long total = 14;
-        var start = TrainState.Start(net, opt.Rule, Key.Of(5));
+        var start = TrainState.Start(net, opt, Key.Of(5));
 
         var loop = Train.Steps(net, opt, start, Toy, batches, total).ToList();
         var s = start;

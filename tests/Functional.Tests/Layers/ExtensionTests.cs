@@ -64,9 +64,9 @@ public class ExtensionTests
     public void A_network_with_a_new_layer_trains_and_the_fold_equals_the_steps()
     {
         var net = Classifier();
-        var opt = new Optimizer(Adam.Dlfs(0.05));
+        var opt = Adam.Dlfs(0.05);
         var batches = new Batches(Toy.Count, 8, BatchSampling.Shuffle);
-        var start = TrainState.Start(net, opt.Rule, Key.Of(7));
+        var start = TrainState.Start(net, opt, Key.Of(7));
         var steps = Train.Steps(net, opt, start, Toy, batches, 40).ToList();
         var run = Train.Run(net, opt, start, Toy, batches, 40, recycleFrom: 0);
 
@@ -90,12 +90,12 @@ public class ExtensionTests
         var unknown = Assert.Throws<FormatException>(() => NetworkSpec.FromJson(json));
         Assert.Contains("layer 1: unknown kind 'scale'", unknown.Message, StringComparison.Ordinal);
 
-        var opt = new Optimizer(new Sgd(0.1));
+        var opt = new Sgd(0.1);
         var state = Train
             .Run(
                 net,
                 opt,
-                TrainState.Start(net, opt.Rule, Key.Of(8)),
+                TrainState.Start(net, opt, Key.Of(8)),
                 Toy,
                 new Batches(Toy.Count, 8, BatchSampling.Shuffle),
                 5

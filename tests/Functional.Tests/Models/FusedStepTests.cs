@@ -49,7 +49,7 @@ public class FusedStepTests
         var ps = net.Init(Key.Of(11));
         var st = net.InitState();
         var rule = Adam.Dlfs(0.01);
-        var os = Functional.Optim.Optim.Init(rule, ps);
+        var os = Functional.Optim.Optimizers.Init(rule, ps);
         for (var step = 0; step < 4; step++)
         {
             var x = Normal((ulong)(40 + step), batch, net.Inputs);
@@ -70,7 +70,7 @@ public class FusedStepTests
             Assert.Equal((batch, net.Inputs), (dx.RowCount, dx.ColumnCount));
             foreach (var (k, g) in rg.Values)
                 AssertBitwise(g, g2[k], $"{name} Forward/Backward gradient {k}");
-            (ps, os) = Functional.Optim.Optim.Update(rule, os, ps, r.Grads);
+            (ps, os) = Functional.Optim.Optimizers.Update(rule, os, ps, r.Grads);
             st = r.State;
         }
     }
@@ -110,8 +110,8 @@ public class ThreadCountTests
         {
             MathNet.Numerics.Control.MaxDegreeOfParallelism = threads;
             var net = Functional.Models.Nets.MultiLayerNetExtend(200, [96, 64], 10, batchNorm: true);
-            var opt = new Optimizer(Adam.Dlfs(0.01));
-            var s = TrainState.Start(net, opt.Rule, Key.Of(5));
+            var opt = Adam.Dlfs(0.01);
+            var s = TrainState.Start(net, opt, Key.Of(5));
             for (var i = 0; i < 5; i++)
                 s = Train.Step(net, opt, s, Normal((ulong)i, 128, 200), OneHot((ulong)i + 9, 128, 10)).State;
             return s.Params;

@@ -8,7 +8,7 @@ using R = Functional.Tests.Support.Reference;
 
 namespace Functional.Tests.Optim;
 
-/// <summary>Optim.Update through each rule's one-pass IRule.Update against Apply followed by <c>p − delta</c>.</summary>
+/// <summary>Optimizers.Update through each rule's one-pass IRule.Update against Apply followed by <c>p − delta</c>.</summary>
 public class FusedUpdateTests
 {
     public static TheoryData<string> Rules =>
@@ -31,7 +31,7 @@ public class FusedUpdateTests
         {
             "chain" => Chain.Of(new WeightDecay(0.01), new Momentum(0.05)),
             "schedule" => Chain.Of(new Sgd(0.1), new ScaleBySchedule(new LearningRateSchedule.StepDecay(2, 0.5))),
-            _ => Functional.Optim.Optim.Parse(name, 0.05),
+            _ => Functional.Optim.Optimizers.Parse(name, 0.05),
         };
 
     [Theory]
@@ -72,7 +72,7 @@ public class FusedUpdateTests
         var rule = Rule(name);
         var net = Nets.MultiLayerNetExtend(inputs, [hidden], 3, batchNorm: true);
         var ps = net.Init(Key.Of(1));
-        var st = Functional.Optim.Optim.Init(rule, ps);
+        var st = Functional.Optim.Optimizers.Init(rule, ps);
         var (rps, rst) = (ps, st);
         for (var step = 0; step < 3; step++)
         {
@@ -81,7 +81,7 @@ public class FusedUpdateTests
                     (ParamKey k, Matrix p) => Normal((ulong)(100 * step + k.Layer), p.RowCount, p.ColumnCount)
                 )
             );
-            (ps, st) = Functional.Optim.Optim.Update(rule, st, ps, gs);
+            (ps, st) = Functional.Optim.Optimizers.Update(rule, st, ps, gs);
             (rps, rst) = R.Update(rule, rst, rps, gs);
         }
         Assert.Equal(rst.Step, st.Step);
@@ -113,9 +113,9 @@ public class FusedUpdateTests
         var ps = net.Init(Key.Of(2));
         var before = ps.Values.Map((Matrix m) => m.Clone());
         var rule = Adam.Dlfs(0.1);
-        var st = Functional.Optim.Optim.Init(rule, ps);
+        var st = Functional.Optim.Optimizers.Init(rule, ps);
         var only = new Grads(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Normal(3, 4, 3)));
-        var (next, _) = Functional.Optim.Optim.Update(rule, st, ps, only);
+        var (next, _) = Functional.Optim.Optimizers.Update(rule, st, ps, only);
         Assert.Same(ps[2, "W"], next[2, "W"]);
         Assert.False(Mat.BitwiseEqual(ps[0, "W"], next[0, "W"]));
         foreach (var (k, m) in before)

@@ -24,12 +24,12 @@ public class RuleTests
     [MemberData(nameof(Names))]
     public void Every_rule_decreases_a_convex_quadratic(string name)
     {
-        var rule = Functional.Optim.Optim.Parse(name, name == "adagrad" ? 0.5 : 0.05); // AdaGrad's steps shrink as 1/√t
+        var rule = Functional.Optim.Optimizers.Parse(name, name == "adagrad" ? 0.5 : 0.05); // AdaGrad's steps shrink as 1/√t
         var ps = P(Mat.Row(3.0, 3.0, 3.0));
-        var st = Functional.Optim.Optim.Init(rule, ps);
+        var st = Functional.Optim.Optimizers.Init(rule, ps);
         var start = F(ps[0, "W"]);
         for (var i = 0; i < 200; i++)
-            (ps, st) = Functional.Optim.Optim.Update(rule, st, ps, G(ps));
+            (ps, st) = Functional.Optim.Optimizers.Update(rule, st, ps, G(ps));
         Assert.Equal(200, st.Step);
         Assert.True(F(ps[0, "W"]) < 0.05 * start, $"{rule.Name}: {start} → {F(ps[0, "W"])}");
     }
@@ -103,13 +103,13 @@ public class RuleTests
     {
         var ps = P(Mat.Row(3.0));
         var target = Mat.Row(1.0);
-        var st = Functional.Optim.Optim.Init(rule, ps);
+        var st = Functional.Optim.Optimizers.Init(rule, ps);
         Grads Grad(Params p) => new(p.Values.Map(m => m - target));
-        (ps, st) = Functional.Optim.Optim.Update(rule, st, ps, Grad(ps));
+        (ps, st) = Functional.Optim.Optimizers.Update(rule, st, ps, Grad(ps));
         Assert.Equal(first, ps[0, "W"][0, 0], 12);
         if (second is null)
             return;
-        (ps, st) = Functional.Optim.Optim.Update(rule, st, ps, Grad(ps));
+        (ps, st) = Functional.Optim.Optimizers.Update(rule, st, ps, Grad(ps));
         Assert.Equal(second.Value, ps[0, "W"][0, 0], 12);
     }
 
@@ -118,8 +118,8 @@ public class RuleTests
     {
         var rule = new Sgd(0.1);
         var ps = new Params(P(Mat.Row(3.0)).Values.Add(new ParamKey(1, "b"), Mat.Row(7.0)));
-        var st = Functional.Optim.Optim.Init(rule, ps);
-        var (next, _) = Functional.Optim.Optim.Update(
+        var st = Functional.Optim.Optimizers.Init(rule, ps);
+        var (next, _) = Functional.Optim.Optimizers.Update(
             rule,
             st,
             ps,
@@ -137,11 +137,11 @@ public class RuleTests
                 .Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0))
                 .Add(new ParamKey(0, "b"), Mat.Row(4.0))
         );
-        Assert.Equal(5.0, Functional.Optim.Optim.GlobalNorm(g), 12);
-        var c = Functional.Optim.Optim.ClipByGlobalNorm(g, 1.0);
+        Assert.Equal(5.0, ClipByGlobalNorm.Norm(g), 12);
+        var c = new ClipByGlobalNorm(1.0).Clip(g);
         Assert.Equal(0.6, c[0, "W"][0, 0], 12);
         Assert.Equal(0.8, c[0, "b"][0, 0], 12);
-        Assert.Same(g, Functional.Optim.Optim.ClipByGlobalNorm(g, 10.0));
+        Assert.Same(g, new ClipByGlobalNorm(10.0).Clip(g));
     }
 
     [Fact]
@@ -158,8 +158,8 @@ public class RuleTests
     public void A_state_from_another_rule_is_a_clear_error()
     {
         var ps = P(Mat.Row(1.0, 1.0, 1.0));
-        var st = Functional.Optim.Optim.Init(new Sgd(), ps);
-        var ex = Assert.Throws<ArgumentException>(() => Functional.Optim.Optim.Update(Adam.Dlfs(), st, ps, G(ps)));
+        var st = Functional.Optim.Optimizers.Init(new Sgd(), ps);
+        var ex = Assert.Throws<ArgumentException>(() => Functional.Optim.Optimizers.Update(Adam.Dlfs(), st, ps, G(ps)));
         Assert.Contains("Adam", ex.Message);
     }
 }

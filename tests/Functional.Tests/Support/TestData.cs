@@ -14,8 +14,8 @@ public static class TestData
 
     public static Matrix DeepCopy(Matrix m) => Matrix.FromColumnMajor(m.RowCount, m.ColumnCount, m.Span);
 
-    /// <summary>The optimizer names of <c>Optim.Parse</c> the training tests run (each built-in rule once).</summary>
-    public static readonly string[] Optimizers = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
+    /// <summary>The optimizer names of <c>Optimizers.Parse</c> the training tests run (each built-in rule once).</summary>
+    public static readonly string[] RuleNames = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
 
     /// <summary>A seeded 3-class data set of <paramref name="n"/> samples with 6 normal features.</summary>
     public static Functional.Data.Dataset Toy(ulong seed, int n)

@@ -19,11 +19,11 @@ public static class CheckpointBytes
     public const int HashSize = 32;
 
     public static readonly Functional.Models.Network Net = Nets.MultiLayerNetExtend(4, [3], 2, batchNorm: true);
-    public static readonly Optimizer Opt = new(Adam.Dlfs(0.01));
+    public static readonly IRule Opt = Adam.Dlfs(0.01);
 
     public static Checkpoint Sample()
     {
-        var s = TrainState.Start(Net, Opt.Rule, Key.Of(7));
+        var s = TrainState.Start(Net, Opt, Key.Of(7));
         var x = Normal(1, 5, 4);
         var t = OneHot(2, 5, 2);
         s = Train.Step(Net, Opt, s, x, t).State;

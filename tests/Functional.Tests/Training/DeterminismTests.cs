@@ -32,7 +32,7 @@ public class DeterminismTests
     public static TheoryData<string, string> Cells()
     {
         var d = new TheoryData<string, string>();
-        foreach (var o in TestData.Optimizers)
+        foreach (var o in TestData.RuleNames)
         foreach (var n in new[] { "plain", "batchnorm", "dropout", "batchnorm+dropout" })
             d.Add(o, n);
         return d;
@@ -43,12 +43,12 @@ public class DeterminismTests
     public void Checkpoint_at_any_step_then_resume_equals_straight_through_bitwise(string optimizer, string network)
     {
         var net = Net(network);
-        var opt = new Optimizer(Functional.Optim.Optim.Parse(optimizer, 0.05));
+        var opt = Functional.Optim.Optimizers.Parse(optimizer, 0.05);
         foreach (var sampling in new[] { BatchSampling.Shuffle, BatchSampling.Replacement })
         {
             var batches = new Batches(Toy.Count, 8, sampling); // 6 steps per epoch
             const long total = 20;
-            var start = TrainState.Start(net, opt.Rule, Key.Of(99));
+            var start = TrainState.Start(net, opt, Key.Of(99));
             var straight = Train.Steps(net, opt, start, Toy, batches, total).ToList();
             var straightBytes = Checkpoint.Encode(new Checkpoint(net, opt, straight[^1].State, new()));
             Assert.NotEqual(ParamsHash.Sha256(start.Params), ParamsHash.Sha256(straight[^1].State.Params));

@@ -21,10 +21,10 @@ public class NumericalFaultTests
     [Fact]
     public void A_huge_learning_rate_stops_at_the_first_non_finite_step_naming_it_and_the_first_bad_array()
     {
-        var opt = new Optimizer(new Sgd(1e12));
+        var opt = new Sgd(1e12);
         var x = Normal(1, 6, 4, 10.0);
         var t = OneHot(2, 6, 2);
-        var s = TrainState.Start(Net, opt.Rule, Key.Of(3));
+        var s = TrainState.Start(Net, opt, Key.Of(3));
         var states = new List<TrainState> { s };
         var ex = Assert.Throws<NonFiniteException>(() =>
         {
@@ -44,9 +44,9 @@ public class NumericalFaultTests
     [Fact]
     public void A_NaN_input_is_caught_at_step_1_by_the_first_gradient_in_key_order()
     {
-        var opt = new Optimizer(new Sgd(0.1));
+        var opt = new Sgd(0.1);
         var x = Normal(1, 6, 4).With(2, 1, double.NaN);
-        var s = TrainState.Start(Net, opt.Rule, Key.Of(3));
+        var s = TrainState.Start(Net, opt, Key.Of(3));
         var ex = Assert.Throws<NonFiniteException>(() => Train.Step(Net, opt, s, x, OneHot(2, 6, 2)));
         Assert.Equal(1, ex.Step);
         Assert.Contains("step 1: ", ex.Message, StringComparison.Ordinal);

@@ -33,9 +33,9 @@ public class ResumeTests
     {
         var data = Data();
         var net = Nets.MultiLayerNetExtend(8, [6, 5], 3, batchNorm: true, dropout: 0.2);
-        var opt = new Optimizer(Functional.Optim.Optim.Parse(optimizer, 0.01));
+        var opt = Functional.Optim.Optimizers.Parse(optimizer, 0.01);
         var batches = new Batches(60, 7, sampling == "shuffle" ? BatchSampling.Shuffle : BatchSampling.Replacement);
-        var start = TrainState.Start(net, opt.Rule, Key.Of(5));
+        var start = TrainState.Start(net, opt, Key.Of(5));
 
         var straight = Train.Steps(net, opt, start, data.Train, batches, 40).Last().State;
 
@@ -60,8 +60,8 @@ public class ResumeTests
     public void A_model_only_checkpoint_loads_for_prediction_without_optimizer_state()
     {
         var net = Nets.DigitsBatchNorm();
-        var opt = new Optimizer(Adam.Dlfs());
-        var s = TrainState.Start(net, opt.Rule, Key.Of(1));
+        var opt = Adam.Dlfs();
+        var s = TrainState.Start(net, opt, Key.Of(1));
         var withOpt = Checkpoint.Encode(new Checkpoint(net, opt, s, new()));
         var modelOnly = Checkpoint.Encode(new Checkpoint(net, null, s, new()));
         Assert.True(modelOnly.Length < withOpt.Length / 2);

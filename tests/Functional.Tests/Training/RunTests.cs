@@ -26,7 +26,7 @@ public class RunTests
     public static TheoryData<string, bool> Cells()
     {
         var d = new TheoryData<string, bool>();
-        foreach (var o in TestData.Optimizers)
+        foreach (var o in TestData.RuleNames)
         foreach (var bn in new[] { false, true })
             d.Add(o, bn);
         return d;
@@ -43,9 +43,9 @@ public class RunTests
     public void Run_ends_where_Steps_ends_bitwise_and_leaves_the_start_state_alone(string optimizer, bool batchNorm)
     {
         var net = Net(batchNorm);
-        var opt = new Optimizer(Functional.Optim.Optim.Parse(optimizer, 0.05));
+        var opt = Functional.Optim.Optimizers.Parse(optimizer, 0.05);
         var batches = new Batches(Toy.Count, 8, BatchSampling.Shuffle);
-        var start = TrainState.Start(net, opt.Rule, Key.Of(7));
+        var start = TrainState.Start(net, opt, Key.Of(7));
         var before = Copy(start);
 
         var steps = Train.Steps(net, opt, start, Toy, batches, 23).ToList();
@@ -73,9 +73,9 @@ public class RunTests
     public void Run_resumed_from_its_own_result_continues_like_Steps()
     {
         var net = Net(false);
-        var opt = new Optimizer(Adam.Dlfs(0.01));
+        var opt = Adam.Dlfs(0.01);
         var batches = new Batches(Toy.Count, 8, BatchSampling.Replacement);
-        var start = TrainState.Start(net, opt.Rule, Key.Of(8));
+        var start = TrainState.Start(net, opt, Key.Of(8));
         var half = Train.Run(net, opt, start, Toy, batches, 9, recycleFrom: 0).State;
         var halfCopy = Copy(half);
         var whole = Train.Run(net, opt, half, Toy, batches, 20, recycleFrom: 0).State;
@@ -90,8 +90,8 @@ public class RunTests
     public void Run_with_no_step_to_take_returns_the_start_state()
     {
         var net = Net(false);
-        var opt = new Optimizer(new Sgd(0.1));
-        var start = TrainState.Start(net, opt.Rule, Key.Of(9));
+        var opt = new Sgd(0.1);
+        var start = TrainState.Start(net, opt, Key.Of(9));
         var r = Train.Run(net, opt, start, Toy, new Batches(Toy.Count, 8, BatchSampling.Shuffle), 0);
         Assert.Same(start, r.State);
         Assert.True(double.IsNaN(r.Loss));
@@ -116,9 +116,9 @@ public class RunTests
     public void Run_with_a_rule_of_its_own_equals_Steps()
     {
         var net = Net(false);
-        var opt = new Optimizer(new HalfStep(0.2));
+        var opt = new HalfStep(0.2);
         var batches = new Batches(Toy.Count, 8, BatchSampling.Shuffle);
-        var start = TrainState.Start(net, opt.Rule, Key.Of(10));
+        var start = TrainState.Start(net, opt, Key.Of(10));
         var steps = Train.Steps(net, opt, start, Toy, batches, 12).Last();
         var run = Train.Run(net, opt, start, Toy, batches, 12, recycleFrom: 0);
         Assert.Equal(ParamsHash.Sha256(steps.State.Params), ParamsHash.Sha256(run.State.Params));
