@@ -50,7 +50,7 @@ internal readonly struct Scalar(double v) : ILanes<Scalar>
 
     private static double D(long b) => BitConverter.Int64BitsToDouble(b);
 
-    private static Scalar M(bool b) => new(D(b ? -1L : 0L));
+    private static Scalar M(bool b) => new(D(-(long)Unsafe.BitCast<bool, byte>(b)));
 
     public static Scalar Of(double c) => new(c);
 
@@ -72,8 +72,12 @@ internal readonly struct Scalar(double v) : ILanes<Scalar>
     public static Scalar Fma(Scalar a, Scalar b, Scalar c) => new(Math.FusedMultiplyAdd(a.V, b.V, c.V));
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Scalar Select(Scalar mask, Scalar whenTrue, Scalar whenFalse) =>
-        B(mask.V) != 0 ? whenTrue : whenFalse;
+    public static Scalar Select(Scalar mask, Scalar whenTrue, Scalar whenFalse)
+    {
+        // bitwise, as the vector blend: no branch to mispredict on data-dependent masks
+        var m = B(mask.V);
+        return new(D((B(whenTrue.V) & m) | (B(whenFalse.V) & ~m)));
+    }
 
     public static Scalar Less(Scalar a, Scalar b) => M(a.V < b.V);
 
