@@ -72,6 +72,7 @@ internal static class ExpKernel
         return V.Select(V.Less(V.Of(high), x), V.Of(high), x);
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Exp<V>(V x)
         where V : struct, ILanes<V>
     {
@@ -84,6 +85,7 @@ internal static class ExpKernel
     /// x ≥ 0 and u / (1 + u) for x &lt; 0, divided with an exact FMA remainder, so only the quotient's last
     /// rounding is seen. Underflows gracefully through the subnormals (σ(x) ≈ e^x there).
     /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Sigmoid<V>(V x)
         where V : struct, ILanes<V>
     {

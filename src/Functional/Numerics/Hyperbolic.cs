@@ -29,6 +29,7 @@ internal static class HyperbolicKernel
     /// <summary>Below this e^x − 1 rounds to x (and ±0 keeps its sign).</summary>
     private const double Tiny = 5.551115123125783e-17; // 2^-54
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Expm1<V>(V x)
         where V : struct, ILanes<V>
     {
@@ -44,6 +45,7 @@ internal static class HyperbolicKernel
     /// <summary>Beyond this tanh x rounds to ±1 (1 − tanh 20 ≈ 8.5e-18 &lt; 2^-54).</summary>
     private const double TanhSaturate = 20.0;
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Tanh<V>(V x)
         where V : struct, ILanes<V>
     {

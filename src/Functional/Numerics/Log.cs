@@ -18,6 +18,7 @@ internal static class LogKernel
 
     private const double MinNormal = 2.2250738585072014e-308;
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Log<V>(V x)
         where V : struct, ILanes<V>
     {

@@ -89,6 +89,7 @@ internal static class TrigKernel
         return V.Select(V.Less(a, V.Of(Tiny)), tiny, V.Select(finite, y, V.Of(double.NaN)));
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Cos<V>(V x)
         where V : struct, ILanes<V>
     {
@@ -97,6 +98,7 @@ internal static class TrigKernel
         return Finish(x, Pick(q, c, zero - s, zero - c, s), V.Of(1.0));
     }
 
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
     public static V Sin<V>(V x)
         where V : struct, ILanes<V>
     {
