@@ -34,6 +34,8 @@ if (args.Length > 0 && args[0] == "gemmtoggle")
     return GemmToggle.Run(args[1..]);
 if (args.Length > 0 && args[0] == "gather")
     return GatherProbe.Run(args[1..]);
+if (args.Length > 0 && args[0] == "elem")
+    return ElemRate.Run(args[1..]);
 if (args.Length > 0 && args[0] == "quick")
     return Quick.Run(args[1..]);
 BenchmarkSwitcher.FromAssembly(typeof(Quick).Assembly).Run(args);
