@@ -45,7 +45,36 @@ public static class DataSources
             "regression" => Regression(),
             _ => throw new UsageException($"--dataset: '{name}' is not one of {string.Join(", ", Names)}"),
         };
-        return limitTrain is int n && n < data.Train.Count ? data with { Train = data.Train.Take(n) } : data;
+        return Usable(
+            limitTrain is int n && n < data.Train.Count ? data with { Train = data.Train.Take(n) } : data,
+            name,
+            dataDir
+        );
+    }
+
+    /// <summary>What training and evaluation need of any data set: samples on both sides, at least one feature,
+    /// the same features in both, and labels inside the class list.</summary>
+    static TrainTest Usable(TrainTest d, string name, string? dataDir)
+    {
+        var where = dataDir ?? name;
+        void Check(bool ok, string what)
+        {
+            if (!ok)
+                throw new UsageException($"{where}: {what}");
+        }
+        Check(d.Train.Count > 0, $"the {name} training set holds no samples");
+        Check(d.Test.Count > 0, $"the {name} test set holds no samples (too few rows to split off a test set?)");
+        Check(d.Train.Features > 0, $"the {name} samples have no features (images of 0 rows or columns?)");
+        Check(
+            d.Test.Features == d.Train.Features,
+            $"the {name} test samples have {d.Test.Features} features, the training samples {d.Train.Features} (images of another size?)"
+        );
+        if (d.Train.IsClassification)
+            Check(
+                d.Train.ClassNames.Length >= 2,
+                $"the {name} data set has {d.Train.ClassNames.Length} class(es); classification needs 2 or more"
+            );
+        return d;
     }
 
     static TrainTest Digits(string? dataDir, ulong seed)

@@ -11,6 +11,10 @@ namespace Functional.Cli
     {
         public const int ExitUsage = 2;
 
+        /// <summary>An output could not be written during the run (disk full, permission); the previous file,
+        /// e.g. the last good checkpoint, is kept.</summary>
+        public const int ExitOutput = 4;
+
         public static int Run(string[] args)
         {
             var root = new RootCommand("Functional: deep learning from scratch, written as pure functions.");
@@ -18,6 +22,7 @@ namespace Functional.Cli
             var trainCmd = new Command("train", "Train a network (default: the digits BatchNorm notebook).");
             foreach (var o in train.All)
                 trainCmd.Options.Add(o);
+            trainCmd.Options.Add(train.Overwrite);
             trainCmd.SetAction(r =>
             {
                 var outDir = r.GetValue(train.Out) ?? DefaultOut("train");
@@ -26,7 +31,8 @@ namespace Functional.Cli
                     outDir,
                     r.GetValue(train.Resume),
                     Console.Out,
-                    train.ResumeOverrides(r)
+                    train.ResumeOverrides(r),
+                    r.GetValue(train.Overwrite)
                 );
             });
             root.Subcommands.Add(trainCmd);
@@ -41,7 +47,9 @@ namespace Functional.Cli
                 var error =
                     parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
                     ?? parse.Errors[0];
-                Console.Error.WriteLine($"error: {error.Message.ReplaceLineEndings(" ")} (see --help)");
+                Console.Error.WriteLine(
+                    $"error: {OutputLocation.Safe(error.Message.ReplaceLineEndings(" "))} (see --help)"
+                );
                 return ExitUsage;
             }
             try
@@ -50,15 +58,17 @@ namespace Functional.Cli
             }
             catch (UsageException e)
             {
-                Console.Error.WriteLine($"error: {e.Message}");
+                Console.Error.WriteLine($"error: {OutputLocation.Safe(e.Message.ReplaceLineEndings(" "))}");
                 return ExitUsage;
+            }
+            catch (Functional.Training.OutputWriteException e)
+            {
+                Console.Error.WriteLine($"error: {OutputLocation.Safe(e.Message.ReplaceLineEndings(" "))}");
+                return ExitOutput;
             }
         }
 
-        public static string DefaultOut(string command) =>
-            Path.Combine(
-                "runs",
-                $"{command}-{DateTime.Now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture)}"
-            );
+        /// <summary>A fresh directory name under runs/ (unique per process and call, never an earlier run's).</summary>
+        public static string DefaultOut(string command) => OutputLocation.UniqueDefault(command);
     }
 }

@@ -26,51 +26,12 @@ public static class TrainCommand
         string outDir,
         string? resume,
         TextWriter log,
-        ResumeOverrides? overrides = null
+        ResumeOverrides? overrides = null,
+        bool overwrite = false
     )
     {
         var wall = Stopwatch.StartNew();
-        var (cfg, start, history, savedNet, partial) = resume is null
-            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Network.Network?)null, PartialEpoch.None)
-            : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
-        var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
-        var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
-        Functional.Network.Network net;
-        Optimizer opt;
-        try
-        {
-            net = cfg.BuildNetwork(data.Train.Features, outputs);
-            opt = cfg.BuildOptimizer();
-        }
-        catch (ArgumentException e) when (resume is not null)
-        {
-            throw new UsageException($"--resume {resume}: the stored configuration is invalid ({e.Message})");
-        }
-        var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode);
-        var total = cfg.TotalSteps(batches.StepsPerEpoch);
-        var state = start ?? TrainState.Start(net, opt.Rule, Functional.Core.Key.Of(cfg.Seed));
-        if (state.Step > total)
-            throw new UsageException(
-                $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
-            );
-        if (
-            savedNet is not null
-            && Functional.Network.NetworkSpec.ToJson(net).ToJsonString()
-                != Functional.Network.NetworkSpec.ToJson(savedNet).ToJsonString()
-        )
-            throw new UsageException($"--resume {resume}: the checkpoint's network does not match its configuration");
-
-        Directory.CreateDirectory(outDir);
-        var ckpt = Path.Combine(outDir, "model.ckpt");
-        log.WriteLine(
-            $"{cfg.Dataset}: {data.Train.Count} training / {data.Test.Count} test samples, {data.Train.Features} features"
-        );
-        log.WriteLine(net.Summary());
-        log.WriteLine(
-            $"optimizer {opt.Name}, batch {cfg.Batch} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
-                + (state.Step > 0 ? $", resuming at step {state.Step}" : "")
-        );
-
+        // Registered first, so a signal during loading is an interruption (130), not the runtime's default (143).
         using var stop = new CancellationTokenSource();
         using var sigint = PosixSignalRegistration.Create(
             PosixSignal.SIGINT,
@@ -87,6 +48,49 @@ public static class TrainCommand
                 c.Cancel = true;
                 stop.Cancel();
             }
+        );
+        var (cfg, start, history, savedNet, partial) = resume is null
+            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Network.Network?)null, PartialEpoch.None)
+            : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
+        TrainConfig.Validate(cfg, resume is null ? "" : $"--resume {resume}: ");
+        outDir = OutputLocation.Directory(outDir, overwrite, resume);
+        var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
+        var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
+        SizeCheck.Require(cfg, data.Train.Features, outputs, data.Train.Count);
+        Functional.Network.Network net;
+        Optimizer opt;
+        try
+        {
+            net = cfg.BuildNetwork(data.Train.Features, outputs);
+            opt = cfg.BuildOptimizer();
+        }
+        catch (ArgumentException e) when (resume is not null)
+        {
+            throw new UsageException($"--resume {resume}: the stored configuration is invalid ({e.Message})");
+        }
+        var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode) { MergeSingleLast = cfg.BatchNorm };
+        var total = cfg.TotalSteps(batches.StepsPerEpoch);
+        var state = start ?? TrainState.Start(net, opt.Rule, Functional.Core.Key.Of(cfg.Seed));
+        if (state.Step > total)
+            throw new UsageException(
+                $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
+            );
+        if (
+            savedNet is not null
+            && Functional.Network.NetworkSpec.ToJson(net).ToJsonString()
+                != Functional.Network.NetworkSpec.ToJson(savedNet).ToJsonString()
+        )
+            throw new UsageException($"--resume {resume}: the checkpoint's network does not match its configuration");
+
+        var ckpt = Path.Combine(outDir, "model.ckpt");
+        log.WriteLine(
+            $"{cfg.Dataset}: {data.Train.Count} training / {data.Test.Count} test samples, {data.Train.Features} features"
+        );
+        log.WriteLine(net.Summary());
+        log.WriteLine(
+            $"optimizer {opt.Name}, batch {cfg.Batch} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
+                + (state.Step > 0 ? $", resuming at step {state.Step}" : "")
+                + (batches.MergesLast ? $"; {LastBatchNote(batches)}" : "")
         );
 
         var last = state;
@@ -129,6 +133,7 @@ public static class TrainCommand
                     {
                         var entry = e.Log with { MeanBatchLoss = lossSum / lossSteps };
                         (lossSum, lossSteps) = (0.0, 0L);
+                        ResumeChecks.RequireFiniteStats(e.State);
                         history.Add(entry);
                         Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
                         view.Epoch(entry, total);
@@ -143,10 +148,23 @@ public static class TrainCommand
             Console.Error.WriteLine($"error: {ex.Message}.");
             Console.Error.WriteLine(
                 history.Count > 0
-                    ? $"The last good checkpoint (step {history[^1].Step}) is {ckpt}; continue with: train --resume {ckpt} --lr <smaller>"
+                    ? $"The last good checkpoint (step {history[^1].Step}) is {ckpt}; continue with: train --resume {Quote(ckpt)} --lr <smaller>"
                     : "No checkpoint was written (it diverged in the first epoch)."
             );
             return ExitDiverged;
+        }
+        catch (OutputWriteException ex)
+        {
+            log.Flush();
+            Console.Error.WriteLine(
+                $"error: {OutputLocation.Safe(ex.Message)}; "
+                    + (
+                        history.Count > 0
+                            ? $"the last good checkpoint (step {history[^1].Step}) is kept in {ckpt}"
+                            : "no checkpoint had been written yet"
+                    )
+            );
+            return Cli.ExitOutput;
         }
 
         if (last.Step < total)
@@ -154,13 +172,15 @@ public static class TrainCommand
             Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, last, cfg, history, new PartialEpoch(lossSum, lossSteps)));
             Console.Error.WriteLine($"interrupted at step {last.Step} of {total}; checkpoint saved to {ckpt}");
             Console.Error.WriteLine(
-                $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {ckpt}"
+                $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {Quote(ckpt)}"
             );
             return ExitInterrupted;
         }
 
         var final = history[^1];
         var report = Report(cfg, net, opt, history, last, total, batches.StepsPerEpoch);
+        if (batches.MergesLast)
+            report["last_batch"] = LastBatchNote(batches);
         report["timing"] = new JsonObject
         {
             ["wall_seconds"] = Math.Round(wall.Elapsed.TotalSeconds, 3),
@@ -188,6 +208,15 @@ public static class TrainCommand
         return 0;
     }
 
+    static string LastBatchNote(Batches b) =>
+        $"the last batch of one sample is merged into the previous one ({b.StepsPerEpoch - 1} batches of {b.BatchSize}, then one of {b.BatchSize + 1})";
+
+    /// <summary>A path as a POSIX shell word: quoted when it holds anything but safe characters.</summary>
+    public static string Quote(string path) =>
+        path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:,=@".Contains(c))
+            ? path
+            : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>The configuration, state and history stored in a checkpoint; --epochs/--iterations may extend the run.</summary>
     static (TrainConfig, TrainState?, List<EpochLog>, Functional.Network.Network?, PartialEpoch) FromCheckpoint(
         string path,
@@ -195,15 +224,17 @@ public static class TrainCommand
     )
     {
         var c = Checkpoint.Load(path).Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));
-        if (c.Optimizer is null)
+        if (c.Optimizer is null || !c.OptimizerStateStored)
             throw new UsageException(
-                $"--resume {path}: this is a model-only checkpoint (no optimizer state); it can be evaluated, not resumed"
+                $"--resume {path}: this is a model-only checkpoint (no optimizer state); it can be evaluated, not resumed (train a new run instead)"
             );
         if (c.Meta["config"] is not JsonObject o)
             throw new UsageException($"--resume {path}: the checkpoint has no training configuration");
         try
         {
-            var cfg = overrides.Apply(TrainConfig.FromJson(o));
+            var stored = TrainConfig.FromJsonValidated(o, $"--resume {path}: ");
+            ResumeChecks.OptimizerMatches(path, stored, c.Optimizer);
+            var cfg = overrides.Apply(stored);
             var history = (c.Meta["history"] as JsonArray ?? []).Select(h => ParseLog((JsonObject)h!)).ToList();
             return (cfg, c.State, history, c.Net, PartialEpoch.FromJson(c.Meta["partial_epoch"]));
         }
