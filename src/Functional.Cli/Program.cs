@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Runtime.InteropServices;
 using Functional.Cli;
 using Functional.Cli.Commands;
 
@@ -17,6 +18,11 @@ namespace Functional.Cli
 
         public static int Run(string[] args)
         {
+            // `train` turns SIGINT/SIGTERM into a checkpoint and exit 130: listening before parsing covers the
+            // moments before the command starts; other commands keep the default (they have nothing to save).
+            using var interrupt = new CancellationTokenSource();
+            using var sigint = args.FirstOrDefault() == "train" ? Listen(PosixSignal.SIGINT, interrupt) : null;
+            using var sigterm = args.FirstOrDefault() == "train" ? Listen(PosixSignal.SIGTERM, interrupt) : null;
             var root = new RootCommand("Functional: deep learning from scratch, written as pure functions.");
             var train = new TrainOptions();
             var trainCmd = new Command("train", "Train a network (default: the digits BatchNorm notebook).");
@@ -32,7 +38,8 @@ namespace Functional.Cli
                     r.GetValue(train.Resume),
                     Console.Out,
                     train.ResumeOverrides(r),
-                    r.GetValue(train.Overwrite)
+                    r.GetValue(train.Overwrite),
+                    interrupt.Token
                 );
             });
             root.Subcommands.Add(trainCmd);
@@ -47,9 +54,7 @@ namespace Functional.Cli
                 var error =
                     parse.Errors.FirstOrDefault(e => e.Message.StartsWith("Unrecognized", StringComparison.Ordinal))
                     ?? parse.Errors[0];
-                Console.Error.WriteLine(
-                    $"error: {OutputLocation.Safe(error.Message.ReplaceLineEndings(" "))} (see --help)"
-                );
+                Console.Error.WriteLine($"error: {OutputLocation.Safe(error.Message)} (see --help)");
                 return ExitUsage;
             }
             try
@@ -58,15 +63,25 @@ namespace Functional.Cli
             }
             catch (UsageException e)
             {
-                Console.Error.WriteLine($"error: {OutputLocation.Safe(e.Message.ReplaceLineEndings(" "))}");
+                Console.Error.WriteLine($"error: {OutputLocation.Safe(e.Message)}");
                 return ExitUsage;
             }
             catch (Functional.Training.OutputWriteException e)
             {
-                Console.Error.WriteLine($"error: {OutputLocation.Safe(e.Message.ReplaceLineEndings(" "))}");
+                Console.Error.WriteLine($"error: {OutputLocation.Safe(e.Message)}");
                 return ExitOutput;
             }
         }
+
+        static PosixSignalRegistration Listen(PosixSignal signal, CancellationTokenSource interrupt) =>
+            PosixSignalRegistration.Create(
+                signal,
+                c =>
+                {
+                    c.Cancel = true;
+                    interrupt.Cancel();
+                }
+            );
 
         /// <summary>A fresh directory name under runs/ (unique per process and call, never an earlier run's).</summary>
         public static string DefaultOut(string command) => OutputLocation.UniqueDefault(command);

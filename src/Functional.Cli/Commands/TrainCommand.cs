@@ -27,12 +27,13 @@ public static class TrainCommand
         string? resume,
         TextWriter log,
         ResumeOverrides? overrides = null,
-        bool overwrite = false
+        bool overwrite = false,
+        CancellationToken interrupt = default
     )
     {
         var wall = Stopwatch.StartNew();
         // Registered first, so a signal during loading is an interruption (130), not the runtime's default (143).
-        using var stop = new CancellationTokenSource();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         using var sigint = PosixSignalRegistration.Create(
             PosixSignal.SIGINT,
             c =>
