@@ -58,6 +58,10 @@ public static class TrainCommand
         var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
         SizeCheck.Require(cfg, data.Train.Features, outputs, data.Train.Count);
+        if (cfg.BatchNorm && data.Train.Count < 2)
+            throw new UsageException(
+                $"{cfg.DataDir ?? cfg.Dataset}: the training set holds {data.Train.Count} sample; BatchNorm in training needs at least 2 (give more data, or --batchnorm false)"
+            );
         Functional.Network.Network net;
         Optimizer opt;
         try
