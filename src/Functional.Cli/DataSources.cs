@@ -52,6 +52,22 @@ public static class DataSources
         );
     }
 
+    /// <summary><see cref="Load"/> for a configuration read from a checkpoint (<paramref name="from"/>, e.g.
+    /// "--resume FILE"): a failure says where the data location came from and how to give another.</summary>
+    public static TrainTest LoadFor(string? from, string name, string? dataDir, ulong seed, int? limitTrain = null)
+    {
+        if (from is null)
+            return Load(name, dataDir, seed, limitTrain);
+        try
+        {
+            return Load(name, dataDir, seed, limitTrain);
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException($"{from}: the stored data set: {e.Message} (give --data DIR)");
+        }
+    }
+
     /// <summary>What training and evaluation need of any data set: samples on both sides, at least one feature,
     /// the same features in both, and labels inside the class list.</summary>
     static TrainTest Usable(TrainTest d, string name, string? dataDir)

@@ -13,7 +13,12 @@ public static class ResumeChecks
     {
         if (saved is null)
             return;
-        var wanted = RuleSpec.ToJson(stored.BuildOptimizer().Rule).ToJsonString();
+        var built = stored.BuildOptimizer();
+        if (saved.ClipGlobalNorm != built.ClipGlobalNorm)
+            throw new UsageException(
+                $"--resume {path}: the checkpoint clips gradients at {saved.ClipGlobalNorm}, its configuration at {built.ClipGlobalNorm}"
+            );
+        var wanted = RuleSpec.ToJson(built.Rule).ToJsonString();
         var held = RuleSpec.ToJson(saved.Rule).ToJsonString();
         if (wanted != held)
             throw new UsageException(

@@ -145,7 +145,14 @@ public sealed record TrainConfig(
             c.Activation is "relu" or "sigmoid" or "tanh",
             $"--activation: expected one of relu, sigmoid, tanh, got '{c.Activation}'"
         );
-        _ = Parse.Init(c.Init ?? "");
+        try
+        {
+            _ = Parse.Init(c.Init ?? "");
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException(source + e.Message);
+        }
         Check(c.Dropout is >= 0 and < 1, $"--dropout: expected a ratio in [0, 1), got '{Num(c.Dropout)}'");
         Check(
             double.IsFinite(c.WeightDecay) && c.WeightDecay >= 0,

@@ -33,7 +33,12 @@ public static class EvaluateCommand
             ? TrainConfig.FromJsonValidated(o, $"--model {modelPath}: ")
             : TrainConfig.Default;
         var name = dataset is null ? cfg.Dataset : TrainConfig.Parse.OneOf("--dataset", dataset, DataSources.Names);
-        var data = DataSources.Load(name, dataDir ?? (dataset is null ? cfg.DataDir : null), cfg.Seed);
+        var data = DataSources.LoadFor(
+            dataDir is null && dataset is null ? $"--model {modelPath}" : null,
+            name,
+            dataDir ?? (dataset is null ? cfg.DataDir : null),
+            cfg.Seed
+        );
         if (data.Test.Features != c.Net.Inputs)
             throw new UsageException(
                 $"--model {modelPath}: the network takes {c.Net.Inputs} features, {name} has {data.Test.Features}"

@@ -55,7 +55,13 @@ public static class TrainCommand
             : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
         TrainConfig.Validate(cfg, resume is null ? "" : $"--resume {resume}: ");
         outDir = OutputLocation.Directory(outDir, overwrite, resume);
-        var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
+        var data = DataSources.LoadFor(
+            resume is null ? null : $"--resume {resume}",
+            cfg.Dataset,
+            cfg.DataDir,
+            cfg.Seed,
+            cfg.LimitTrain
+        );
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
         SizeCheck.Require(cfg, data.Train.Features, outputs, data.Train.Count);
         if (cfg.BatchNorm && data.Train.Count < 2)
@@ -352,17 +358,22 @@ public sealed record PartialEpoch(double LossSum, long Steps)
             ["steps"] = Steps,
         };
 
-    public static PartialEpoch FromJson(JsonNode? node) =>
-        node is JsonObject o
-            ? new(
-                BitConverter.Int64BitsToDouble(
-                    long.Parse(
-                        o["loss_sum_bits"]!.GetValue<string>(),
-                        System.Globalization.NumberStyles.HexNumber,
-                        System.Globalization.CultureInfo.InvariantCulture
-                    )
-                ),
-                o["steps"]!.GetValue<long>()
-            )
-            : None;
+    public static PartialEpoch FromJson(JsonNode? node) => node is JsonObject o ? Checked(Parse(o)) : None;
+
+    static PartialEpoch Checked(PartialEpoch p) =>
+        p.Steps >= 0 && double.IsFinite(p.LossSum)
+            ? p
+            : throw new FormatException($"partial_epoch: {p.Steps} steps summing to {p.LossSum} is impossible");
+
+    static PartialEpoch Parse(JsonObject o) =>
+        new(
+            BitConverter.Int64BitsToDouble(
+                long.Parse(
+                    o["loss_sum_bits"]!.GetValue<string>(),
+                    System.Globalization.NumberStyles.HexNumber,
+                    System.Globalization.CultureInfo.InvariantCulture
+                )
+            ),
+            o["steps"]!.GetValue<long>()
+        );
 }

@@ -319,8 +319,29 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
             };
             if (size <= 0)
                 throw new CheckpointFormatException($"header field 'network': layer {i} has a size ≤ 0");
+            if (
+                layer is BatchNorm { Config: var bc }
+                && !(
+                    double.IsFinite(bc.Epsilon)
+                    && bc.Epsilon > 0
+                    && bc.RunningDecay is >= 0 and <= 1
+                    && double.IsFinite(bc.InitialRunningVar)
+                    && bc.InitialRunningVar >= 0
+                )
+            )
+                throw new CheckpointFormatException(
+                    $"header field 'network': BatchNorm layer {i} needs epsilon > 0, a decay in [0, 1] and an initial variance ≥ 0, got {bc}"
+                );
+            if (layer is Dropout { Ratio: var r } && !(r is >= 0 and < 1))
+                throw new CheckpointFormatException(
+                    $"header field 'network': dropout layer {i} has ratio {r}, not in [0, 1)"
+                );
             needed += count;
         }
+        if (!(double.IsFinite(net.WeightDecay) && net.WeightDecay >= 0))
+            throw new CheckpointFormatException(
+                $"header field 'network': weight decay {net.WeightDecay} is not a number ≥ 0"
+            );
         if (needed > held)
             throw new CheckpointFormatException(
                 $"header field 'network': the network needs at least {needed} values, the file holds {held}"
@@ -385,6 +406,9 @@ public sealed record Checkpoint(Network.Network Net, Optimizer? Optimizer, Train
                         $"array '{name}' holds a non-finite value (NaN or ±∞) at element {i}"
                     );
         }
+        foreach (var (i, s) in st.BatchNorm)
+            if (Mat.Data(s.RunningVar).Any(v => v < 0))
+                throw new CheckpointFormatException($"array 'bn/{i}/var' holds a negative variance");
         var unused = arrays.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).FirstOrDefault();
         if (unused is not null)
             throw new CheckpointFormatException($"array '{unused}' is not part of the network or its optimizer state");
