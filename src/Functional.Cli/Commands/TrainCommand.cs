@@ -110,6 +110,7 @@ public static class TrainCommand
         var (lossSum, lossSteps) = (partial.LossSum, partial.Steps);
         var stepTicks = 0L;
         var stepsRun = 0L;
+        long? saved = start is not null && File.Exists(ckpt) ? state.Step : null; // the step of the checkpoint on disk
         var mark = Stopwatch.GetTimestamp();
         try
         {
@@ -147,6 +148,7 @@ public static class TrainCommand
                         ResumeChecks.RequireFiniteStats(e.State);
                         history.Add(entry);
                         Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
+                        saved = e.State.Step;
                         view.Epoch(entry, total);
                         mark = Stopwatch.GetTimestamp();
                     }
@@ -170,8 +172,8 @@ public static class TrainCommand
             Console.Error.WriteLine(
                 $"error: {OutputLocation.Safe(ex.Message)}; "
                     + (
-                        history.Count > 0
-                            ? $"the last good checkpoint (step {history[^1].Step}) is kept in {ckpt}"
+                        saved is long at
+                            ? $"the last good checkpoint (step {at}) is kept in {ckpt}"
                             : "no checkpoint had been written yet"
                     )
             );
