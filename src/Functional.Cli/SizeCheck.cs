@@ -37,7 +37,19 @@ public static class SizeCheck
 
     /// <summary>Refuses a training run whose estimated memory exceeds what the process may use.</summary>
     public static void Require(TrainConfig cfg, int inputs, int outputs, int trainCount) =>
-        Require(cfg, inputs, outputs, trainCount, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes);
+        Require(cfg, inputs, outputs, trainCount, Available());
+
+    /// <summary>The memory the GC may use. It is reported as of the last collection, and as 0 before the first
+    /// one, so a process that has not collected yet runs a gen-0 collection to learn it.</summary>
+    static long Available()
+    {
+        var known = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        if (known > 0)
+            return known;
+        GC.Collect(0, GCCollectionMode.Forced, blocking: true);
+        known = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        return known > 0 ? known : long.MaxValue;
+    }
 
     public static void Require(TrainConfig cfg, int inputs, int outputs, int trainCount, long available)
     {

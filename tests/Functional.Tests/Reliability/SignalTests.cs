@@ -44,7 +44,11 @@ public sealed class SignalTests
         using (var child = Fnn.Start(["train", "--epochs", "10", "--out", dir]))
         {
             pid = child.Pid;
-            Assert.True(child.WaitForOutput("epoch    1", TimeSpan.FromSeconds(60)), "no epoch line");
+            if (!child.WaitForOutput("epoch    1", TimeSpan.FromSeconds(60)))
+            {
+                var early = child.Wait(TimeSpan.FromSeconds(60));
+                Assert.Fail($"no epoch line; exit {early.Code}\nstdout: {early.Out}\nstderr: {early.Err}");
+            }
             Thread.Sleep(afterMs / 10);
             child.Signal(Fnn.SIGKILL);
             Assert.Equal(137, child.Wait(TimeSpan.FromSeconds(30)).Code);
