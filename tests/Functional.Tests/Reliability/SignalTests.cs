@@ -6,7 +6,8 @@ namespace Functional.Tests.Reliability;
 
 /// <summary>
 /// Signals to a running `fnn train` (the built DLL as a child process) at fixed moments from its start, including
-/// before the data is loaded: SIGINT and SIGTERM always end in exit 130 with a loadable checkpoint; after SIGKILL
+/// before the data is loaded: once the entry point runs, SIGINT and SIGTERM end in exit 130 with a loadable
+/// checkpoint (earlier, while the runtime starts, the process ends with nothing written); after SIGKILL
 /// the next run into the directory removes the dead writer's temporary and resumes.
 /// </summary>
 public sealed class SignalTests
@@ -27,6 +28,14 @@ public sealed class SignalTests
         Thread.Sleep(afterMs);
         child.Signal(signal);
         var r = child.Wait(TimeSpan.FromSeconds(60));
+        if (r.Err.Length == 0 && r.Out.Length == 0 && !Directory.Exists(dir))
+        {
+            // Delivered while the runtime was still starting, before the entry point could listen: the default
+            // action ends the process (128 + signal) before anything was read or written, so nothing is lost.
+            Assert.True(afterMs <= 300, $"a signal {afterMs} ms after the start found the CLI not listening yet");
+            Assert.Equal(128 + signal, r.Code);
+            return;
+        }
         Assert.True(r.Code == 130, $"exit {r.Code}; stderr: {r.Err}");
         Assert.Contains("resume with:", r.Err, StringComparison.Ordinal);
         Assert.DoesNotContain("   at ", r.Err, StringComparison.Ordinal);
