@@ -45,7 +45,52 @@ public static class DataSources
             "regression" => DataSets.Regression(),
             _ => throw new UsageException($"--dataset: '{name}' is not one of {string.Join(", ", Names)}"),
         };
-        return limitTrain is int n && n < data.Train.Count ? data with { Train = data.Train.Take(n) } : data;
+        return Usable(
+            limitTrain is int n && n < data.Train.Count ? data with { Train = data.Train.Take(n) } : data,
+            name,
+            dataDir
+        );
+    }
+
+    /// <summary><see cref="Load"/> for a configuration read from a checkpoint (<paramref name="from"/>, e.g.
+    /// "--resume FILE"): a failure says where the data location came from and how to give another.</summary>
+    public static TrainTest LoadFor(string? from, string name, string? dataDir, ulong seed, int? limitTrain = null)
+    {
+        if (from is null)
+            return Load(name, dataDir, seed, limitTrain);
+        try
+        {
+            return Load(name, dataDir, seed, limitTrain);
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException($"{from}: the stored data set: {e.Message} (give --data DIR)");
+        }
+    }
+
+    /// <summary>What training and evaluation need of any data set: samples on both sides, at least one feature,
+    /// the same features in both, and labels inside the class list.</summary>
+    static TrainTest Usable(TrainTest d, string name, string? dataDir)
+    {
+        var where = dataDir ?? name;
+        void Check(bool ok, string what)
+        {
+            if (!ok)
+                throw new UsageException($"{where}: {what}");
+        }
+        Check(d.Train.Count > 0, $"the {name} training set holds no samples");
+        Check(d.Test.Count > 0, $"the {name} test set holds no samples (too few rows to split off a test set?)");
+        Check(d.Train.Features > 0, $"the {name} samples have no features (images of 0 rows or columns?)");
+        Check(
+            d.Test.Features == d.Train.Features,
+            $"the {name} test samples have {d.Test.Features} features, the training samples {d.Train.Features} (images of another size?)"
+        );
+        if (d.Train.IsClassification)
+            Check(
+                d.Train.ClassNames.Length >= 2,
+                $"the {name} data set has {d.Train.ClassNames.Length} class(es); classification needs 2 or more"
+            );
+        return d;
     }
 
     /// <summary>The bundled digits, or the CSV named by --data (a file, or a folder holding digits.csv.gz).</summary>

@@ -115,6 +115,111 @@ public sealed record TrainConfig(
             o["limit_train"]?.GetValue<int>()
         );
 
+    public static readonly string[] OptimizerNames =
+    [
+        "sgd",
+        "momentum",
+        "nesterov",
+        "adagrad",
+        "rmsprop",
+        "adam",
+        "adamw",
+    ];
+
+    /// <summary>
+    /// The checks the options' parsers make, on a whole configuration: one validation for the command line and for
+    /// a configuration read back from a checkpoint (a hand edit must fail as the same option typed would).
+    /// <paramref name="source"/> prefixes each message (e.g. "--resume FILE: ").
+    /// </summary>
+    public static void Validate(TrainConfig c, string source = "")
+    {
+        static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        void Check(bool ok, string message)
+        {
+            if (!ok)
+                throw new UsageException(source + message);
+        }
+        Check(
+            DataSources.Names.Contains(c.Dataset),
+            $"--dataset: expected one of {string.Join(", ", DataSources.Names)}, got '{c.Dataset}'"
+        );
+        Check(c.DataDir is null || c.DataDir.Length > 0, "--data: expected a directory, got ''");
+        Check(
+            c.Hidden is { Length: > 0 } && c.Hidden.All(h => h > 0),
+            $"--hidden: expected a comma-separated list of positive sizes such as 100,100, got '{string.Join(',', c.Hidden ?? [])}'"
+        );
+        Check(
+            c.Activation is "relu" or "sigmoid" or "tanh",
+            $"--activation: expected one of relu, sigmoid, tanh, got '{c.Activation}'"
+        );
+        try
+        {
+            _ = Parse.Init(c.Init ?? "");
+        }
+        catch (UsageException e)
+        {
+            throw new UsageException(source + e.Message);
+        }
+        Check(c.Dropout is >= 0 and < 1, $"--dropout: expected a ratio in [0, 1), got '{Num(c.Dropout)}'");
+        Check(
+            double.IsFinite(c.WeightDecay) && c.WeightDecay >= 0,
+            $"--weight-decay: expected a number ≥ 0, got '{Num(c.WeightDecay)}'"
+        );
+        Check(
+            OptimizerNames.Contains(c.Optimizer),
+            $"--optimizer: expected one of {string.Join(", ", OptimizerNames)}, got '{c.Optimizer}'"
+        );
+        Check(
+            double.IsFinite(c.LearningRate) && c.LearningRate > 0,
+            $"--lr: expected a positive number, got '{Num(c.LearningRate)}'"
+        );
+        Check(c.Batch > 0, $"--batch: expected a positive integer, got '{c.Batch}'");
+        Check(c.Epochs is null or > 0, $"--epochs: expected a positive integer, got '{c.Epochs}'");
+        Check(c.Iterations is null or > 0, $"--iterations: expected a positive integer, got '{c.Iterations}'");
+        Check(c.Epochs is null || c.Iterations is null, "--epochs and --iterations: give one of them, not both");
+        Check(
+            c.Sampling is "shuffle" or "replacement",
+            $"--sampling: expected one of shuffle, replacement, got '{c.Sampling}'"
+        );
+        Check(c.LimitTrain is null or > 0, $"--limit-train: expected a positive integer, got '{c.LimitTrain}'");
+        Check(
+            !(c.BatchNorm && c.Batch == 1),
+            "--batch 1: BatchNorm in training needs at least 2 samples per batch; use --batch 2 or more, or --batchnorm false"
+        );
+        Check(
+            !(c.BatchNorm && c.LimitTrain == 1),
+            "--limit-train 1: BatchNorm in training needs at least 2 samples; use --limit-train 2 or more, or --batchnorm false"
+        );
+    }
+
+    /// <summary><see cref="FromJson"/> then <see cref="Validate"/>: a malformed or invalid stored configuration is a
+    /// <see cref="UsageException"/> prefixed with <paramref name="source"/>.</summary>
+    public static TrainConfig FromJsonValidated(JsonObject o, string source)
+    {
+        TrainConfig c;
+        try
+        {
+            c = FromJson(o);
+        }
+        catch (Exception e)
+            when (e
+                    is InvalidOperationException
+                        or FormatException
+                        or OverflowException
+                        or ArgumentException
+                        or NullReferenceException
+                        or InvalidCastException
+                        or System.Text.Json.JsonException
+            )
+        {
+            throw new UsageException(
+                $"{source}the stored configuration is malformed ({e.Message.ReplaceLineEndings(" ")})"
+            );
+        }
+        Validate(c, source);
+        return c;
+    }
+
     /// <summary>Parsers for option values: each failure names the option, what was expected and what was given.</summary>
     public static class Parse
     {

@@ -43,6 +43,8 @@ public sealed class BenchCommand : ICliCommand
         Description = "do not wait (up to 90 s) for other processes to go quiet before each timed run",
     };
 
+    readonly Option<bool> _overwrite = new("--overwrite") { Description = "replace an existing --out file" };
+
     public Command Build()
     {
         var cmd = new Command("bench", "Time the peer benchmarks' seed workloads (ms/step, bytes/step).")
@@ -53,6 +55,7 @@ public sealed class BenchCommand : ICliCommand
             _steps,
             _out,
             _noWait,
+            _overwrite,
         };
         cmd.SetAction(r =>
             Run(
@@ -60,7 +63,10 @@ public sealed class BenchCommand : ICliCommand
                 r.GetValue(_data),
                 r.GetValue(_repeats) is string rp ? TrainConfig.Parse.PositiveInt("--repeats", rp) : 3,
                 r.GetValue(_steps) is string st ? TrainConfig.Parse.PositiveLong("--steps", st) : null,
-                r.GetValue(_out) ?? Cli.DefaultOut("bench") + ".json",
+                OutputLocation.File(
+                    r.GetValue(_out) ?? OutputLocation.UniqueDefault("bench", ".json"),
+                    r.GetValue(_overwrite)
+                ),
                 Console.Out,
                 waitQuiet: !r.GetValue(_noWait)
             )

@@ -18,6 +18,10 @@ public sealed class DrawCommand : ICliCommand
     {
         var t = new TrainOptions();
         var outDir = new CliOption("--out") { Description = "output directory (default runs/draw-<timestamp>)" };
+        var overwrite = new System.CommandLine.Option<bool>("--overwrite")
+        {
+            Description = "replace the results of an earlier run",
+        };
         var cmd = new Command("draw", "Draw a network as Graphviz DOT (+ PNG when dot is installed) and a summary.")
         {
             t.Dataset,
@@ -28,6 +32,7 @@ public sealed class DrawCommand : ICliCommand
             t.Dropout,
             t.WeightDecay,
             outDir,
+            overwrite,
         };
         cmd.SetAction(r =>
         {
@@ -38,7 +43,9 @@ public sealed class DrawCommand : ICliCommand
                 "regression" => (Functional.Data.Regression.Features, 1),
                 _ => (784, 10),
             };
-            return Run(cfg.BuildNetwork(inputs, outputs), r.GetValue(outDir) ?? Cli.DefaultOut("draw"), Console.Out);
+            _ = SizeCheck.Parameters(cfg, inputs, outputs);
+            var dir = OutputLocation.Directory(r.GetValue(outDir) ?? Cli.DefaultOut("draw"), r.GetValue(overwrite));
+            return Run(cfg.BuildNetwork(inputs, outputs), dir, Console.Out);
         });
         return cmd;
     }

@@ -29,12 +29,24 @@ public static class EvaluateCommand
     public static int Run(string modelPath, string? dataset, string? dataDir, TextWriter log)
     {
         var c = Checkpoint.Load(modelPath).Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));
-        var cfg = c.Meta["config"] is JsonObject o ? TrainConfig.FromJson(o) : TrainConfig.Default;
+        var cfg = c.Meta["config"] is JsonObject o
+            ? TrainConfig.FromJsonValidated(o, $"--model {modelPath}: ")
+            : TrainConfig.Default;
         var name = dataset is null ? cfg.Dataset : TrainConfig.Parse.OneOf("--dataset", dataset, DataSources.Names);
-        var data = DataSources.Load(name, dataDir ?? (dataset is null ? cfg.DataDir : null), cfg.Seed);
+        var data = DataSources.LoadFor(
+            dataDir is null && dataset is null ? $"--model {modelPath}" : null,
+            name,
+            dataDir ?? (dataset is null ? cfg.DataDir : null),
+            cfg.Seed
+        );
         if (data.Test.Features != c.Net.Inputs)
             throw new UsageException(
                 $"--model {modelPath}: the network takes {c.Net.Inputs} features, {name} has {data.Test.Features}"
+            );
+        var outputs = data.Test.IsClassification ? data.Test.ClassNames.Length : data.Test.T.ColumnCount;
+        if (c.Net.Outputs != outputs)
+            throw new UsageException(
+                $"--model {modelPath}: the network has {c.Net.Outputs} outputs, {name} has {outputs} {(data.Test.IsClassification ? "classes" : "targets")}"
             );
         foreach (var (label, set) in new[] { ("train", data.Train), ("test", data.Test) })
         {

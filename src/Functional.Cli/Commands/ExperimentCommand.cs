@@ -53,6 +53,10 @@ public sealed class ExperimentCommand : ICliCommand
             Description = "training images used (batchnorm, regularization, hyperparameters)",
         };
         var batch = new CliOption("--batch") { Description = "batch size (batchnorm, optimizers, init)" };
+        var overwrite = new System.CommandLine.Option<bool>("--overwrite")
+        {
+            Description = "replace the results of an earlier run",
+        };
         var cmd = new Command("experiment", "Run an experiment of the book's chapters 4-6 and draw its figure.")
         {
             name,
@@ -66,6 +70,7 @@ public sealed class ExperimentCommand : ICliCommand
             trials,
             trainSize,
             batch,
+            overwrite,
         };
         foreach (var e in All)
             cmd.Description += $"\n  {e.Name, -16} {e.Description}";
@@ -81,6 +86,7 @@ public sealed class ExperimentCommand : ICliCommand
             )
             {
                 Quick = r.GetValue(quick),
+                Overwrite = r.GetValue(overwrite),
                 DataDir = r.GetValue(data),
                 Dataset = r.GetValue(dataset) is string ds
                     ? TrainConfig.Parse.OneOf("--dataset", ds, "fashion-mnist", "mnist")
@@ -109,7 +115,11 @@ public sealed class ExperimentCommand : ICliCommand
         RequireKnob(e, Knobs.Trials, ctx.Trials, "--trials");
         RequireKnob(e, Knobs.TrainSize, ctx.TrainSize, "--train-size");
         RequireKnob(e, Knobs.Batch, ctx.Batch, "--batch");
-        Directory.CreateDirectory(ctx.OutDir);
+        if (e.Name == "batchnorm" && ctx.Batch == 1)
+            throw new UsageException(
+                "--batch 1: the batchnorm experiment trains BatchNorm, which needs at least 2 samples per batch; use --batch 2 or more"
+            );
+        ctx = ctx with { OutDir = OutputLocation.Directory(ctx.OutDir, ctx.Overwrite) };
         ctx.Log.WriteLine($"experiment {e.Name}: {e.Description}");
         var wall = Stopwatch.StartNew();
         var report = e.Run(ctx with { Log = TextWriter.Synchronized(ctx.Log) });

@@ -63,6 +63,14 @@ public sealed class GradCheckCommand : ICliCommand
 
     public static int Run(string dataset, string? dataDir, int samples, int hidden, ulong seed, TextWriter log)
     {
+        if (samples < 2)
+            throw new UsageException(
+                $"--samples {samples}: the BatchNorm network is checked in training mode, which needs at least 2 samples; use --samples 2 or more"
+            );
+        if (hidden > 4096)
+            throw new UsageException(
+                $"--hidden {hidden}: every weight costs four forward passes; a gradient check of more than 4096 hidden units would not finish"
+            );
         var train = DataSources.Load(dataset, dataDir, seed).Train.Take(samples);
         var (n, classes) = (train.Features, train.ClassNames.Length);
         var key = Key.Of(seed);

@@ -26,6 +26,8 @@ public sealed class ShowCommand : ICliCommand
             var name = TrainConfig.Parse.OneOf("--dataset", r.GetValue(dataset)!, "digits", "fashion-mnist", "mnist");
             var path = r.GetValue(outFile) ?? Path.Combine("runs", $"show-{name}.png");
             var n = r.GetValue(count) is string c ? TrainConfig.Parse.PositiveInt("--count", c) : 25;
+            // A picture of the data, the same each time: replacing it loses nothing, so no --overwrite is asked.
+            _ = OutputLocation.File(path, overwrite: true);
             Write(DataSources.Load(name, r.GetValue(data), 1).Train, n, path);
             Console.Out.WriteLine($"wrote {path}");
             return 0;

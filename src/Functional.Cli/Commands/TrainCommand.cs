@@ -5,7 +5,6 @@ using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Cli.Reporting;
 using Functional.Data;
-using Functional.Models;
 using Functional.Optim;
 using Functional.Training;
 using static Functional.Cli.Reporting.JsonFiles;
@@ -27,52 +26,14 @@ public static class TrainCommand
         string outDir,
         string? resume,
         TextWriter log,
-        ResumeOverrides? overrides = null
+        ResumeOverrides? overrides = null,
+        bool overwrite = false,
+        CancellationToken interrupt = default
     )
     {
         var wall = Stopwatch.StartNew();
-        var (cfg, start, history, savedNet, partial) = resume is null
-            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Models.Network?)null, PartialEpoch.None)
-            : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
-        var data = DataSources.Load(cfg.Dataset, cfg.DataDir, cfg.Seed, cfg.LimitTrain);
-        var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
-        Functional.Models.Network net;
-        IRule opt;
-        try
-        {
-            net = cfg.BuildNetwork(data.Train.Features, outputs);
-            opt = cfg.BuildOptimizer();
-        }
-        catch (ArgumentException e) when (resume is not null)
-        {
-            throw new UsageException($"--resume {resume}: the stored configuration is invalid ({e.Message})");
-        }
-        var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode);
-        var total = cfg.TotalSteps(batches.StepsPerEpoch);
-        var state = start ?? TrainState.Start(net, opt, Functional.Core.Key.Of(cfg.Seed));
-        if (state.Step > total)
-            throw new UsageException(
-                $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
-            );
-        if (
-            savedNet is not null
-            && Functional.Models.NetworkSpec.ToJson(net).ToJsonString()
-                != Functional.Models.NetworkSpec.ToJson(savedNet).ToJsonString()
-        )
-            throw new UsageException($"--resume {resume}: the checkpoint's network does not match its configuration");
-
-        Directory.CreateDirectory(outDir);
-        var ckpt = Path.Combine(outDir, "model.ckpt");
-        log.WriteLine(
-            $"{cfg.Dataset}: {data.Train.Count} training / {data.Test.Count} test samples, {data.Train.Features} features"
-        );
-        log.WriteLine(net.Summary());
-        log.WriteLine(
-            $"optimizer {opt.Name}, batch {cfg.Batch} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
-                + (state.Step > 0 ? $", resuming at step {state.Step}" : "")
-        );
-
-        using var stop = new CancellationTokenSource();
+        // Registered first, so a signal during loading is an interruption (130), not the runtime's default (143).
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         using var sigint = PosixSignalRegistration.Create(
             PosixSignal.SIGINT,
             c =>
@@ -89,6 +50,59 @@ public static class TrainCommand
                 stop.Cancel();
             }
         );
+        var (cfg, start, history, savedNet, partial) = resume is null
+            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Models.Network?)null, PartialEpoch.None)
+            : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
+        TrainConfig.Validate(cfg, resume is null ? "" : $"--resume {resume}: ");
+        outDir = OutputLocation.Directory(outDir, overwrite, resume);
+        var data = DataSources.LoadFor(
+            resume is null ? null : $"--resume {resume}",
+            cfg.Dataset,
+            cfg.DataDir,
+            cfg.Seed,
+            cfg.LimitTrain
+        );
+        var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
+        SizeCheck.Require(cfg, data.Train.Features, outputs, data.Train.Count);
+        if (cfg.BatchNorm && data.Train.Count < 2)
+            throw new UsageException(
+                $"{cfg.DataDir ?? cfg.Dataset}: the training set holds {data.Train.Count} sample; BatchNorm in training needs at least 2 (give more data, or --batchnorm false)"
+            );
+        Functional.Models.Network net;
+        IRule opt;
+        try
+        {
+            net = cfg.BuildNetwork(data.Train.Features, outputs);
+            opt = cfg.BuildOptimizer();
+        }
+        catch (ArgumentException e) when (resume is not null)
+        {
+            throw new UsageException($"--resume {resume}: the stored configuration is invalid ({e.Message})");
+        }
+        var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode) { MergeSingleLast = cfg.BatchNorm };
+        var total = cfg.TotalSteps(batches.StepsPerEpoch);
+        var state = start ?? TrainState.Start(net, opt, Functional.Core.Key.Of(cfg.Seed));
+        if (state.Step > total)
+            throw new UsageException(
+                $"--resume {resume}: the checkpoint is at step {state.Step}, past the {total} steps asked for; give a larger --epochs or --iterations"
+            );
+        if (
+            savedNet is not null
+            && Functional.Models.NetworkSpec.ToJson(net).ToJsonString()
+                != Functional.Models.NetworkSpec.ToJson(savedNet).ToJsonString()
+        )
+            throw new UsageException($"--resume {resume}: the checkpoint's network does not match its configuration");
+
+        var ckpt = Path.Combine(outDir, "model.ckpt");
+        log.WriteLine(
+            $"{cfg.Dataset}: {data.Train.Count} training / {data.Test.Count} test samples, {data.Train.Features} features"
+        );
+        log.WriteLine(net.Summary());
+        log.WriteLine(
+            $"optimizer {opt.Name}, batch {cfg.Batch} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
+                + (state.Step > 0 ? $", resuming at step {state.Step}" : "")
+                + (batches.MergesLast ? $"; {LastBatchNote(batches)}" : "")
+        );
 
         var last = state;
         // The mean batch loss of an epoch is summed here, in step order, from the sum stored by an interrupted run,
@@ -96,6 +110,7 @@ public static class TrainCommand
         var (lossSum, lossSteps) = (partial.LossSum, partial.Steps);
         var stepTicks = 0L;
         var stepsRun = 0L;
+        long? saved = start is not null && File.Exists(ckpt) ? state.Step : null; // the step of the checkpoint on disk
         var mark = Stopwatch.GetTimestamp();
         try
         {
@@ -130,8 +145,10 @@ public static class TrainCommand
                     {
                         var entry = e.Log with { MeanBatchLoss = lossSum / lossSteps };
                         (lossSum, lossSteps) = (0.0, 0L);
+                        ResumeChecks.RequireFiniteStats(e.State);
                         history.Add(entry);
                         Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
+                        saved = e.State.Step;
                         view.Epoch(entry, total);
                         mark = Stopwatch.GetTimestamp();
                     }
@@ -144,10 +161,23 @@ public static class TrainCommand
             Console.Error.WriteLine($"error: {ex.Message}.");
             Console.Error.WriteLine(
                 history.Count > 0
-                    ? $"The last good checkpoint (step {history[^1].Step}) is {ckpt}; continue with: train --resume {ckpt} --lr <smaller>"
+                    ? $"The last good checkpoint (step {history[^1].Step}) is {ckpt}; continue with: train --resume {Quote(ckpt)} --lr <smaller>"
                     : "No checkpoint was written (it diverged in the first epoch)."
             );
             return ExitDiverged;
+        }
+        catch (OutputWriteException ex)
+        {
+            log.Flush();
+            Console.Error.WriteLine(
+                $"error: {OutputLocation.Safe(ex.Message)}; "
+                    + (
+                        saved is long at
+                            ? $"the last good checkpoint (step {at}) is kept in {ckpt}"
+                            : "no checkpoint had been written yet"
+                    )
+            );
+            return Cli.ExitOutput;
         }
 
         if (last.Step < total)
@@ -155,13 +185,15 @@ public static class TrainCommand
             Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, last, cfg, history, new PartialEpoch(lossSum, lossSteps)));
             Console.Error.WriteLine($"interrupted at step {last.Step} of {total}; checkpoint saved to {ckpt}");
             Console.Error.WriteLine(
-                $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {ckpt}"
+                $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {Quote(ckpt)}"
             );
             return ExitInterrupted;
         }
 
         var final = history[^1];
         var report = Report(cfg, net, opt, history, last, total, batches.StepsPerEpoch);
+        if (batches.MergesLast)
+            report["last_batch"] = LastBatchNote(batches);
         report["timing"] = new JsonObject
         {
             ["wall_seconds"] = Math.Round(wall.Elapsed.TotalSeconds, 3),
@@ -189,6 +221,15 @@ public static class TrainCommand
         return 0;
     }
 
+    static string LastBatchNote(Batches b) =>
+        $"the last batch of one sample is merged into the previous one ({b.StepsPerEpoch - 1} batches of {b.BatchSize}, then one of {b.BatchSize + 1})";
+
+    /// <summary>A path as a POSIX shell word: quoted when it holds anything but safe characters.</summary>
+    public static string Quote(string path) =>
+        path.Length > 0 && path.All(c => char.IsAsciiLetterOrDigit(c) || "/._-+:,=@".Contains(c))
+            ? path
+            : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
+
     /// <summary>The configuration, state and history stored in a checkpoint; --epochs/--iterations may extend the run.</summary>
     static (TrainConfig, TrainState?, List<EpochLog>, Functional.Models.Network?, PartialEpoch) FromCheckpoint(
         string path,
@@ -196,15 +237,17 @@ public static class TrainCommand
     )
     {
         var c = Checkpoint.Load(path).Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));
-        if (c.Optimizer is null)
+        if (c.Optimizer is null || !c.OptimizerStateStored)
             throw new UsageException(
-                $"--resume {path}: this is a model-only checkpoint (no optimizer state); it can be evaluated, not resumed"
+                $"--resume {path}: this is a model-only checkpoint (no optimizer state); it can be evaluated, not resumed (train a new run instead)"
             );
         if (c.Meta["config"] is not JsonObject o)
             throw new UsageException($"--resume {path}: the checkpoint has no training configuration");
         try
         {
-            var cfg = overrides.Apply(TrainConfig.FromJson(o));
+            var stored = TrainConfig.FromJsonValidated(o, $"--resume {path}: ");
+            ResumeChecks.OptimizerMatches(path, stored, c.Optimizer);
+            var cfg = overrides.Apply(stored);
             var history = (c.Meta["history"] as JsonArray ?? []).Select(h => ParseLog((JsonObject)h!)).ToList();
             return (cfg, c.State, history, c.Net, PartialEpoch.FromJson(c.Meta["partial_epoch"]));
         }
@@ -317,17 +360,22 @@ public sealed record PartialEpoch(double LossSum, long Steps)
             ["steps"] = Steps,
         };
 
-    public static PartialEpoch FromJson(JsonNode? node) =>
-        node is JsonObject o
-            ? new(
-                BitConverter.Int64BitsToDouble(
-                    long.Parse(
-                        o["loss_sum_bits"]!.GetValue<string>(),
-                        System.Globalization.NumberStyles.HexNumber,
-                        System.Globalization.CultureInfo.InvariantCulture
-                    )
-                ),
-                o["steps"]!.GetValue<long>()
-            )
-            : None;
+    public static PartialEpoch FromJson(JsonNode? node) => node is JsonObject o ? Checked(Parse(o)) : None;
+
+    static PartialEpoch Checked(PartialEpoch p) =>
+        p.Steps >= 0 && double.IsFinite(p.LossSum)
+            ? p
+            : throw new FormatException($"partial_epoch: {p.Steps} steps summing to {p.LossSum} is impossible");
+
+    static PartialEpoch Parse(JsonObject o) =>
+        new(
+            BitConverter.Int64BitsToDouble(
+                long.Parse(
+                    o["loss_sum_bits"]!.GetValue<string>(),
+                    System.Globalization.NumberStyles.HexNumber,
+                    System.Globalization.CultureInfo.InvariantCulture
+                )
+            ),
+            o["steps"]!.GetValue<long>()
+        );
 }

@@ -48,6 +48,9 @@ public sealed class TrainOptions
     public CliOption Resume { get; } =
         new("--resume") { Description = "continue from a checkpoint (its configuration is used)" };
 
+    public System.CommandLine.Option<bool> Overwrite { get; } =
+        new("--overwrite") { Description = "write into an --out directory that holds another run's results" };
+
     public IEnumerable<CliOption> All =>
         [
             Dataset,
@@ -76,11 +79,11 @@ public sealed class TrainOptions
         if (r.GetResult(Resume) is not null)
         {
             // Anything else would be silently replaced by the checkpoint's configuration: refuse it instead.
-            var ignored = All.Except([Resume, Out, Epochs, Iterations, Lr])
+            var ignored = All.Except([Resume, Out, Epochs, Iterations, Lr, Data])
                 .FirstOrDefault(o => r.GetResult(o) is not null);
             if (ignored is not null)
                 throw new UsageException(
-                    $"{ignored.Name}: cannot be changed on --resume (the checkpoint's configuration is used); only --epochs, --iterations, --lr and --out can"
+                    $"{ignored.Name}: cannot be changed on --resume (the checkpoint's configuration is used); only --epochs, --iterations, --lr, --data and --out can"
                 );
         }
         return new(
@@ -88,8 +91,24 @@ public sealed class TrainOptions
             r.GetResult(Iterations) is null
                 ? null
                 : TrainConfig.Parse.PositiveLong("--iterations", r.GetValue(Iterations) ?? ""),
-            r.GetResult(Lr) is null ? null : TrainConfig.Parse.PositiveNumber("--lr", r.GetValue(Lr) ?? "")
+            r.GetResult(Lr) is null ? null : TrainConfig.Parse.PositiveNumber("--lr", r.GetValue(Lr) ?? ""),
+            r.GetResult(Data) is null ? null : DataDir(r.GetValue(Data) ?? "")
         );
+    }
+
+    /// <summary>--data as an absolute path, so a checkpoint made with a relative one resumes from any folder.</summary>
+    static string DataDir(string dir)
+    {
+        if (dir.Length == 0)
+            throw new UsageException("--data: expected a directory, got ''");
+        try
+        {
+            return Path.GetFullPath(dir);
+        }
+        catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            throw new UsageException($"--data {OutputLocation.Show(dir)}: not a usable path");
+        }
     }
 
     /// <summary>The configuration the options describe, on top of the defaults (the seed notebook).</summary>
@@ -109,9 +128,7 @@ public sealed class TrainOptions
             throw new UsageException("--epochs and --iterations: give one of them, not both");
         return new TrainConfig(
             dataset,
-            V(Data) is string dir
-                ? (dir.Length == 0 ? throw new UsageException("--data: expected a directory, got ''") : dir)
-                : null,
+            V(Data) is string dir ? DataDir(dir) : null,
             V(Hidden) is string h ? TrainConfig.Parse.Hidden(h) : d.Hidden,
             activation,
             V(Init) is string i ? TrainConfig.Parse.Init(i)
@@ -152,7 +169,12 @@ public sealed class TrainOptions
 }
 
 /// <summary>Options honoured on --resume; every other option comes from the checkpoint.</summary>
-public sealed record ResumeOverrides(int? Epochs = null, long? Iterations = null, double? LearningRate = null)
+public sealed record ResumeOverrides(
+    int? Epochs = null,
+    long? Iterations = null,
+    double? LearningRate = null,
+    string? DataDir = null
+)
 {
     public static ResumeOverrides None { get; } = new();
 
@@ -165,5 +187,6 @@ public sealed record ResumeOverrides(int? Epochs = null, long? Iterations = null
         } with
         {
             LearningRate = LearningRate ?? c.LearningRate,
+            DataDir = DataDir ?? c.DataDir,
         };
 }

@@ -151,6 +151,6 @@ public sealed class BatchNormExperiment : IExperiment
             mp.AddPlot(p);
         }
         mp.Layout = new ScottPlot.MultiplotLayouts.Grid(4, 4);
-        mp.SavePng(path, 1000, 900);
+        Plotting.PngFile.Save(mp, path, 1000, 900);
     }
 }

@@ -19,6 +19,9 @@ public sealed record ExperimentContext(string OutDir, ulong Seed, TextWriter Log
     public int? TrainSize { get; init; }
     public int? Batch { get; init; }
 
+    /// <summary>Write into an output directory that holds another run's results.</summary>
+    public bool Overwrite { get; init; }
+
     /// <summary>How many independent runs train at once (results never depend on it).</summary>
     public int Parallelism { get; init; } = Environment.ProcessorCount;
 

@@ -164,6 +164,6 @@ public sealed class GradientDescentExperiment : IExperiment
         mp.AddPlot(quiver);
         mp.AddPlot(gd);
         mp.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        mp.SavePng(path, 1000, 380);
+        Plotting.PngFile.Save(mp, path, 1000, 380);
     }
 }

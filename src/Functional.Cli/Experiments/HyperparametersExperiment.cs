@@ -167,6 +167,6 @@ public sealed class HyperparametersExperiment : IExperiment
         }
         var rows = (best.Count + 3) / 4;
         mp.Layout = new ScottPlot.MultiplotLayouts.Grid(Math.Max(1, rows), 4);
-        mp.SavePng(path, 1000, Math.Max(1, rows) * 190);
+        Plotting.PngFile.Save(mp, path, 1000, Math.Max(1, rows) * 190);
     }
 }

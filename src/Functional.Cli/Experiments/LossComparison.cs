@@ -131,6 +131,6 @@ public static class LossComparison
         }
         p.Axes.SetLimitsY(0, yMax);
         p.ShowLegend(Alignment.UpperRight);
-        p.SavePng(path, 1000, 600);
+        Plotting.PngFile.Save(p, path, 1000, 600);
     }
 }

@@ -113,6 +113,6 @@ public sealed class RegressionExperiment : IExperiment
         mp.AddPlot(fit);
         mp.AddPlot(loss);
         mp.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        mp.SavePng(path, 1000, 450);
+        Plotting.PngFile.Save(mp, path, 1000, 450);
     }
 }

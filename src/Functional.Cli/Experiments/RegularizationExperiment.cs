@@ -154,6 +154,6 @@ public sealed class RegularizationExperiment : IExperiment
             mp.AddPlot(p);
         }
         mp.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        mp.SavePng(path, 1000, 400);
+        Plotting.PngFile.Save(mp, path, 1000, 400);
     }
 }

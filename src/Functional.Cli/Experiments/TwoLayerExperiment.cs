@@ -160,6 +160,6 @@ public sealed class TwoLayerExperiment : IExperiment
         mp.AddPlot(acc);
         mp.AddPlot(loss);
         mp.Layout = new ScottPlot.MultiplotLayouts.Columns();
-        mp.SavePng(path, 1000, 450);
+        Plotting.PngFile.Save(mp, path, 1000, 450);
     }
 }

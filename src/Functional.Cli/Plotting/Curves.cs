@@ -25,7 +25,6 @@ public static class Curves
             mp.AddPlot(acc);
             mp.Layout = new ScottPlot.MultiplotLayouts.Columns();
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        mp.SavePng(path, classification ? 1400 : 800, 500);
+        PngFile.Save(mp, path, classification ? 1400 : 800, 500);
     }
 }

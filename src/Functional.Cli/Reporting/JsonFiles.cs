@@ -16,14 +16,7 @@ public static class JsonFiles
     public static void Write(string path, JsonNode node) =>
         WriteAtomically(path, Encoding.UTF8.GetBytes(node.ToJsonString(Indented) + "\n"));
 
-    public static void WriteAtomically(string path, byte[] bytes)
-    {
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + $".tmp-{Environment.ProcessId}";
-        File.WriteAllBytes(tmp, bytes);
-        File.Move(tmp, full, overwrite: true);
-    }
+    public static void WriteAtomically(string path, byte[] bytes) => Functional.Training.AtomicFile.Write(path, bytes);
 
     /// <summary>A double as JSON: non-finite values (an accuracy of a regression) become null.</summary>
     public static JsonNode? Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;

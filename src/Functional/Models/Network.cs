@@ -302,6 +302,12 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// <summary>Outputs in evaluation mode (probabilities for classifiers), computed in chunks of rows.</summary>
     public Matrix Predict(Params ps, ModelState st, Matrix x, int chunk = 1000)
     {
+        if (chunk <= 0)
+            throw new ArgumentOutOfRangeException(
+                nameof(chunk),
+                chunk,
+                "Predict: chunk must be a positive row count such as 1000."
+            );
         if (x.RowCount <= chunk)
             return Loss.Output(Forward(ps, st, x, Ctx.Eval).Scores);
         var parts = Enumerable

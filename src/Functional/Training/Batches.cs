@@ -15,6 +15,33 @@ public enum BatchSampling
 /// <summary>Batch indices as a pure function of (key, step): any step's batch is known without replaying the others.</summary>
 public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
 {
+    public int Count { get; init; } =
+        Count > 0
+            ? Count
+            : throw new ArgumentException(
+                $"the training set is empty (count {Count}); give at least one sample.",
+                nameof(Count)
+            );
+
+    public int BatchSize { get; init; } =
+        BatchSize > 0
+            ? BatchSize
+            : throw new ArgumentException(
+                $"batch size must be a positive integer, got {BatchSize}; pass 1 or more.",
+                nameof(BatchSize)
+            );
+
+    /// <summary>
+    /// When shuffling leaves a last batch of one sample (count mod batch = 1), that sample joins the previous batch,
+    /// so every epoch's last batch has BatchSize + 1 rows: training-mode BatchNorm has no statistics for one sample.
+    /// Off, the batches are those of a plain cut (bitwise unchanged for every other count).
+    /// </summary>
+    public bool MergeSingleLast { get; init; }
+
+    /// <summary>True when <see cref="MergeSingleLast"/> changes the cut of this count and batch size.</summary>
+    public bool MergesLast =>
+        MergeSingleLast && Sampling == BatchSampling.Shuffle && Count > BatchSize && Count % BatchSize == 1;
+
     public Batches Validate()
     {
         Shape.Require(BatchSize > 0, $"batch size must be a positive integer, got {BatchSize}.");
@@ -24,7 +51,9 @@ public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
 
     /// <summary>Steps per epoch: ⌈n/b⌉ when shuffling (every sample once), max(1, n/b) with replacement (the book's iter_per_epoch).</summary>
     public int StepsPerEpoch =>
-        Sampling == BatchSampling.Shuffle ? (Count + BatchSize - 1) / BatchSize : Math.Max(1, Count / BatchSize);
+        MergesLast ? Count / BatchSize
+        : Sampling == BatchSampling.Shuffle ? (Count + BatchSize - 1) / BatchSize
+        : Math.Max(1, Count / BatchSize);
 
     /// <summary>The row indices of global step <paramref name="step"/> (0-based).</summary>
     public int[] At(Key key, long step)
@@ -36,7 +65,8 @@ public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
         var within = (int)(step % StepsPerEpoch);
         var perm = EpochPermutation(k.FoldIn(epoch));
         var start = within * BatchSize;
-        return perm.AsSpan(start, Math.Min(BatchSize, Count - start)).ToArray();
+        var length = within == StepsPerEpoch - 1 ? Count - start : BatchSize; // the last batch takes the rest
+        return perm.AsSpan(start, length).ToArray();
     }
 
     /// <summary>The last permutation computed, shared by every step of its epoch (it is never exposed: callers get

@@ -24,22 +24,16 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     const int HashSize = 32;
     const int MaxName = 1024;
 
+    /// <summary>False for a file saved without optimizer state: its rule is named, its slots are fresh zeros.</summary>
+    public bool OptimizerStateStored { get; init; } = true;
+
     /// <summary>
     /// Writes to a temporary file beside the target, flushes it to disk, then renames it over the target, so a
     /// crash at any moment leaves either the previous checkpoint or the new one, whole.
     /// </summary>
     public static void Save(string path, Checkpoint c, bool withOptimizerState = true)
     {
-        var bytes = Encode(c, withOptimizerState);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var tmp = full + $".tmp-{Environment.ProcessId}";
-        using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            fs.Write(bytes);
-            fs.Flush(flushToDisk: true);
-        }
-        File.Move(tmp, full, overwrite: true);
+        AtomicFile.Write(path, Encode(c, withOptimizerState));
     }
 
     public static byte[] Encode(Checkpoint c, bool withOptimizerState = true)
@@ -97,7 +91,11 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         }
     }
 
-    /// <summary>Reads a checkpoint file; every failure is a <c>Fin</c> error naming the file.</summary>
+    /// <summary>
+    /// Reads a checkpoint file; every failure is a <c>Fin</c> error naming the file. The fixed header and the JSON
+    /// header are read first and the file's length is checked against what that header's network can account for, so
+    /// a device, a huge file or a file of another kind is refused before its body is read.
+    /// </summary>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="kinds">The layer types its network may name (default <see cref="LayerKinds.BuiltIn"/>).</param>
     public static Fin<Checkpoint> Load(string path, LayerKinds? kinds = null)
@@ -105,7 +103,27 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            var head = new byte[12];
+            var got = fs.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            if (got >= 4 && !head.AsSpan(0, 4).SequenceEqual(Magic))
+                return Fail(path, Bad(0, "not a Functional checkpoint (magic number is not 'FNCK')"));
+            if (!fs.CanSeek)
+                return Fail(path, Bad(0, "not a regular file"));
+            var length = fs.Length;
+            if (length > System.Array.MaxLength)
+                return Fail(
+                    path,
+                    Bad(0, $"file is {length} bytes, more than a checkpoint can hold ({System.Array.MaxLength})")
+                );
+            if (got == head.Length && Bound(fs, head, length) is { } bound && length > bound)
+                return Fail(
+                    path,
+                    Bad(0, $"file is {length} bytes; its header's network and optimizer account for at most {bound}")
+                );
+            bytes = new byte[length];
+            fs.Position = 0;
+            fs.ReadExactly(bytes);
         }
         catch (Exception e)
             when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
@@ -113,6 +131,55 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             return FinFail<Checkpoint>(Error.New($"{path}: cannot read checkpoint: {e.Message}"));
         }
         return Decode(bytes, path, kinds);
+    }
+
+    static Fin<Checkpoint> Fail(string path, CheckpointFormatException e) =>
+        FinFail<Checkpoint>(Error.New($"{path}: {OneLine(e.Message)}"));
+
+    /// <summary>The largest file the JSON header allows (the network's arrays, its optimizer slots, their names and
+    /// shapes, the checksum), or null when the header cannot be read: the full decoder then says what is wrong.</summary>
+    static long? Bound(FileStream fs, byte[] head, long length)
+    {
+        var headerLength = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(8));
+        if (headerLength < 0 || headerLength > length - head.Length)
+            return null;
+        var json = new byte[headerLength];
+        fs.Position = head.Length;
+        fs.ReadExactly(json);
+        try
+        {
+            var header = JsonNode.Parse(json) as JsonObject;
+            var net = NetworkSpec.FromJson(header?["network"]);
+            var slots = header?["optimizer"] is JsonObject r ? RuleSpec.FromJson(r).SlotSize : 0;
+            long values = 0,
+                arrays = 0;
+            foreach (var (layer, _) in net.Indexed)
+            {
+                var (v, a) = layer switch
+                {
+                    Affine x => ((long)x.In * x.Out + x.Out, 2L),
+                    BatchNorm b => (4L * b.Features, 4L),
+                    _ => (0L, 0L),
+                };
+                values += v * (1 + slots);
+                arrays += a * (1 + slots);
+            }
+            return checked(head.Length + headerLength + 4 + values * 8 + arrays * (2 + MaxName + 8) + HashSize);
+        }
+        catch (Exception e)
+            when (e
+                    is JsonException
+                        or FormatException
+                        or InvalidOperationException
+                        or ArgumentException
+                        or OverflowException
+                        or KeyNotFoundException
+                        or NullReferenceException
+                        or NotSupportedException
+            )
+        {
+            return null;
+        }
     }
 
     /// <summary>Parses a checkpoint; every failure names the file and the byte offset or field.</summary>
@@ -259,9 +326,30 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             var owned = layer.ParamShapes(shape).Concat(layer.StateShapes(shape)).ToList();
             if (owned.Any(a => a.Rows <= 0 || a.Columns <= 0))
                 throw new CheckpointFormatException($"header field 'network': layer {i} has a size ≤ 0");
+            if (
+                layer is BatchNorm { Config: var bc }
+                && !(
+                    double.IsFinite(bc.Epsilon)
+                    && bc.Epsilon > 0
+                    && bc.RunningDecay is >= 0 and <= 1
+                    && double.IsFinite(bc.InitialRunningVar)
+                    && bc.InitialRunningVar >= 0
+                )
+            )
+                throw new CheckpointFormatException(
+                    $"header field 'network': BatchNorm layer {i} needs epsilon > 0, a decay in [0, 1] and an initial variance ≥ 0, got {bc}"
+                );
+            if (layer is Dropout { Ratio: var r } && !(r is >= 0 and < 1))
+                throw new CheckpointFormatException(
+                    $"header field 'network': dropout layer {i} has ratio {r}, not in [0, 1)"
+                );
             needed += owned.Sum(a => a.Size);
             shape = layer.OutputShape(shape);
         }
+        if (!(double.IsFinite(net.WeightDecay) && net.WeightDecay >= 0))
+            throw new CheckpointFormatException(
+                $"header field 'network': weight decay {net.WeightDecay} is not a number ≥ 0"
+            );
         if (needed > held)
             throw new CheckpointFormatException(
                 $"header field 'network': the network needs at least {needed} values, the file holds {held}"
@@ -310,6 +398,18 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         var step = header["step"]?.GetValue<long>() ?? 0;
         if (step < 0 || optState.Step < 0)
             throw new CheckpointFormatException($"header field 'step': {step} / {optState.Step} is negative");
+        foreach (var (name, m) in arrays)
+        {
+            var data = Mat.Data(m);
+            for (var i = 0; i < data.Length; i++)
+                if (!double.IsFinite(data[i]))
+                    throw new CheckpointFormatException(
+                        $"array '{name}' holds a non-finite value (NaN or ±∞) at element {i}"
+                    );
+        }
+        foreach (var (k, s) in st.Values)
+            if (k.Name == "var" && Mat.Data(s).Any(v => v < 0))
+                throw new CheckpointFormatException($"array 'bn/{k.Layer}/var' holds a negative variance");
         var unused = arrays.Keys.Where(k => !used.Contains(k)).Order(StringComparer.Ordinal).FirstOrDefault();
         if (unused is not null)
             throw new CheckpointFormatException($"array '{unused}' is not part of the network or its optimizer state");
@@ -319,6 +419,9 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             opt,
             new TrainState(ps, st, optState, new Key(key), step),
             (JsonObject)meta.DeepClone()
-        );
+        )
+        {
+            OptimizerStateStored = hasOpt,
+        };
     }
 }

@@ -161,6 +161,11 @@ public static class Train
         CancellationToken stop
     )
     {
+        if (data.Count == 0 || batches.Count > data.Count)
+            throw new ArgumentException(
+                $"the training set '{data.Name}' holds {data.Count} samples, the batches draw from {batches.Count}; build Batches from the data set's Count.",
+                nameof(data)
+            );
         var s = start;
         var nursery = new NurseryPacer();
         // The batch and the step's intermediates live in scratch arrays this loop owns, reset before each step.
@@ -228,6 +233,17 @@ public static class Train
     /// <summary>Loss and accuracy of a data set in evaluation mode, computed in chunks of rows.</summary>
     public static Metrics Evaluate(Network net, Params ps, ModelState st, Dataset data, int chunk = 1000)
     {
+        if (chunk <= 0)
+            throw new ArgumentOutOfRangeException(
+                nameof(chunk),
+                chunk,
+                "Evaluate: chunk must be a positive row count such as 1000."
+            );
+        if (data.Count == 0)
+            throw new ArgumentException(
+                $"Evaluate: the data set '{data.Name}' holds no samples; give at least one.",
+                nameof(data)
+            );
         var n = data.Count;
         var lossSum = 0.0;
         var correct = 0;
