@@ -1,3 +1,2 @@
-// The element type is named here, once: a float32 mode changes these two lines, not the layers.
+// The element type is named here, once, for a later float32 mode.
 global using Real = double;
-global using Matrix = Functional.Core.Tensor;

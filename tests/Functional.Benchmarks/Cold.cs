@@ -15,7 +15,7 @@ internal static class Cold
             Console.WriteLine($"{what, -40} {Stopwatch.GetElapsedTime(t0).TotalMilliseconds, 9:F2} ms");
         }
         T("MathNet Control.MaxDegreeOfParallelism", () => _ = MathNet.Numerics.Control.MaxDegreeOfParallelism);
-        T("Tensor.Zeros", () => _ = Matrix.Zeros(2, 2));
+        T("Tensor.Zeros", () => _ = Tensor.Zeros(2, 2));
         T(
             "Gemm 2x2",
             () =>

@@ -35,7 +35,7 @@ internal static class Data
         };
 
     /// <summary>The workload's state after <paramref name="steps"/> training steps, and that state's next batch.</summary>
-    public static (TrainState State, int[] Index, Matrix X, Matrix T) Warm(Workload w, int steps)
+    public static (TrainState State, int[] Index, Tensor X, Tensor T) Warm(Workload w, int steps)
     {
         var s = w.Start();
         for (var i = 0; i < steps; i++)

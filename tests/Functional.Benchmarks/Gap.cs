@@ -65,7 +65,7 @@ internal static class Gap
                 );
             }
         var seen = GC.CollectionCount(0);
-        foreach (var _ in Train.Steps(w.Net, w.Opt, s0, w.Train, w.Batches, s0.Step + 400))
+        foreach (var _ in Train.Steps(w.Net, w.Opt, s0, w.Train, w.Batches, s0.Step + 400, gc: GcPacing.Nursery))
         {
             if (GC.CollectionCount(0) == seen)
                 continue;

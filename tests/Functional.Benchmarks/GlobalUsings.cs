@@ -1,1 +1,1 @@
-global using Matrix = Functional.Core.Tensor;
+global using Functional.Core;

@@ -39,7 +39,7 @@ internal static class Parts
         Time("Data(X)", () => Mat.Data(w.Train.X));
         Time("rows X", () => Mat.Rows(w.Train.X, idx));
         Time("rows T", () => Mat.Rows(w.Train.T, idx));
-        Time("new 10x64", () => Matrix.Zeros(10, 64));
+        Time("new 10x64", () => Tensor.Zeros(10, 64));
         Time("batch index", () => w.Batches.At(s.Key, s.Step));
         Time(
             "gather x,t",

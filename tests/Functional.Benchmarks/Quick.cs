@@ -39,7 +39,7 @@ internal static class Quick
                 var (h0, k0) = (GC.CollectionCount(1), GC.CollectionCount(2));
                 var p0 = GC.GetTotalPauseDuration();
                 var t0 = Stopwatch.GetTimestamp();
-                st = Train.Run(w.Net, w.Opt, st, w.Train, w.Batches, st.Step + steps).State;
+                st = Train.Run(w.Net, w.Opt, st, w.Train, w.Batches, st.Step + steps, gc: GcPacing.Nursery).State;
                 var us = Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
                 gcs = (GC.CollectionCount(0) - g0) / (double)steps;
                 older = (GC.CollectionCount(1) - h0, GC.CollectionCount(2) - k0);

@@ -26,7 +26,9 @@ internal static class Toggle
             () =>
             {
                 var t0 = Stopwatch.GetTimestamp();
-                state = Train.Run(w.Net, w.Opt, state, w.Train, w.Batches, state.Step + steps).State;
+                state = Train
+                    .Run(w.Net, w.Opt, state, w.Train, w.Batches, state.Step + steps, gc: GcPacing.Nursery)
+                    .State;
                 return Stopwatch.GetElapsedTime(t0).TotalMicroseconds / steps;
             }
         );

@@ -1,2 +1,2 @@
+global using Functional.Core;
 global using Functional.Tests.Support;
-global using Matrix = Functional.Core.Tensor;

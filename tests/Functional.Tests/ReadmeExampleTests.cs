@@ -16,7 +16,7 @@ public partial class ReadmeExampleTests
         // README-BEGIN
         var net = Nets.MultiLayerNetExtend(64, [32], 10, HiddenActivation.Relu, batchNorm: true); // 64-32-BN-ReLU-10
         var key = Key.Of(seed: 1); // explicit, splittable randomness
-        var ps = net.Init(key.FoldIn(1)); // Params: Map<ParamKey, Matrix>, "0.W", "1.gamma", …
+        var ps = net.Init(key.FoldIn(1)); // Params: Map<ParamKey, Tensor>, "0.W", "1.gamma", …
         var st = net.InitState(); // BatchNorm running statistics
         var x = Sampling.Normal(key.FoldIn(2), 10, 64); // a batch: rows = samples
         var t = Mat.OneHot([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10);

@@ -214,7 +214,7 @@ public sealed class BenchCommand : ICliCommand
                 // The quiet check sleeps: bring the core (clock, caches, GEMM workers) back up with 0.2 s of
                 // untimed steps from a throwaway state, as a benchmark harness's warm-up would.
                 var warm = Stopwatch.GetTimestamp();
-                foreach (var _ in Train.Steps(w.Net, w.Opt, w.Start(), w.Train, w.Batches, steps))
+                foreach (var _ in Train.Steps(w.Net, w.Opt, w.Start(), w.Train, w.Batches, steps, gc: GcPacing.Nursery))
                     if (Stopwatch.GetElapsedTime(warm).TotalSeconds > 0.2)
                         break;
             }
@@ -223,7 +223,7 @@ public sealed class BenchCommand : ICliCommand
             var probe = CpuProbe.Start();
             // The library's training fold (Train.Run: Train.Step per batch, GC nursery pacing, dead states'
             // arrays recycled).
-            var end = Train.Run(w.Net, w.Opt, s, w.Train, w.Batches, s.Step + steps);
+            var end = Train.Run(w.Net, w.Opt, s, w.Train, w.Batches, s.Step + steps, gc: GcPacing.Nursery);
             s = end.State;
             lastLoss = end.Loss;
             var (wall, foreign) = probe.Stop();

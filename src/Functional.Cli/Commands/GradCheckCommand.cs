@@ -5,7 +5,6 @@ using Functional.Models;
 using Functional.Training;
 using static Functional.Cli.Experiments.TextTable;
 using CliOption = System.CommandLine.Option<string>;
-using Matrix = Functional.Core.Tensor;
 
 namespace Functional.Cli.Commands;
 
@@ -120,7 +119,7 @@ public sealed class GradCheckCommand : ICliCommand
     /// error only measures rounding noise of the loss (ε·|loss|/h ≈ 1e-12 over the 1e-6 floor of
     /// <see cref="GradCheck.Compare"/>), so the absolute difference is judged instead.
     /// </summary>
-    static (bool Ok, string Note) Judge(Matrix analytic, GradDiff d)
+    static (bool Ok, string Note) Judge(Tensor analytic, GradDiff d)
     {
         if (analytic.ToArray().Max(Math.Abs) < ZeroGradient)
         {

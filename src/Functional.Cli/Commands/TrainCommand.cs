@@ -139,7 +139,8 @@ public static class TrainCommand
                                 lossSteps++;
                                 view.Step(r.State.Step, r.Loss);
                             },
-                            stop.Token
+                            gc: GcPacing.Nursery,
+                            stop: stop.Token
                         )
                     )
                     {

@@ -4,7 +4,6 @@ using Functional.Core;
 using Functional.Training;
 using ScottPlot;
 using static Functional.Cli.Experiments.TextTable;
-using Matrix = Functional.Core.Tensor;
 
 namespace Functional.Cli.Experiments;
 
@@ -21,7 +20,7 @@ public sealed class GradientDescentExperiment : IExperiment
 
     static double F1(double x) => 0.01 * x * x + 0.1 * x;
 
-    static double F2(Matrix x) => x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1];
+    static double F2(Tensor x) => x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1];
 
     public JsonObject Run(ExperimentContext ctx)
     {

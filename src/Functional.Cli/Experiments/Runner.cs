@@ -55,7 +55,9 @@ public static class Runner
         var last = start;
         try
         {
-            foreach (var r in Functional.Training.Train.Steps(net, opt, start, train, batches, steps))
+            foreach (
+                var r in Functional.Training.Train.Steps(net, opt, start, train, batches, steps, gc: GcPacing.Nursery)
+            )
             {
                 last = r.State;
                 losses[last.Step - 1] = r.Loss;

@@ -11,42 +11,42 @@ internal static class ElementwiseMatrices
 {
     extension(Elementwise)
     {
-        public static Matrix Relu(Matrix x)
+        public static Tensor Relu(Tensor x)
         {
             var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
             Elementwise.Relu(Mat.Data(x), d);
             return y;
         }
 
-        public static Matrix ReluBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
+        public static Tensor ReluBackward(Tensor yOut, Tensor dY, StepScratch? work = null)
         {
             var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
             Elementwise.ReluBackward(Mat.Data(yOut).AsSpan(0, d.Length), Mat.Data(dY).AsSpan(0, d.Length), d);
             return dx;
         }
 
-        public static Matrix Sigmoid(Matrix x)
+        public static Tensor Sigmoid(Tensor x)
         {
             var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
             Elementwise.Sigmoid(Mat.Data(x), d);
             return y;
         }
 
-        public static Matrix SigmoidBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
+        public static Tensor SigmoidBackward(Tensor yOut, Tensor dY, StepScratch? work = null)
         {
             var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
             Elementwise.SigmoidBackward(Mat.Data(yOut), Mat.Data(dY), d);
             return dx;
         }
 
-        public static Matrix Tanh(Matrix x)
+        public static Tensor Tanh(Tensor x)
         {
             var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
             Elementwise.Tanh(Mat.Data(x), d);
             return y;
         }
 
-        public static Matrix TanhBackward(Matrix yOut, Matrix dY, StepScratch? work = null)
+        public static Tensor TanhBackward(Tensor yOut, Tensor dY, StepScratch? work = null)
         {
             var (dx, d) = StepScratch.New(work, dY.RowCount, dY.ColumnCount);
             Elementwise.TanhBackward(Mat.Data(yOut), Mat.Data(dY), d);

@@ -29,18 +29,18 @@ public static class Functions
 
     public static double Tanh(double x) => Math.Tanh(x);
 
-    public static Matrix Step(Matrix x) => x.Select(Step);
+    public static Tensor Step(Tensor x) => x.Select(Step);
 
-    public static Matrix Sigmoid(Matrix x) => Elementwise.Sigmoid(x);
+    public static Tensor Sigmoid(Tensor x) => Elementwise.Sigmoid(x);
 
-    public static Matrix SigmoidGrad(Matrix x) => x.Select(SigmoidGrad);
+    public static Tensor SigmoidGrad(Tensor x) => x.Select(SigmoidGrad);
 
-    public static Matrix Relu(Matrix x) => Elementwise.Relu(x);
+    public static Tensor Relu(Tensor x) => Elementwise.Relu(x);
 
-    public static Matrix Tanh(Matrix x) => Elementwise.Tanh(x);
+    public static Tensor Tanh(Tensor x) => Elementwise.Tanh(x);
 
     /// <summary>Row-wise softmax, numerically stable: the row maximum is subtracted before exp.</summary>
-    public static Matrix Softmax(Matrix x)
+    public static Tensor Softmax(Tensor x)
     {
         var n = x.RowCount;
         var c = x.ColumnCount;
@@ -61,11 +61,11 @@ public static class Functions
             for (var j = 0; j < c; j++)
                 y[j * n + i] /= sum;
         }
-        return Matrix.Wrap(n, c, y);
+        return Tensor.Wrap(n, c, y);
     }
 
     /// <summary>Batch-averaged cross-entropy for one-hot targets: −Σ t·log(y + 1e-7) / N.</summary>
-    public static double CrossEntropy(Matrix y, Matrix oneHot)
+    public static double CrossEntropy(Tensor y, Tensor oneHot)
     {
         Shape.RequireSame(y, oneHot, "CrossEntropy targets");
         var a = Mat.Data(y);
@@ -78,7 +78,7 @@ public static class Functions
     }
 
     /// <summary>−Σ t·log_softmax(x) / N from raw scores, via log-sum-exp with the row max subtracted.</summary>
-    public static double SoftmaxCrossEntropy(Matrix scores, Matrix oneHot)
+    public static double SoftmaxCrossEntropy(Tensor scores, Tensor oneHot)
     {
         Shape.RequireSame(scores, oneHot, "SoftmaxCrossEntropy targets");
         var n = scores.RowCount;
@@ -103,7 +103,7 @@ public static class Functions
     }
 
     /// <summary>Batch-averaged cross-entropy for integer labels: −Σ log(y[i, label_i] + 1e-7) / N.</summary>
-    public static double CrossEntropy(Matrix y, ReadOnlySpan<int> labels)
+    public static double CrossEntropy(Tensor y, ReadOnlySpan<int> labels)
     {
         Shape.Require(
             labels.Length == y.RowCount,
@@ -125,14 +125,14 @@ public static class Functions
     }
 
     /// <summary>The book's sum of squares error: 0.5·Σ(y − t)² (chapter 4; 0.0975 for its worked example).</summary>
-    public static double SumSquaredError(Matrix y, Matrix t)
+    public static double SumSquaredError(Tensor y, Tensor t)
     {
         Shape.RequireSame(y, t, "SumSquaredError targets");
         return 0.5 * Mat.SumOfSquares(y - t);
     }
 
     /// <summary>Mean squared error over all elements: mean((y − t)²), as Flux's <c>mse</c>.</summary>
-    public static double MeanSquaredError(Matrix y, Matrix t)
+    public static double MeanSquaredError(Tensor y, Tensor t)
     {
         Shape.RequireSame(y, t, "MeanSquaredError targets");
         return Mat.SumOfSquares(y - t) / (y.RowCount * (double)y.ColumnCount);

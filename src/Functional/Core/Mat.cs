@@ -11,37 +11,37 @@ namespace Functional.Core;
 /// </summary>
 public static class Mat
 {
-    public static Matrix Zeros(int rows, int cols) => Matrix.Zeros(rows, cols);
+    public static Tensor Zeros(int rows, int cols) => Tensor.Zeros(rows, cols);
 
-    public static Matrix Filled(int rows, int cols, double value) => Matrix.Filled(rows, cols, value);
+    public static Tensor Filled(int rows, int cols, double value) => Tensor.Filled(rows, cols, value);
 
-    public static Matrix Row(params double[] values) => Matrix.Row(values);
+    public static Tensor Row(params double[] values) => Tensor.Row(values);
 
-    public static Matrix FromRows(double[][] rows) => Matrix.FromRows(rows);
+    public static Tensor FromRows(double[][] rows) => Tensor.FromRows(rows);
 
     /// <summary>A single sample becomes a batch of one (1×n).</summary>
-    public static Matrix AsBatch(ReadOnlySpan<double> sample) => Matrix.Row(sample);
+    public static Tensor AsBatch(ReadOnlySpan<double> sample) => Tensor.Row(sample);
 
     /// <summary>The tensor's storage (column-major): library code reads it, and writes only a tensor it has just
     /// made and not yet returned.</summary>
-    internal static double[] Data(Matrix m) => m.Storage;
+    internal static double[] Data(Tensor m) => m.Storage;
 
     /// <summary>
     /// A fresh dense rows×cols matrix and its column-major storage, NOT zeroed: the caller writes every element
     /// before the matrix leaves it (the one mutation rule: only the creator writes, and only before returning).
     /// During a training fold's optimizer update the storage may be a retired state's array (<see cref="Recycler"/>).
     /// </summary>
-    internal static (Matrix M, double[] D) New(int rows, int cols)
+    internal static (Tensor M, double[] D) New(int rows, int cols)
     {
         var d = Recycler.Take(rows * cols) ?? GC.AllocateUninitializedArray<double>(rows * cols);
-        return (Matrix.Wrap(rows, cols, d), d);
+        return (Tensor.Wrap(rows, cols, d), d);
     }
 
     /// <summary>Wraps a fresh column-major array (not copied; the caller gives it up).</summary>
-    internal static Matrix Wrap(int rows, int cols, double[] data) => Matrix.Wrap(rows, cols, data);
+    internal static Tensor Wrap(int rows, int cols, double[] data) => Tensor.Wrap(rows, cols, data);
 
     /// <summary>x + row, the row broadcast over every sample (row is 1×cols).</summary>
-    public static Matrix AddRow(Matrix x, Matrix row)
+    public static Tensor AddRow(Tensor x, Tensor row)
     {
         Shape.Require(
             row.RowCount == 1 && row.ColumnCount == x.ColumnCount,
@@ -62,22 +62,22 @@ public static class Mat
     }
 
     /// <summary>Column sums as a 1×cols row, each summed top to bottom (<see cref="Reductions.ColumnSums"/>).</summary>
-    public static Matrix ColumnSums(Matrix x)
+    public static Tensor ColumnSums(Tensor x)
     {
         var s = new double[x.ColumnCount];
         ColumnSumsInto(x, s);
-        return Matrix.Wrap(1, s.Length, s);
+        return Tensor.Wrap(1, s.Length, s);
     }
 
     /// <summary><see cref="ColumnSums"/> into <paramref name="s"/> (one per column): the same sums, allocating
     /// nothing, so it can run on a worker.</summary>
-    internal static void ColumnSumsInto(Matrix x, double[] s) => Reductions.ColumnSums(Data(x), x.RowCount, s);
+    internal static void ColumnSumsInto(Tensor x, double[] s) => Reductions.ColumnSums(Data(x), x.RowCount, s);
 
     /// <summary>Column means as a 1×cols row: each sum times 1/n (MathNet's scalar division, kept for its bits).</summary>
-    public static Matrix ColumnMeans(Matrix x) => ColumnSums(x) * (1.0 / x.RowCount);
+    public static Tensor ColumnMeans(Tensor x) => ColumnSums(x) * (1.0 / x.RowCount);
 
     /// <summary>Sum of all elements in storage order (deterministic).</summary>
-    public static double Sum(Matrix x)
+    public static double Sum(Tensor x)
     {
         var acc = 0.0;
         foreach (var v in Data(x))
@@ -85,7 +85,7 @@ public static class Mat
         return acc;
     }
 
-    public static double SumOfSquares(Matrix x)
+    public static double SumOfSquares(Tensor x)
     {
         var acc = 0.0;
         foreach (var v in Data(x))
@@ -94,7 +94,7 @@ public static class Mat
     }
 
     /// <summary>Index of the largest value in each row (the first on ties).</summary>
-    public static int[] ArgMaxRows(Matrix x)
+    public static int[] ArgMaxRows(Tensor x)
     {
         var d = Data(x);
         var n = x.RowCount;
@@ -115,7 +115,7 @@ public static class Mat
     }
 
     /// <summary>One-hot rows for integer labels.</summary>
-    public static Matrix OneHot(ReadOnlySpan<int> labels, int classes)
+    public static Tensor OneHot(ReadOnlySpan<int> labels, int classes)
     {
         var m = new double[labels.Length * classes];
         for (var i = 0; i < labels.Length; i++)
@@ -125,7 +125,7 @@ public static class Mat
                 throw new ArgumentException($"OneHot: label {c} at row {i} is outside 0..{classes - 1}.");
             m[c * labels.Length + i] = 1.0;
         }
-        return Matrix.Wrap(labels.Length, classes, m);
+        return Tensor.Wrap(labels.Length, classes, m);
     }
 
     /// <summary>The rows at <paramref name="index"/>, in that order (one copy, straight into the result).</summary>
@@ -136,13 +136,13 @@ public static class Mat
     /// mutated after they leave their creator, so the copy stays valid); rows are then read contiguously. When the
     /// matrix has at most 256 distinct values (byte-valued images) the copy is one byte code per element.
     /// </remarks>
-    public static Matrix Rows(Matrix x, ReadOnlySpan<int> index)
+    public static Tensor Rows(Tensor x, ReadOnlySpan<int> index)
     {
         CheckRows(x, index);
         return GathersRowMajor(x, index) ? RowsViaRowMajor(x, index) : RowsColumnMajor(x, index);
     }
 
-    static void CheckRows(Matrix x, ReadOnlySpan<int> index)
+    static void CheckRows(Tensor x, ReadOnlySpan<int> index)
     {
         var n = x.RowCount;
         foreach (var r in index)
@@ -151,18 +151,18 @@ public static class Mat
     }
 
     /// <summary>Whether a gather from <paramref name="x"/> goes through its row-major copy (see <see cref="Rows"/>).</summary>
-    static bool GathersRowMajor(Matrix x, ReadOnlySpan<int> index) =>
+    static bool GathersRowMajor(Tensor x, ReadOnlySpan<int> index) =>
         (long)x.RowCount * x.ColumnCount >= RowMajorThreshold && index.Length > 0;
 
     /// <summary>
     /// <see cref="Rows"/> into the next array of a training loop's <see cref="StepScratch"/>, which the returned
     /// matrix wraps: the loop drops the batch before the scratch hands the array out again.
     /// </summary>
-    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, StepScratch scratch) =>
+    internal static Tensor RowsInto(Tensor x, ReadOnlySpan<int> index, StepScratch scratch) =>
         RowsInto(x, index, scratch, GathersRowMajor(x, index));
 
-    /// <summary><see cref="RowsInto(Matrix, ReadOnlySpan{int}, StepScratch)"/> by the path given (tests take both).</summary>
-    internal static Matrix RowsInto(Matrix x, ReadOnlySpan<int> index, StepScratch scratch, bool rowMajor)
+    /// <summary><see cref="RowsInto(Tensor, ReadOnlySpan{int}, StepScratch)"/> by the path given (tests take both).</summary>
+    internal static Tensor RowsInto(Tensor x, ReadOnlySpan<int> index, StepScratch scratch, bool rowMajor)
     {
         CheckRows(x, index);
         var (m, d) = scratch.Next(index.Length, x.ColumnCount);
@@ -175,7 +175,7 @@ public static class Mat
 
     /// <summary>Gathers by reading each column of <paramref name="x"/> (indices already checked).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static Matrix RowsColumnMajor(Matrix x, ReadOnlySpan<int> index)
+    internal static Tensor RowsColumnMajor(Tensor x, ReadOnlySpan<int> index)
     {
         var (result, dst) = New(index.Length, x.ColumnCount);
         GatherColumnMajor(x, index, dst);
@@ -183,7 +183,7 @@ public static class Mat
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void GatherColumnMajor(Matrix x, ReadOnlySpan<int> index, double[] dst)
+    static void GatherColumnMajor(Tensor x, ReadOnlySpan<int> index, double[] dst)
     {
         var n = x.RowCount;
         var k = index.Length;
@@ -200,7 +200,7 @@ public static class Mat
     /// <summary>
     /// Gathers by reading whole rows of the memoised row-major copy, whichever form it has (indices already checked).
     /// </summary>
-    internal static Matrix RowsViaRowMajor(Matrix x, ReadOnlySpan<int> index)
+    internal static Tensor RowsViaRowMajor(Tensor x, ReadOnlySpan<int> index)
     {
         var (result, dst) = FreshBatch(index.Length, x.ColumnCount);
         GatherRowMajor(x, index, dst);
@@ -208,7 +208,7 @@ public static class Mat
     }
 
     /// <summary>The row-major gather into dst, on all workers for a large batch.</summary>
-    static void GatherRowMajor(Matrix x, ReadOnlySpan<int> index, double[] dst) =>
+    static void GatherRowMajor(Tensor x, ReadOnlySpan<int> index, double[] dst) =>
         GatherInto(RowMajorCopies.GetValue(x, MakeRowMajor), x.ColumnCount, index, dst);
 
     static void GatherInto(RowMajor copy, int cols, ReadOnlySpan<int> index, double[] dst)
@@ -224,17 +224,17 @@ public static class Mat
         GatherInto(new RowMajor { Codes = codes, Palette = palette }, cols, index, dst);
 
     /// <summary>
-    /// <see cref="RowsInto(Matrix, ReadOnlySpan{int}, StepScratch)"/>, except that a batch of a palette-coded data set
+    /// <see cref="RowsInto(Tensor, ReadOnlySpan{int}, StepScratch)"/>, except that a batch of a palette-coded data set
     /// is not copied yet: the scratch keeps it as <see cref="DeferredRows"/> for the network's first layer
     /// (<see cref="StepScratch.TakeDeferred"/>), and the returned matrix's storage is written by the time that layer
     /// has read it. The training loop's gather; its caller passes the batch to nothing but the network.
     /// </summary>
-    internal static Matrix RowsDeferred(Matrix x, int[] index, StepScratch scratch) =>
+    internal static Tensor RowsDeferred(Tensor x, int[] index, StepScratch scratch) =>
         RowsDeferred(x, index, scratch, GathersRowMajor(x, index));
 
-    /// <summary><see cref="RowsDeferred(Matrix, int[], StepScratch)"/> with the choice of a row-major gather given (tests
+    /// <summary><see cref="RowsDeferred(Tensor, int[], StepScratch)"/> with the choice of a row-major gather given (tests
     /// defer batches of small matrices).</summary>
-    internal static Matrix RowsDeferred(Matrix x, int[] index, StepScratch scratch, bool rowMajor)
+    internal static Tensor RowsDeferred(Tensor x, int[] index, StepScratch scratch, bool rowMajor)
     {
         CheckRows(x, index);
         if (!rowMajor || RowMajorCopies.GetValue(x, MakeRowMajor) is not { Codes: { } codes } copy)
@@ -245,7 +245,7 @@ public static class Mat
     }
 
     /// <summary>The row-major gather with its parts run one after another on this thread (tests check the split).</summary>
-    internal static Matrix RowsInParts(Matrix x, int[] index, int parts)
+    internal static Tensor RowsInParts(Tensor x, int[] index, int parts)
     {
         var (result, dst) = FreshBatch(index.Length, x.ColumnCount);
         var job = new Gather(RowMajorCopies.GetValue(x, MakeRowMajor), x.ColumnCount, index, dst);
@@ -283,7 +283,7 @@ public static class Mat
     }
 
     /// <summary>Whether the memoised row-major copy of <paramref name="x"/> is palette codes (made if missing).</summary>
-    internal static bool RowMajorIsPalette(Matrix x) => RowMajorCopies.GetValue(x, MakeRowMajor).Codes is not null;
+    internal static bool RowMajorIsPalette(Tensor x) => RowMajorCopies.GetValue(x, MakeRowMajor).Codes is not null;
 
     /// <summary>Matrices with at least this many elements (32 MB) are gathered through a row-major copy.</summary>
     internal const long RowMajorThreshold = 4L << 20;
@@ -304,9 +304,9 @@ public static class Mat
         public double[]? Palette { get; init; }
     }
 
-    static readonly ConditionalWeakTable<Matrix, RowMajor> RowMajorCopies = new();
+    static readonly ConditionalWeakTable<Tensor, RowMajor> RowMajorCopies = new();
 
-    static RowMajor MakeRowMajor(Matrix x) => PaletteCopy(x) ?? new RowMajor { Values = RowMajorCopy(x) };
+    static RowMajor MakeRowMajor(Tensor x) => PaletteCopy(x) ?? new RowMajor { Values = RowMajorCopy(x) };
 
     /// <summary>A k×cols batch for a row-major gather, its storage already in the cache.</summary>
     /// <remarks>
@@ -315,7 +315,7 @@ public static class Mat
     /// more than the gather itself: 100-row Fashion-MNIST batch with random rows ~105 → ~57 µs from palette codes,
     /// ~145 → ~110 µs from doubles. Clearing first touches the batch sequentially, which the prefetcher streams.
     /// </remarks>
-    static (Matrix M, double[] D) FreshBatch(int k, int cols)
+    static (Tensor M, double[] D) FreshBatch(int k, int cols)
     {
         var (m, d) = New(k, cols);
         Array.Clear(d);
@@ -420,7 +420,7 @@ public static class Mat
 
     /// <summary>The matrix in row-major order, transposed in 32×32 blocks.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static double[] RowMajorCopy(Matrix x)
+    static double[] RowMajorCopy(Tensor x)
     {
         var n = x.RowCount;
         var cols = x.ColumnCount;
@@ -452,7 +452,7 @@ public static class Mat
     /// Fashion-MNIST this took ~160 ms, against ~250 ms with 1 024 slots or with a cached last value in front.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static RowMajor? PaletteCopy(Matrix x)
+    static RowMajor? PaletteCopy(Tensor x)
     {
         var n = x.RowCount;
         var cols = x.ColumnCount;
@@ -499,7 +499,7 @@ public static class Mat
     const long HashMultiplier = unchecked((long)0x9E3779B97F4A7C15UL);
 
     /// <summary>The blocks one under the other (all with the same number of columns).</summary>
-    public static Matrix StackRows(IReadOnlyList<Matrix> blocks)
+    public static Tensor StackRows(IReadOnlyList<Tensor> blocks)
     {
         var rows = blocks.Sum(b => b.RowCount);
         var cols = blocks[0].ColumnCount;
@@ -513,11 +513,11 @@ public static class Mat
                 Array.Copy(src, j * b.RowCount, dst, j * rows + r0, b.RowCount);
             r0 += b.RowCount;
         }
-        return Matrix.Wrap(rows, cols, dst);
+        return Tensor.Wrap(rows, cols, dst);
     }
 
     /// <summary>Rows [start, start+count).</summary>
-    public static Matrix RowRange(Matrix x, int start, int count)
+    public static Tensor RowRange(Tensor x, int start, int count)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
@@ -530,7 +530,7 @@ public static class Mat
     }
 
     /// <summary>Bitwise equality of shape and every element (NaNs with equal bits compare equal).</summary>
-    public static bool BitwiseEqual(Matrix a, Matrix b)
+    public static bool BitwiseEqual(Tensor a, Tensor b)
     {
         if (a.RowCount != b.RowCount || a.ColumnCount != b.ColumnCount)
             return false;

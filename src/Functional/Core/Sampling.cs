@@ -4,16 +4,16 @@ namespace Functional.Core;
 public static class Sampling
 {
     /// <summary>Uniform [0,1) values, element (i, j) drawn from counter i*cols + j (row-major).</summary>
-    public static Matrix Uniform(Key key, int rows, int cols) =>
-        Matrix.Generate(rows, cols, (i, j) => key.Uniform((ulong)i * (ulong)cols + (ulong)j));
+    public static Tensor Uniform(Key key, int rows, int cols) =>
+        Tensor.Generate(rows, cols, (i, j) => key.Uniform((ulong)i * (ulong)cols + (ulong)j));
 
     /// <summary>Uniform values in [low, high).</summary>
-    public static Matrix Uniform(Key key, int rows, int cols, double low, double high) =>
-        Matrix.Generate(rows, cols, (i, j) => low + (high - low) * key.Uniform((ulong)i * (ulong)cols + (ulong)j));
+    public static Tensor Uniform(Key key, int rows, int cols, double low, double high) =>
+        Tensor.Generate(rows, cols, (i, j) => low + (high - low) * key.Uniform((ulong)i * (ulong)cols + (ulong)j));
 
     /// <summary>Standard normal values by Box–Muller; element k (row-major) uses draws 2k and 2k+1.</summary>
-    public static Matrix Normal(Key key, int rows, int cols) =>
-        Matrix.Generate(rows, cols, (i, j) => StandardNormal(key, (ulong)i * (ulong)cols + (ulong)j));
+    public static Tensor Normal(Key key, int rows, int cols) =>
+        Tensor.Generate(rows, cols, (i, j) => StandardNormal(key, (ulong)i * (ulong)cols + (ulong)j));
 
     public static double StandardNormal(Key key, ulong index)
     {

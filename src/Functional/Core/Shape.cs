@@ -6,18 +6,18 @@ namespace Functional.Core;
 /// <summary>Shape checks for programmer errors: the message names the layer, what was expected and what was given.</summary>
 public static class Shape
 {
-    public static string Of(Matrix m) => $"{m.RowCount}×{m.ColumnCount}";
+    public static string Of(Tensor m) => $"{m.RowCount}×{m.ColumnCount}";
 
-    public static void RequireColumns(Matrix x, int columns, string where)
+    public static void RequireColumns(Tensor x, int columns, string where)
     {
         if (x.ColumnCount != columns)
             throw ColumnsError(x, columns, where);
     }
 
-    internal static ArgumentException ColumnsError(Matrix x, int columns, string where) =>
+    internal static ArgumentException ColumnsError(Tensor x, int columns, string where) =>
         new($"{where}: expected {columns} features per sample (a batch of n×{columns}), got {Of(x)}.");
 
-    public static void RequireSame(Matrix a, Matrix b, string where)
+    public static void RequireSame(Tensor a, Tensor b, string where)
     {
         if (a.RowCount != b.RowCount || a.ColumnCount != b.ColumnCount)
             throw new ArgumentException($"{where}: expected shape {Of(a)}, got {Of(b)}.");
@@ -25,8 +25,8 @@ public static class Shape
 
     /// <summary>Same check; the interpolated <paramref name="where"/> is only formatted when the shapes differ.</summary>
     public static void RequireSame(
-        Matrix a,
-        Matrix b,
+        Tensor a,
+        Tensor b,
         [InterpolatedStringHandlerArgument("a", "b")] ref SameShapeHandler where
     )
     {
@@ -79,7 +79,7 @@ public static class Shape
     {
         RequireHandler _inner;
 
-        public SameShapeHandler(int literalLength, int formattedCount, Matrix a, Matrix b, out bool shouldAppend) =>
+        public SameShapeHandler(int literalLength, int formattedCount, Tensor a, Tensor b, out bool shouldAppend) =>
             _inner = new RequireHandler(
                 literalLength,
                 formattedCount,

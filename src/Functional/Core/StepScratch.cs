@@ -16,12 +16,12 @@ namespace Functional.Core;
 /// </remarks>
 internal sealed class StepScratch
 {
-    readonly List<Matrix> _slots = [];
+    readonly List<Tensor> _slots = [];
     int _next;
     DeferredRows? _deferred;
 
     /// <summary>The next array of this step, <paramref name="rows"/>×<paramref name="cols"/>, column-major.</summary>
-    public (Matrix M, double[] D) Next(int rows, int cols)
+    public (Tensor M, double[] D) Next(int rows, int cols)
     {
         if (_next < _slots.Count && _slots[_next] is var m && m.RowCount == rows && m.ColumnCount == cols)
         {
@@ -56,7 +56,7 @@ internal sealed class StepScratch
     /// taker writes it before anything reads <paramref name="x"/>, by a product that packs from it or by
     /// <see cref="DeferredRows.Fill"/>.
     /// </summary>
-    public DeferredRows? TakeDeferred(Matrix x)
+    public DeferredRows? TakeDeferred(Tensor x)
     {
         if (_deferred is not { } d || !ReferenceEquals(d.Target, Mat.Data(x)))
             return null;
@@ -65,6 +65,6 @@ internal sealed class StepScratch
     }
 
     /// <summary>From <paramref name="scratch"/> when there is one, otherwise a fresh uninitialised array.</summary>
-    public static (Matrix M, double[] D) New(StepScratch? scratch, int rows, int cols) =>
+    public static (Tensor M, double[] D) New(StepScratch? scratch, int rows, int cols) =>
         scratch is null ? Mat.New(rows, cols) : scratch.Next(rows, cols);
 }

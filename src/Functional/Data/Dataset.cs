@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Functional.Core;
 
 namespace Functional.Data;
 
@@ -9,8 +10,8 @@ namespace Functional.Data;
 /// <param name="ClassNames">Names of the classes; empty for regression.</param>
 public sealed record Dataset(
     string Name,
-    Matrix X,
-    Matrix T,
+    Tensor X,
+    Tensor T,
     ImmutableArray<int> Labels,
     ImmutableArray<string> ClassNames
 )

@@ -1,3 +1,5 @@
+using Functional.Core;
+
 namespace Functional.Data;
 
 /// <summary>Builds MathNet dense matrices straight from column-major arrays
@@ -9,7 +11,7 @@ internal static class Dense
     private const int Tile = 64;
 
     /// <summary>Row-major bytes (sample after sample) to a rows × cols matrix, each byte mapped through lut.</summary>
-    internal static Matrix FromBytes(ReadOnlySpan<byte> rowMajor, int rows, int cols, ReadOnlySpan<double> lut)
+    internal static Tensor FromBytes(ReadOnlySpan<byte> rowMajor, int rows, int cols, ReadOnlySpan<double> lut)
     {
         var a = new double[checked(rows * cols)];
         for (int i0 = 0; i0 < rows; i0 += Tile)
@@ -22,14 +24,14 @@ internal static class Dense
                     a[dst + i] = lut[rowMajor[i * cols + j]];
             }
         }
-        return Matrix.Wrap(rows, cols, a);
+        return Tensor.Wrap(rows, cols, a);
     }
 
-    internal static Matrix Column(ReadOnlySpan<int> values)
+    internal static Tensor Column(ReadOnlySpan<int> values)
     {
         var a = new double[values.Length];
         for (int i = 0; i < values.Length; i++)
             a[i] = values[i];
-        return Matrix.Wrap(values.Length, 1, a);
+        return Tensor.Wrap(values.Length, 1, a);
     }
 }

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using Functional.Core;
 using LanguageExt;
 using LanguageExt.Common;
 
@@ -42,7 +43,7 @@ public static class Digits
         double divisor = std > 0 ? std : 1;
         for (int k = 0; k < a.Length; k++)
             a[k] = (a[k] - mean) / divisor;
-        return d with { X = Matrix.Wrap(n, f, a) };
+        return d with { X = Tensor.Wrap(n, f, a) };
     }
 
     /// <summary>Test = rows perm[0..testCount), train = the rest; see <see cref="Splits.ByPermutation"/>.</summary>
@@ -74,7 +75,7 @@ public static class Digits
         var ys = labels.ToImmutable();
         return new Dataset(
             "digits",
-            Matrix.Wrap(n, Pixels, x),
+            Tensor.Wrap(n, Pixels, x),
             Functional.Core.Mat.OneHot(ys.AsSpan(), ClassNames.Length),
             ys,
             ClassNames

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Functional.Core;
 
 namespace Functional.Data;
 
@@ -34,6 +35,6 @@ public static class Regression
                 phi[k * n + i] = p;
             y[i] = Curve(xs[i]);
         }
-        return new Dataset("flux", Matrix.Wrap(n, Features, phi), Matrix.Wrap(n, 1, y), [], []);
+        return new Dataset("flux", Tensor.Wrap(n, Features, phi), Tensor.Wrap(n, 1, y), [], []);
     }
 }

@@ -8,7 +8,7 @@ namespace Functional.Layers;
 public sealed record Relu : Layer, IEpilogueActivation
 {
     /// <summary>The output (what the gradient needs).</summary>
-    internal sealed record Cache(Matrix Y) : LayerCache, IOutputCache;
+    internal sealed record Cache(Tensor Y) : LayerCache, IOutputCache;
 
     /// <inheritdoc/>
     public override string Kind => "relu";
@@ -17,14 +17,14 @@ public sealed record Relu : Layer, IEpilogueActivation
     public override SampleShape OutputShape(SampleShape input) => input;
 
     /// <inheritdoc/>
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var (y, c) = Forward(x);
         return new LayerForward(y, c);
     }
 
     /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
         new(Backward((Cache)cache, dy), []);
 
     /// <inheritdoc/>
@@ -38,10 +38,10 @@ public sealed record Relu : Layer, IEpilogueActivation
 
     internal override bool TakesBuffers => true;
 
-    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -50,10 +50,10 @@ public sealed record Relu : Layer, IEpilogueActivation
         return (y, c, st);
     }
 
-    internal override Matrix? RunBackward(
+    internal override Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g
@@ -61,18 +61,18 @@ public sealed record Relu : Layer, IEpilogueActivation
 
     FusedActivation IEpilogueActivation.Epilogue => FusedActivation.Relu;
 
-    LayerCache IEpilogueActivation.CacheOfOutput(Matrix y) => new Cache(y);
+    LayerCache IEpilogueActivation.CacheOfOutput(Tensor y) => new Cache(y);
 
-    internal static (Matrix Y, Cache Cache) Forward(Matrix x)
+    internal static (Tensor Y, Cache Cache) Forward(Tensor x)
     {
         var y = Elementwise.Relu(x);
         return (y, new Cache(y));
     }
 
-    internal static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+    internal static Tensor Backward(Cache c, Tensor dY) => Backward(c, dY, null);
 
     /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
-    internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
+    internal static Tensor Backward(Cache c, Tensor dY, StepScratch? work)
     {
         Shape.RequireSame(c.Y, dY, "ReLU backward");
         return Elementwise.ReluBackward(c.Y, dY, work);
@@ -83,7 +83,7 @@ public sealed record Relu : Layer, IEpilogueActivation
 public sealed record Sigmoid : Layer, IEpilogueActivation
 {
     /// <summary>The output (what the gradient needs).</summary>
-    internal sealed record Cache(Matrix Y) : LayerCache, IOutputCache;
+    internal sealed record Cache(Tensor Y) : LayerCache, IOutputCache;
 
     /// <inheritdoc/>
     public override string Kind => "sigmoid";
@@ -92,14 +92,14 @@ public sealed record Sigmoid : Layer, IEpilogueActivation
     public override SampleShape OutputShape(SampleShape input) => input;
 
     /// <inheritdoc/>
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var (y, c) = Forward(x);
         return new LayerForward(y, c);
     }
 
     /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
         new(Backward((Cache)cache, dy), []);
 
     /// <inheritdoc/>
@@ -113,10 +113,10 @@ public sealed record Sigmoid : Layer, IEpilogueActivation
 
     internal override bool TakesBuffers => true;
 
-    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -125,10 +125,10 @@ public sealed record Sigmoid : Layer, IEpilogueActivation
         return (y, c, st);
     }
 
-    internal override Matrix? RunBackward(
+    internal override Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g
@@ -136,18 +136,18 @@ public sealed record Sigmoid : Layer, IEpilogueActivation
 
     FusedActivation IEpilogueActivation.Epilogue => FusedActivation.Sigmoid;
 
-    LayerCache IEpilogueActivation.CacheOfOutput(Matrix y) => new Cache(y);
+    LayerCache IEpilogueActivation.CacheOfOutput(Tensor y) => new Cache(y);
 
-    internal static (Matrix Y, Cache Cache) Forward(Matrix x)
+    internal static (Tensor Y, Cache Cache) Forward(Tensor x)
     {
         var y = Elementwise.Sigmoid(x);
         return (y, new Cache(y));
     }
 
-    internal static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+    internal static Tensor Backward(Cache c, Tensor dY) => Backward(c, dY, null);
 
     /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
-    internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
+    internal static Tensor Backward(Cache c, Tensor dY, StepScratch? work)
     {
         Shape.RequireSame(c.Y, dY, "Sigmoid backward");
         return Elementwise.SigmoidBackward(c.Y, dY, work);
@@ -158,7 +158,7 @@ public sealed record Sigmoid : Layer, IEpilogueActivation
 public sealed record Tanh : Layer, IEpilogueActivation
 {
     /// <summary>The output (what the gradient needs).</summary>
-    internal sealed record Cache(Matrix Y) : LayerCache, IOutputCache;
+    internal sealed record Cache(Tensor Y) : LayerCache, IOutputCache;
 
     /// <inheritdoc/>
     public override string Kind => "tanh";
@@ -167,14 +167,14 @@ public sealed record Tanh : Layer, IEpilogueActivation
     public override SampleShape OutputShape(SampleShape input) => input;
 
     /// <inheritdoc/>
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var (y, c) = Forward(x);
         return new LayerForward(y, c);
     }
 
     /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
         new(Backward((Cache)cache, dy), []);
 
     /// <inheritdoc/>
@@ -188,10 +188,10 @@ public sealed record Tanh : Layer, IEpilogueActivation
 
     internal override bool TakesBuffers => true;
 
-    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -200,10 +200,10 @@ public sealed record Tanh : Layer, IEpilogueActivation
         return (y, c, st);
     }
 
-    internal override Matrix? RunBackward(
+    internal override Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g
@@ -211,18 +211,18 @@ public sealed record Tanh : Layer, IEpilogueActivation
 
     FusedActivation IEpilogueActivation.Epilogue => FusedActivation.Tanh;
 
-    LayerCache IEpilogueActivation.CacheOfOutput(Matrix y) => new Cache(y);
+    LayerCache IEpilogueActivation.CacheOfOutput(Tensor y) => new Cache(y);
 
-    internal static (Matrix Y, Cache Cache) Forward(Matrix x)
+    internal static (Tensor Y, Cache Cache) Forward(Tensor x)
     {
         var y = Elementwise.Tanh(x);
         return (y, new Cache(y));
     }
 
-    internal static Matrix Backward(Cache c, Matrix dY) => Backward(c, dY, null);
+    internal static Tensor Backward(Cache c, Tensor dY) => Backward(c, dY, null);
 
     /// <summary>dX from a training loop's scratch when <paramref name="work"/> is given.</summary>
-    internal static Matrix Backward(Cache c, Matrix dY, StepScratch? work)
+    internal static Tensor Backward(Cache c, Tensor dY, StepScratch? work)
     {
         Shape.RequireSame(c.Y, dY, "Tanh backward");
         return Elementwise.TanhBackward(c.Y, dY, work);

@@ -16,13 +16,13 @@ namespace Functional.Layers;
 public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLayer
 {
     /// <summary>W (In×Out) and b (1×Out).</summary>
-    internal sealed record P(Matrix W, Matrix B);
+    internal sealed record P(Tensor W, Tensor B);
 
     /// <summary>The input batch (dW = xᵀ·dY).</summary>
-    internal sealed record Cache(Matrix X) : LayerCache;
+    internal sealed record Cache(Tensor X) : LayerCache;
 
     /// <summary>dW and db.</summary>
-    internal sealed record G(Matrix DW, Matrix DB);
+    internal sealed record G(Tensor DW, Tensor DB);
 
     static readonly string[] Decayed = ["W"];
 
@@ -55,14 +55,14 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     public override IReadOnlyList<string> DecayedParams => Decayed;
 
     /// <inheritdoc/>
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var (y, c) = Apply(p, x, FusedActivation.None, StepBuffers.None);
         return new LayerForward(y, c);
     }
 
     /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy)
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy)
     {
         var (dw, dx, db) = Gradients(((Cache)cache).X, p["W"], dy, inputGradient: true);
         return new LayerBackward(dx!, [new("W", dw), new("b", db)]);
@@ -89,10 +89,10 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
 
     internal override bool ReadsDeferredBatch => true;
 
-    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -101,10 +101,10 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
         return (y, c, st);
     }
 
-    internal override Matrix? RunBackward(
+    internal override Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g
@@ -115,9 +115,9 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     bool IFusingLayer.FusesBackwardOf(Layer previous) =>
         previous is IEpilogueActivation { Epilogue: FusedActivation.Relu };
 
-    (Matrix Y, LayerCache Cache, LayerCache NextCache) IFusingLayer.ForwardFused(
+    (Tensor Y, LayerCache Cache, LayerCache NextCache) IFusingLayer.ForwardFused(
         LayerParams p,
-        Matrix x,
+        Tensor x,
         Layer next,
         StepBuffers b
     )
@@ -127,17 +127,17 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
         return (y, c, act.CacheOfOutput(y));
     }
 
-    Matrix IFusingLayer.BackwardFused(
+    Tensor IFusingLayer.BackwardFused(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         LayerCache previousCache,
         StepBuffers b,
         ref GradSink g
     ) => Gradients(p, (Cache)cache, dy, true, ((IOutputCache)previousCache).Y, b, ref g)!;
 
     /// <summary>act(x·W + b) with the output from <paramref name="b"/>, and the cache.</summary>
-    static (Matrix Y, Cache Cache) Apply(LayerParams p, Matrix x, FusedActivation act, StepBuffers b)
+    static (Tensor Y, Cache Cache) Apply(LayerParams p, Tensor x, FusedActivation act, StepBuffers b)
     {
         var w = p["W"];
         var bias = p["b"];
@@ -148,12 +148,12 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     }
 
     /// <summary>The gradients into <paramref name="g"/> (b, then W), dX when asked.</summary>
-    static Matrix? Gradients(
+    static Tensor? Gradients(
         LayerParams p,
         Cache c,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
-        Matrix? reluBefore,
+        Tensor? reluBefore,
         StepBuffers b,
         ref GradSink g
     )
@@ -164,7 +164,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
         return dx;
     }
 
-    internal static (Matrix Y, Cache Cache) Forward(P p, Matrix x, string where = "Affine")
+    internal static (Tensor Y, Cache Cache) Forward(P p, Tensor x, string where = "Affine")
     {
         if (x.ColumnCount != p.W.RowCount)
             throw Shape.ColumnsError(x, p.W.RowCount, $"{where} ({p.W.RowCount}→{p.W.ColumnCount})");
@@ -172,9 +172,9 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     }
 
     /// <summary>A single sample is a batch of one.</summary>
-    internal static (Matrix Y, Cache Cache) Forward(P p, ReadOnlySpan<double> x) => Forward(p, Mat.AsBatch(x));
+    internal static (Tensor Y, Cache Cache) Forward(P p, ReadOnlySpan<double> x) => Forward(p, Mat.AsBatch(x));
 
-    internal static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
+    internal static (Tensor DX, G Grads) Backward(P p, Cache c, Tensor dY)
     {
         var (dw, dx, db) = Gradients(c.X, p.W, dY, inputGradient: true);
         return (dx!, new G(dw, db));
@@ -186,14 +186,14 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     /// loop's <see cref="StepScratch"/>), otherwise both are fresh. With <paramref name="reluBefore"/> (the output of
     /// the ReLU that feeds this layer) dX is returned already through that ReLU's backward, dX·(y &gt; 0 ? 1 : 0),
     /// applied by the thread that computed each part of dX: the same bits as the ReLU's own backward after it.</remarks>
-    internal static (Matrix DW, Matrix? DX, Matrix DB) Gradients(
-        Matrix x,
-        Matrix w,
-        Matrix dY,
+    internal static (Tensor DW, Tensor? DX, Tensor DB) Gradients(
+        Tensor x,
+        Tensor w,
+        Tensor dY,
         bool inputGradient,
         StepScratch? work = null,
         StepScratch? grads = null,
-        Matrix? reluBefore = null
+        Tensor? reluBefore = null
     )
     {
         int batch = x.RowCount,
@@ -249,7 +249,7 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
             reluBefore is null ? null : new ReluMask(dxd, ld, Mat.Data(reluBefore)),
             () => Mat.ColumnSumsInto(dY, db) // the bias gradient, on whichever thread is free first
         );
-        return (dw, dx, Matrix.Wrap(1, outputs, db));
+        return (dw, dx, Tensor.Wrap(1, outputs, db));
     }
 
     /// <summary>dX·(y &gt; 0 ? 1 : 0) on a finished block of dX (the ReLU before the layer, fused).</summary>
@@ -266,17 +266,17 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     }
 
     /// <summary>x·W + b (shapes already checked).</summary>
-    internal static Matrix Linear(Matrix w, Matrix b, Matrix x) => Linear(w, b, x, FusedActivation.None);
+    internal static Tensor Linear(Tensor w, Tensor b, Tensor x) => Linear(w, b, x, FusedActivation.None);
 
     /// <summary>act(x·W + b): the bias and the activation applied to each finished part of the product by the thread
     /// that computed it, with the same expressions as the separate layers (so the same bits). The output comes from <paramref name="work"/>
     /// when given (a training loop's <see cref="StepScratch"/>); x's own values are written by the product from
     /// <paramref name="deferredX"/> when given (a loop's batch not copied yet).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static Matrix Linear(
-        Matrix w,
-        Matrix b,
-        Matrix x,
+    internal static Tensor Linear(
+        Tensor w,
+        Tensor b,
+        Tensor x,
         FusedActivation act,
         StepScratch? work = null,
         DeferredRows? deferredX = null

@@ -30,7 +30,7 @@ public sealed record BatchNormConfig(
 }
 
 /// <summary>Running statistics of one BatchNorm layer (1×features each): its state arrays "mean" and "var".</summary>
-internal sealed record BatchNormStats(Matrix RunningMean, Matrix RunningVar);
+internal sealed record BatchNormStats(Tensor RunningMean, Tensor RunningVar);
 
 /// <summary>
 /// Batch normalisation over features. γ and β are trainable (in <see cref="Params"/>); the running statistics
@@ -40,13 +40,13 @@ internal sealed record BatchNormStats(Matrix RunningMean, Matrix RunningVar);
 public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
 {
     /// <summary>γ and β, 1×Features each.</summary>
-    internal sealed record P(Matrix Gamma, Matrix Beta);
+    internal sealed record P(Tensor Gamma, Tensor Beta);
 
     /// <summary>x − mean, the normalised input, √(var + ε) and the mode of the forward call.</summary>
-    internal sealed record Cache(Matrix Xc, Matrix Xn, Matrix Std, Mode Mode) : LayerCache;
+    internal sealed record Cache(Tensor Xc, Tensor Xn, Tensor Std, Mode Mode) : LayerCache;
 
     /// <summary>dγ and dβ.</summary>
-    internal sealed record G(Matrix DGamma, Matrix DBeta);
+    internal sealed record G(Tensor DGamma, Tensor DBeta);
 
     internal P InitParams() => new(Mat.Filled(1, Features, 1.0), Mat.Zeros(1, Features));
 
@@ -89,7 +89,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
     }
 
     /// <inheritdoc/>
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var (y, c, st) = Run(p, s.All, x, ctx, StepBuffers.None);
         return ReferenceEquals(st, s.All)
@@ -98,7 +98,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
     }
 
     /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy)
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy)
     {
         var (dx, g) = Backward(new P(p["gamma"], p["beta"]), (Cache)cache, dy);
         return new LayerBackward(dx, [new("beta", g.DBeta), new("gamma", g.DGamma)]);
@@ -134,17 +134,17 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
 
     internal override bool TakesBuffers => true;
 
-    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
     {
         var i = p.Index;
-        var mean = st.Values.Find(new ParamKey(i, "mean")).IfNoneUnsafe((Matrix?)null);
-        var variance = st.Values.Find(new ParamKey(i, "var")).IfNoneUnsafe((Matrix?)null);
+        var mean = st.Values.Find(new ParamKey(i, "mean")).IfNoneUnsafe((Tensor?)null);
+        var variance = st.Values.Find(new ParamKey(i, "var")).IfNoneUnsafe((Tensor?)null);
         if (mean is null || variance is null)
             throw new ArgumentException(
                 $"layer {i} BatchNorm: the model state has no running statistics for it; build it with Network.InitState()."
@@ -162,10 +162,10 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         );
     }
 
-    internal override Matrix? RunBackward(
+    internal override Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g
@@ -177,11 +177,11 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
         return dx;
     }
 
-    internal static (Matrix Y, BatchNormStats Stats, Cache Cache) Forward(
+    internal static (Tensor Y, BatchNormStats Stats, Cache Cache) Forward(
         BatchNorm spec,
         P p,
         BatchNormStats s,
-        Matrix x,
+        Tensor x,
         Mode mode
     )
     {
@@ -191,12 +191,12 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
 
     /// <summary>The output, the running statistics after the batch (the given ones in evaluation mode) and the cache.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static (Matrix Y, Matrix Mean, Matrix Var, Cache Cache) Forward(
+    static (Tensor Y, Tensor Mean, Tensor Var, Cache Cache) Forward(
         BatchNorm spec,
         P p,
-        Matrix runningMean,
-        Matrix runningVar,
-        Matrix x,
+        Tensor runningMean,
+        Tensor runningVar,
+        Tensor x,
         Mode mode
     )
     {
@@ -253,7 +253,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static (Matrix DX, G Grads) Backward(P p, Cache c, Matrix dY)
+    internal static (Tensor DX, G Grads) Backward(P p, Cache c, Tensor dY)
     {
         Shape.RequireSame(c.Xn, dY, "BatchNorm backward");
         int n = dY.RowCount,
@@ -315,7 +315,7 @@ public sealed record BatchNorm(int Features, BatchNormConfig Config) : Layer
 
     /// <summary>xc = x − mean, std = √(var + ε), xn = xc/std, y = xn·γ + β: one pass per column.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static (Matrix Y, Cache Cache) Normalize(Matrix x, double[] mean, double[] variance, double eps, P p, Mode mode)
+    static (Tensor Y, Cache Cache) Normalize(Tensor x, double[] mean, double[] variance, double eps, P p, Mode mode)
     {
         int n = x.RowCount,
             f = x.ColumnCount;

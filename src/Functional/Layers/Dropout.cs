@@ -11,7 +11,7 @@ namespace Functional.Layers;
 public sealed record Dropout(double Ratio) : Layer
 {
     /// <summary>The mask (1 kept, 0 dropped; 1 − ratio everywhere in evaluation mode).</summary>
-    internal sealed record Cache(Matrix Mask) : LayerCache;
+    internal sealed record Cache(Tensor Mask) : LayerCache;
 
     /// <inheritdoc/>
     public override string Kind => "dropout";
@@ -20,14 +20,14 @@ public sealed record Dropout(double Ratio) : Layer
     public override SampleShape OutputShape(SampleShape input) => input;
 
     /// <summary>The mask of layer i in a training step draws from <c>ctx.Key.FoldIn(i)</c>.</summary>
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var (y, c, _) = Run(p, s.All, x, ctx, StepBuffers.None);
         return new LayerForward(y, c);
     }
 
     /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy) =>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
         new(Backward((Cache)cache, dy), []);
 
     /// <inheritdoc/>
@@ -41,10 +41,10 @@ public sealed record Dropout(double Ratio) : Layer
 
     internal override bool TakesBuffers => true;
 
-    internal override (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -61,16 +61,16 @@ public sealed record Dropout(double Ratio) : Layer
         return (y, c, st);
     }
 
-    internal override Matrix? RunBackward(
+    internal override Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g
     ) => needDx ? Backward((Cache)cache, dy) : null;
 
-    internal static (Matrix Y, Cache Cache) Forward(Dropout spec, Matrix x, Ctx ctx, Key layerKey)
+    internal static (Tensor Y, Cache Cache) Forward(Dropout spec, Tensor x, Ctx ctx, Key layerKey)
     {
         if (ctx.Mode == Mode.Eval)
         {
@@ -95,7 +95,7 @@ public sealed record Dropout(double Ratio) : Layer
         return (y, new Cache(mask));
     }
 
-    internal static Matrix Backward(Cache c, Matrix dY)
+    internal static Tensor Backward(Cache c, Tensor dY)
     {
         Shape.RequireSame(c.Mask, dY, "Dropout backward");
         var (dx, d) = Mat.New(dY.RowCount, dY.ColumnCount);

@@ -68,11 +68,11 @@ public abstract record Layer
     /// The layer applied to a batch <paramref name="x"/> (one sample per row): the output, what <see cref="Backward"/>
     /// needs, and the state arrays that change (null when none does). Pure: nothing given is modified.
     /// </summary>
-    public abstract LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx);
+    public abstract LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx);
 
     /// <summary>The gradient with respect to the input and to each trainable array, from the gradient of the output
     /// <paramref name="dy"/> and the cache of the forward call. Pure: nothing given is modified.</summary>
-    public abstract LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy);
+    public abstract LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy);
 
     /// <summary>The hyper-parameters as JSON, <c>"kind"</c> first (read back by the reader registered for
     /// <see cref="Kind"/>).</summary>
@@ -94,10 +94,10 @@ public abstract record Layer
 
     /// <summary>The network's forward step for this layer: <see cref="Forward"/> by default; the built-in layers
     /// override it to draw their output from <paramref name="b"/> and update <paramref name="st"/> directly.</summary>
-    internal virtual (Matrix Y, LayerCache Cache, ModelState State) Run(
+    internal virtual (Tensor Y, LayerCache Cache, ModelState State) Run(
         LayerParams p,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -112,10 +112,10 @@ public abstract record Layer
     /// <summary>The network's backward step for this layer: the gradients into <paramref name="g"/>, and the input
     /// gradient when <paramref name="needDx"/> (null otherwise). <see cref="Backward"/> by default; the built-in layers
     /// override it to skip unneeded work and use <paramref name="b"/>.</summary>
-    internal virtual Matrix? RunBackward(
+    internal virtual Tensor? RunBackward(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         bool needDx,
         StepBuffers b,
         ref GradSink g

@@ -7,20 +7,20 @@ namespace Functional.Layers;
 public abstract record LossLayer
 {
     /// <summary>The loss of <paramref name="scores"/> against <paramref name="targets"/>, and what backward needs.</summary>
-    public abstract (double Loss, LayerCache Cache) Forward(Matrix scores, Matrix targets);
+    public abstract (double Loss, LayerCache Cache) Forward(Tensor scores, Tensor targets);
 
     /// <summary>The gradient of the loss with respect to the scores.</summary>
-    public abstract Matrix Backward(LayerCache cache);
+    public abstract Tensor Backward(LayerCache cache);
 
     /// <summary>Scores turned into the model's output (probabilities for softmax, identity for MSE).</summary>
-    public abstract Matrix Output(Matrix scores);
+    public abstract Tensor Output(Tensor scores);
 
     /// <summary>A one-line description for model summaries.</summary>
     public abstract string Describe();
 
     /// <summary>Loss and the gradient of the scores in one go (the training step's path). The default composes
     /// <see cref="Forward"/> and <see cref="Backward"/>; the built-in losses fuse them into one pass.</summary>
-    internal virtual (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
+    internal virtual (double Loss, Tensor DScores) LossAndGradient(Tensor scores, Tensor targets)
     {
         var (loss, cache) = Forward(scores, targets);
         return (loss, Backward(cache));
@@ -36,17 +36,17 @@ public abstract record LossLayer
 public sealed record SoftmaxWithLoss : LossLayer
 {
     /// <summary>The softmax and the targets.</summary>
-    internal sealed record Cache(Matrix Y, Matrix T) : LayerCache;
+    internal sealed record Cache(Tensor Y, Tensor T) : LayerCache;
 
     /// <summary>One-hot (or soft) targets, one row per sample.</summary>
-    public override (double Loss, LayerCache Cache) Forward(Matrix scores, Matrix targets)
+    public override (double Loss, LayerCache Cache) Forward(Tensor scores, Tensor targets)
     {
         Shape.RequireSame(scores, targets, "SoftmaxWithLoss targets (one-hot, one row per sample)");
         return (Functions.SoftmaxCrossEntropy(scores, targets), new Cache(Functions.Softmax(scores), targets));
     }
 
     /// <summary>Integer-label targets.</summary>
-    public (double Loss, LayerCache Cache) Forward(Matrix scores, ReadOnlySpan<int> labels)
+    public (double Loss, LayerCache Cache) Forward(Tensor scores, ReadOnlySpan<int> labels)
     {
         Shape.Require(
             labels.Length == scores.RowCount,
@@ -56,14 +56,14 @@ public sealed record SoftmaxWithLoss : LossLayer
     }
 
     /// <summary>(y − t)/N.</summary>
-    public override Matrix Backward(LayerCache cache)
+    public override Tensor Backward(LayerCache cache)
     {
         var c = (Cache)cache;
         return (c.Y - c.T) * (1.0 / c.Y.RowCount); // ×(1/n), the bits of MathNet's scalar division
     }
 
     /// <summary>The softmax of the scores (class probabilities).</summary>
-    public override Matrix Output(Matrix scores) => Functions.Softmax(scores);
+    public override Tensor Output(Tensor scores) => Functions.Softmax(scores);
 
     /// <inheritdoc/>
     public override string Describe() => "SoftmaxWithLoss (mean cross-entropy)";
@@ -74,7 +74,7 @@ public sealed record SoftmaxWithLoss : LossLayer
     /// and <see cref="Backward"/>, so the bits match; the softmax itself is never stored.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
+    internal override (double Loss, Tensor DScores) LossAndGradient(Tensor scores, Tensor targets)
     {
         Shape.RequireSame(scores, targets, "SoftmaxWithLoss targets (one-hot, one row per sample)");
         int n = scores.RowCount,
@@ -113,10 +113,10 @@ public sealed record SoftmaxWithLoss : LossLayer
 public sealed record MeanSquaredError : LossLayer
 {
     /// <summary>y − t.</summary>
-    internal sealed record Cache(Matrix Diff) : LayerCache;
+    internal sealed record Cache(Tensor Diff) : LayerCache;
 
     /// <inheritdoc/>
-    public override (double Loss, LayerCache Cache) Forward(Matrix scores, Matrix targets)
+    public override (double Loss, LayerCache Cache) Forward(Tensor scores, Tensor targets)
     {
         Shape.RequireSame(scores, targets, "MeanSquaredError targets");
         var diff = scores - targets;
@@ -124,18 +124,18 @@ public sealed record MeanSquaredError : LossLayer
     }
 
     /// <summary>2(y − t)/numel.</summary>
-    public override Matrix Backward(LayerCache cache)
+    public override Tensor Backward(LayerCache cache)
     {
         var d = ((Cache)cache).Diff;
         return d * (2.0 / (d.RowCount * (double)d.ColumnCount));
     }
 
     /// <summary>The scores themselves.</summary>
-    public override Matrix Output(Matrix scores) => scores;
+    public override Tensor Output(Tensor scores) => scores;
 
     /// <summary>One pass: Σ(y − t)² and 2(y − t)/numel, the same operations as Forward and Backward.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal override (double Loss, Matrix DScores) LossAndGradient(Matrix scores, Matrix targets)
+    internal override (double Loss, Tensor DScores) LossAndGradient(Tensor scores, Tensor targets)
     {
         Shape.RequireSame(scores, targets, "MeanSquaredError targets");
         var numel = scores.RowCount * (double)scores.ColumnCount;

@@ -39,7 +39,7 @@ internal interface IEpilogueActivation
     FusedActivation Epilogue { get; }
 
     /// <summary>The cache the layer's own forward would return for output <paramref name="y"/>.</summary>
-    LayerCache CacheOfOutput(Matrix y);
+    LayerCache CacheOfOutput(Tensor y);
 }
 
 /// <summary>
@@ -56,14 +56,14 @@ internal interface IFusingLayer
     bool FusesBackwardOf(Layer previous);
 
     /// <summary>This layer's forward followed by <paramref name="next"/>'s: the output and the two caches.</summary>
-    (Matrix Y, LayerCache Cache, LayerCache NextCache) ForwardFused(LayerParams p, Matrix x, Layer next, StepBuffers b);
+    (Tensor Y, LayerCache Cache, LayerCache NextCache) ForwardFused(LayerParams p, Tensor x, Layer next, StepBuffers b);
 
     /// <summary>This layer's backward, dX already through the backward of the layer before it (whose cache is
     /// <paramref name="previousCache"/>).</summary>
-    Matrix BackwardFused(
+    Tensor BackwardFused(
         LayerParams p,
         LayerCache cache,
-        Matrix dy,
+        Tensor dy,
         LayerCache previousCache,
         StepBuffers b,
         ref GradSink g
@@ -74,5 +74,5 @@ internal interface IFusingLayer
 internal interface IOutputCache
 {
     /// <summary>The layer's output.</summary>
-    Matrix Y { get; }
+    Tensor Y { get; }
 }

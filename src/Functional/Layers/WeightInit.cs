@@ -6,14 +6,14 @@ namespace Functional.Layers;
 public abstract record WeightInit
 {
     /// <summary>A fresh fanIn×fanOut weight matrix drawn from <paramref name="key"/>.</summary>
-    public abstract Matrix Sample(Key key, int fanIn, int fanOut);
+    public abstract Tensor Sample(Key key, int fanIn, int fanOut);
 
     /// <summary>N(0, std²) with a fixed standard deviation (the book's <c>weight_init_std</c>).</summary>
     /// <param name="Value">The standard deviation.</param>
     public sealed record Std(double Value) : WeightInit
     {
         /// <inheritdoc/>
-        public override Matrix Sample(Key key, int fanIn, int fanOut) => Sampling.Normal(key, fanIn, fanOut) * Value;
+        public override Tensor Sample(Key key, int fanIn, int fanOut) => Sampling.Normal(key, fanIn, fanOut) * Value;
 
         /// <summary>The spelling <see cref="Parse"/> reads back.</summary>
         public override string ToString() => Value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
@@ -23,7 +23,7 @@ public abstract record WeightInit
     public sealed record Xavier : WeightInit
     {
         /// <inheritdoc/>
-        public override Matrix Sample(Key key, int fanIn, int fanOut) =>
+        public override Tensor Sample(Key key, int fanIn, int fanOut) =>
             Sampling.Normal(key, fanIn, fanOut) * Math.Sqrt(1.0 / fanIn);
 
         /// <summary>The spelling <see cref="Parse"/> reads back.</summary>
@@ -34,7 +34,7 @@ public abstract record WeightInit
     public sealed record He : WeightInit
     {
         /// <inheritdoc/>
-        public override Matrix Sample(Key key, int fanIn, int fanOut) =>
+        public override Tensor Sample(Key key, int fanIn, int fanOut) =>
             Sampling.Normal(key, fanIn, fanOut) * Math.Sqrt(2.0 / fanIn);
 
         /// <summary>The spelling <see cref="Parse"/> reads back.</summary>
@@ -45,7 +45,7 @@ public abstract record WeightInit
     public sealed record GlorotUniform : WeightInit
     {
         /// <inheritdoc/>
-        public override Matrix Sample(Key key, int fanIn, int fanOut)
+        public override Tensor Sample(Key key, int fanIn, int fanOut)
         {
             var a = Math.Sqrt(6.0 / (fanIn + fanOut));
             return Sampling.Uniform(key, fanIn, fanOut, -a, a);

@@ -89,7 +89,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     public Params Init(Key key)
     {
         _ = Outputs; // validates the chain of shapes
-        var m = Map<ParamKey, Matrix>();
+        var m = Map<ParamKey, Tensor>();
         var shape = InputShape;
         foreach (var (layer, i) in Indexed)
         {
@@ -103,7 +103,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// <summary>The initial model state: each layer's <see cref="Layer.InitState"/> under its index.</summary>
     public ModelState InitState()
     {
-        var m = Map<ParamKey, Matrix>();
+        var m = Map<ParamKey, Tensor>();
         var shape = InputShape;
         foreach (var (layer, i) in Indexed)
         {
@@ -118,10 +118,10 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// <param name="Scores">The last layer's output.</param>
     /// <param name="State">The model state after the pass (unchanged in evaluation mode).</param>
     /// <param name="Caches">What <see cref="Backward"/> needs, one per layer.</param>
-    public sealed record ForwardResult(Matrix Scores, ModelState State, Seq<LayerCache> Caches);
+    public sealed record ForwardResult(Tensor Scores, ModelState State, Seq<LayerCache> Caches);
 
     /// <summary>The forward fold over the layers (every returned matrix fresh; nothing given is modified).</summary>
-    public ForwardResult Forward(Params ps, ModelState st, Matrix x, Ctx ctx)
+    public ForwardResult Forward(Params ps, ModelState st, Tensor x, Ctx ctx)
     {
         var (y, state, caches) = ForwardCore(ps, st, x, ctx, StepBuffers.None);
         return new ForwardResult(y, state, toSeq(caches));
@@ -133,10 +133,10 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// of the product), with the bits of the two apart. Outputs come from <paramref name="b"/>'s scratch when given,
     /// and its deferred batch goes to a first layer that can read it.
     /// </summary>
-    internal (Matrix Y, ModelState State, LayerCache[] Caches) ForwardCore(
+    internal (Tensor Y, ModelState State, LayerCache[] Caches) ForwardCore(
         Params ps,
         ModelState st,
-        Matrix x,
+        Tensor x,
         Ctx ctx,
         StepBuffers b
     )
@@ -169,7 +169,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     }
 
     /// <summary>Backward from the gradient of the scores; returns the input gradient and every parameter gradient.</summary>
-    public (Matrix DX, Grads Grads) Backward(Params ps, Seq<LayerCache> caches, Matrix dScores)
+    public (Tensor DX, Grads Grads) Backward(Params ps, Seq<LayerCache> caches, Tensor dScores)
     {
         var (dx, grads) = BackwardCore(ps, caches.ToArray(), dScores, inputGradient: true, StepBuffers.None);
         return (dx!, grads);
@@ -182,10 +182,10 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// (nothing uses it in a training step): the first layer's dX is skipped and DX is null. Gradients of the layer
     /// inputs and weights come from <paramref name="b"/>'s scratch when given; everything else is fresh.
     /// </summary>
-    internal (Matrix? DX, Grads Grads) BackwardCore(
+    internal (Tensor? DX, Grads Grads) BackwardCore(
         Params ps,
         LayerCache[] caches,
-        Matrix dScores,
+        Tensor dScores,
         bool inputGradient,
         StepBuffers b
     )
@@ -196,10 +196,10 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         );
         if (_plan.ParamCount < 0)
             _ = Outputs; // raises the shape error
-        var pairs = new (ParamKey, Matrix)[_plan.ParamCount];
+        var pairs = new (ParamKey, Tensor)[_plan.ParamCount];
         var sink = new GradSink(pairs);
         var steps = inputGradient ? _plan.WithInput : _plan.WithoutInput;
-        Matrix? d = dScores;
+        Tensor? d = dScores;
         for (var i = Layers.Count - 1; i >= 0; i--)
         {
             var layer = Layers[i];
@@ -235,7 +235,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     }
 
     /// <summary>dw ← dw + w·λ on a fresh gradient (the reference's <c>DW + W·λ</c>, element by element).</summary>
-    static void AddScaled(Matrix dw, Matrix w, double lambda)
+    static void AddScaled(Tensor dw, Tensor w, double lambda)
     {
         var g = Mat.Data(dw);
         var p = Mat.Data(w);
@@ -263,11 +263,11 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     /// The training step's path: forward, the loss and its gradient fused in one pass, and backward without the
     /// unused gradient of the network input. Every returned matrix is fresh; the inputs are not modified.
     /// </remarks>
-    public BatchGradients LossAndGrads(Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
+    public BatchGradients LossAndGrads(Params ps, ModelState st, Tensor x, Tensor t, Ctx ctx) =>
         LossAndGrads(ps, st, x, t, ctx, null, null);
 
     /// <summary>
-    /// <see cref="LossAndGrads(Params, ModelState, Matrix, Matrix, Ctx)"/> with the intermediates from
+    /// <see cref="LossAndGrads(Params, ModelState, Tensor, Tensor, Ctx)"/> with the intermediates from
     /// <paramref name="work"/> and the weight gradients from <paramref name="grads"/> when given: then the scores
     /// and those gradients live only until the scratch is reset (the training loop's use). A network with a layer
     /// that does not take the loop's buffers runs on fresh arrays and a fresh copy of the batch.
@@ -275,8 +275,8 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     internal BatchGradients LossAndGrads(
         Params ps,
         ModelState st,
-        Matrix x,
-        Matrix t,
+        Tensor x,
+        Tensor t,
         Ctx ctx,
         StepScratch? work,
         StepScratch? grads
@@ -296,11 +296,11 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     }
 
     /// <summary>The loss of a batch (with weight decay) in the given mode; the model state is not advanced.</summary>
-    public double LossOf(Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
+    public double LossOf(Params ps, ModelState st, Tensor x, Tensor t, Ctx ctx) =>
         Loss.Forward(Forward(ps, st, x, ctx).Scores, t).Loss + Penalty(ps);
 
     /// <summary>Outputs in evaluation mode (probabilities for classifiers), computed in chunks of rows.</summary>
-    public Matrix Predict(Params ps, ModelState st, Matrix x, int chunk = 1000)
+    public Tensor Predict(Params ps, ModelState st, Tensor x, int chunk = 1000)
     {
         if (chunk <= 0)
             throw new ArgumentOutOfRangeException(
@@ -326,7 +326,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     }
 
     /// <summary>Fraction of rows whose arg-max output equals the label (evaluation mode).</summary>
-    public double Accuracy(Params ps, ModelState st, Matrix x, ReadOnlySpan<int> labels, int chunk = 1000)
+    public double Accuracy(Params ps, ModelState st, Tensor x, ReadOnlySpan<int> labels, int chunk = 1000)
     {
         Shape.Require(labels.Length == x.RowCount, $"Accuracy: expected {x.RowCount} labels, got {labels.Length}.");
         var pred = Mat.ArgMaxRows(Predict(ps, st, x, chunk));
@@ -366,4 +366,4 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
 /// <param name="Grads">The gradient of every parameter array.</param>
 /// <param name="State">The model state after the forward pass.</param>
 /// <param name="Scores">The last layer's output.</param>
-public sealed record BatchGradients(double Loss, Grads Grads, ModelState State, Matrix Scores);
+public sealed record BatchGradients(double Loss, Grads Grads, ModelState State, Tensor Scores);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Functional.Core;
 using LanguageExt;
 using static Functional.Optim.Lanes;
 using static Functional.Optim.Slots;
@@ -10,10 +11,10 @@ namespace Functional.Optim;
 /// <summary>Adam's first and second moments per array.</summary>
 /// <param name="M">The running mean of the gradient.</param>
 /// <param name="V">The running mean of its square.</param>
-public sealed record AdamSlot(Matrix M, Matrix V) : ISlot
+public sealed record AdamSlot(Tensor M, Tensor V) : ISlot
 {
     /// <inheritdoc/>
-    public Seq<Matrix> Buffers => Prelude.Seq(M, V);
+    public Seq<Tensor> Buffers => Prelude.Seq(M, V);
 }
 
 /// <summary>
@@ -50,26 +51,26 @@ public sealed record Adam(
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => new AdamSlot(Zeros(param), Zeros(param));
+    public ISlot Init(Tensor param) => new AdamSlot(Zeros(param), Zeros(param));
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> b)
+    public ISlot Restore(Seq<Tensor> b)
     {
         var x = Expect(b, 2, this);
         return new AdamSlot(x[0], x[1]);
     }
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, step, false);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, step, true);
 
     /// <remarks>The bias corrections use <see cref="Math.Pow(double, double)"/>: a running product of β kept as state
     /// would round differently.</remarks>
-    (ISlot, Matrix) Step(ISlot slot, Matrix param, Matrix grad, long step, bool subtract)
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract)
     {
         var s = As<AdamSlot>(slot, this);
         var c1 = 1 - Math.Pow(Beta1, step);
@@ -152,16 +153,16 @@ public sealed record AdamW(
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => Links.Init(param);
+    public ISlot Init(Tensor param) => Links.Init(param);
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> b) => Links.Restore(b);
+    public ISlot Restore(Seq<Tensor> b) => Links.Restore(b);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         Links.Apply(slot, param, grad, step);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Links.Update(slot, param, grad, step);
 }

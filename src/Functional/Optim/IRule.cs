@@ -1,3 +1,4 @@
+using Functional.Core;
 using LanguageExt;
 
 namespace Functional.Optim;
@@ -6,7 +7,7 @@ namespace Functional.Optim;
 public interface ISlot
 {
     /// <summary>The state's arrays, in the order <see cref="IRule.Restore"/> reads them back.</summary>
-    Seq<Matrix> Buffers { get; }
+    Seq<Tensor> Buffers { get; }
 }
 
 /// <summary>The state of a rule that keeps none.</summary>
@@ -16,7 +17,7 @@ public sealed record NoSlot : ISlot
     public static NoSlot Instance { get; } = new();
 
     /// <inheritdoc/>
-    public Seq<Matrix> Buffers => Seq<Matrix>.Empty;
+    public Seq<Tensor> Buffers => Seq<Tensor>.Empty;
 }
 
 /// <summary>
@@ -36,13 +37,13 @@ public interface IRule
     int SlotSize { get; }
 
     /// <summary>The state before the first step, for a parameter shaped like <paramref name="param"/>.</summary>
-    ISlot Init(Matrix param);
+    ISlot Init(Tensor param);
 
     /// <summary>
     /// The next state and the outgoing update for one array at step <paramref name="step"/>, which is 1-based: the
     /// first update of a run is step 1 (<see cref="OptState.Step"/> + 1), as bias corrections and schedules expect.
     /// </summary>
-    (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step);
+    (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step);
 
     /// <summary>
     /// The next state and the updated parameter <c>param − delta</c> (a fresh matrix) at the 1-based
@@ -50,14 +51,14 @@ public interface IRule
     /// per-element formula (same bits); this default composes <see cref="Apply"/> and the subtraction, so any rule
     /// works unchanged.
     /// </summary>
-    (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step)
     {
         var (next, delta) = Apply(slot, param, grad, step);
         return (next, Slots.Subtract(param, delta));
     }
 
     /// <summary>Rebuilds a state from the arrays of <see cref="ISlot.Buffers"/> (loading a checkpoint).</summary>
-    ISlot Restore(Seq<Matrix> buffers);
+    ISlot Restore(Seq<Tensor> buffers);
 
     /// <summary>
     /// True when the rule reads its inputs (parameter, gradient, state) only during a call, keeps no reference to
@@ -78,20 +79,20 @@ internal static class Slots
                     + "initialise the state with the same rule you update with."
             );
 
-    public static Matrix Zeros(Matrix like) => Matrix.Zeros(like.RowCount, like.ColumnCount);
+    public static Tensor Zeros(Tensor like) => Tensor.Zeros(like.RowCount, like.ColumnCount);
 
-    public static Seq<Matrix> Expect(Seq<Matrix> buffers, int n, IRule rule) =>
+    public static Seq<Tensor> Expect(Seq<Tensor> buffers, int n, IRule rule) =>
         buffers.Count == n
             ? buffers
             : throw new ArgumentException($"{rule.Name}: expected {n} state arrays, got {buffers.Count}.");
 
-    public static double[] D(Matrix m) => Core.Mat.Data(m);
+    public static double[] D(Tensor m) => Core.Mat.Data(m);
 
     /// <summary>A fresh matrix shaped like <paramref name="like"/> whose every element the caller writes.</summary>
-    public static (Matrix M, double[] D) Fresh(Matrix like) => Core.Mat.New(like.RowCount, like.ColumnCount);
+    public static (Tensor M, double[] D) Fresh(Tensor like) => Core.Mat.New(like.RowCount, like.ColumnCount);
 
     /// <summary>p − d element by element, as a fresh matrix.</summary>
-    public static Matrix Subtract(Matrix param, Matrix delta)
+    public static Tensor Subtract(Tensor param, Tensor delta)
     {
         Core.Shape.RequireSame(param, delta, "optimizer delta");
         var (r, rd) = Fresh(param);

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Functional.Core;
 using Functional.Kernels;
 using static Functional.Optim.Slots;
 
@@ -33,17 +34,17 @@ internal static class Lanes
     /// <see cref="ILaneFormula.Slots"/>) and either the update (<paramref name="subtract"/> false) or the parameter
     /// minus it (true). The inputs are read, never kept; every output is a fresh array written whole.
     /// </summary>
-    public static (Matrix? A, Matrix? B, Matrix Out) Run<F>(
+    public static (Tensor? A, Tensor? B, Tensor Out) Run<F>(
         F f,
-        Matrix param,
-        Matrix grad,
-        Matrix? a,
-        Matrix? b,
+        Tensor param,
+        Tensor grad,
+        Tensor? a,
+        Tensor? b,
         bool subtract
     )
         where F : struct, ILaneFormula
     {
-        Matrix? na = null,
+        Tensor? na = null,
             nb = null;
         double[]? da = null,
             db = null;

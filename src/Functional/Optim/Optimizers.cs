@@ -34,7 +34,7 @@ public static class Optimizers
         rule is ClipByGlobalNorm || rule is Chain c && (OnWholeTree(c.First) || OnWholeTree(c.Then));
 
     /// <summary>A chain link by link over the whole dictionary: the deltas of one link are the next one's input.</summary>
-    static (Map<ParamKey, Matrix>, Map<ParamKey, ISlot>) Tree(
+    static (Map<ParamKey, Tensor>, Map<ParamKey, ISlot>) Tree(
         IRule rule,
         Map<ParamKey, ISlot> slots,
         Params ps,
@@ -64,7 +64,7 @@ public static class Optimizers
     /// <paramref name="subtract"/>, else the deltas (one per gradient); the new slots in both cases. The maps are
     /// built once, not rebuilt per key.
     /// </summary>
-    static (Map<ParamKey, Matrix>, Map<ParamKey, ISlot>) Arrays(
+    static (Map<ParamKey, Tensor>, Map<ParamKey, ISlot>) Arrays(
         IRule rule,
         Map<ParamKey, ISlot> st,
         Params ps,
@@ -74,13 +74,13 @@ public static class Optimizers
     )
     {
         var n = gs.Values.Count;
-        var values = new (ParamKey, Matrix)[n];
+        var values = new (ParamKey, Tensor)[n];
         var slots = new (ParamKey, ISlot)[n];
         var i = 0;
         foreach (var (key, g) in gs.Values)
         {
             var p =
-                ps.Values.Find(key).IfNoneUnsafe((Matrix?)null)
+                ps.Values.Find(key).IfNoneUnsafe((Tensor?)null)
                 ?? throw new ArgumentException(
                     $"gradient for '{key}' has no matching parameter; parameters are: {string.Join(", ", ps.Values.Keys)}"
                 );
@@ -97,8 +97,8 @@ public static class Optimizers
         }
         // Every key of gs is in ps and in the slots, so equal counts mean equal key sets: build fresh maps.
         var newValues =
-            !subtract ? new Map<ParamKey, Matrix>(values)
-            : n == ps.Values.Count ? new Map<ParamKey, Matrix>(values)
+            !subtract ? new Map<ParamKey, Tensor>(values)
+            : n == ps.Values.Count ? new Map<ParamKey, Tensor>(values)
             : ps.Values.SetItems(values);
         var newSlots = n == st.Count ? new Map<ParamKey, ISlot>(slots) : st.SetItems(slots);
         return (newValues, newSlots);
@@ -112,11 +112,11 @@ public static class Optimizers
         public int SlotSize => 0;
         public bool ForgetsInputs => true;
 
-        public ISlot Init(Matrix param) => NoSlot.Instance;
+        public ISlot Init(Tensor param) => NoSlot.Instance;
 
-        public ISlot Restore(Seq<Matrix> buffers) => NoSlot.Instance;
+        public ISlot Restore(Seq<Tensor> buffers) => NoSlot.Instance;
 
-        public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) => (slot, grad);
+        public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) => (slot, grad);
     }
 
     /// <summary>Parses an optimizer name of the CLI with the seeds' defaults.</summary>

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using Functional.Core;
 using Functional.Kernels;
 using LanguageExt;
 using static Functional.Optim.Lanes;
@@ -22,21 +23,21 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => NoSlot.Instance;
+    public ISlot Init(Tensor param) => NoSlot.Instance;
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> buffers)
+    public ISlot Restore(Seq<Tensor> buffers)
     {
         Expect(buffers, 0, this);
         return NoSlot.Instance;
     }
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         (slot, Run(new Formula(LearningRate), param, grad, null, null, false).Out);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         (slot, Run(new Formula(LearningRate), param, grad, null, null, true).Out);
 
     /// <summary>delta = lr·g.</summary>
@@ -51,10 +52,10 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
 
 /// <summary>A velocity per array (<see cref="Momentum"/>, <see cref="Nesterov"/>).</summary>
 /// <param name="V">The velocity.</param>
-public sealed record VelocitySlot(Matrix V) : ISlot
+public sealed record VelocitySlot(Tensor V) : ISlot
 {
     /// <inheritdoc/>
-    public Seq<Matrix> Buffers => Prelude.Seq1(V); // not [V]: a collection expression builds an empty immutable Seq
+    public Seq<Tensor> Buffers => Prelude.Seq1(V); // not [V]: a collection expression builds an empty immutable Seq
 }
 
 /// <summary>The book's Momentum: v ← ρv − lr·g; p ← p + v. Stored here with the sign flipped (delta = −v).</summary>
@@ -72,20 +73,20 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => new VelocitySlot(Zeros(param));
+    public ISlot Init(Tensor param) => new VelocitySlot(Zeros(param));
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> b) => new VelocitySlot(Expect(b, 1, this)[0]);
+    public ISlot Restore(Seq<Tensor> b) => new VelocitySlot(Expect(b, 1, this)[0]);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, false);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, true);
 
-    (ISlot, Matrix) Step(ISlot slot, Matrix param, Matrix grad, bool subtract)
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
     {
         var (v, _, o) = Run(
             new Formula(Rho, LearningRate),
@@ -126,20 +127,20 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => new VelocitySlot(Zeros(param));
+    public ISlot Init(Tensor param) => new VelocitySlot(Zeros(param));
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> b) => new VelocitySlot(Expect(b, 1, this)[0]);
+    public ISlot Restore(Seq<Tensor> b) => new VelocitySlot(Expect(b, 1, this)[0]);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, false);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, true);
 
-    (ISlot, Matrix) Step(ISlot slot, Matrix param, Matrix grad, bool subtract)
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
     {
         var f = new Formula(Rho, LearningRate, Rho * Rho, (1 + Rho) * LearningRate);
         var (v, _, o) = Run(f, param, grad, As<VelocitySlot>(slot, this).V, null, subtract);
@@ -162,10 +163,10 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
 
 /// <summary>A running sum or average of squared gradients per array (<see cref="AdaGrad"/>, <see cref="RmsProp"/>).</summary>
 /// <param name="H">The running sum or average.</param>
-public sealed record SquareSumSlot(Matrix H) : ISlot
+public sealed record SquareSumSlot(Tensor H) : ISlot
 {
     /// <inheritdoc/>
-    public Seq<Matrix> Buffers => Prelude.Seq1(H);
+    public Seq<Tensor> Buffers => Prelude.Seq1(H);
 }
 
 /// <summary>AdaGrad: h ← h + g²; p ← p − lr·g/(√h + ε), ε = 1e-7 as in the book.</summary>
@@ -183,20 +184,20 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => new SquareSumSlot(Zeros(param));
+    public ISlot Init(Tensor param) => new SquareSumSlot(Zeros(param));
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> b) => new SquareSumSlot(Expect(b, 1, this)[0]);
+    public ISlot Restore(Seq<Tensor> b) => new SquareSumSlot(Expect(b, 1, this)[0]);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, false);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, true);
 
-    (ISlot, Matrix) Step(ISlot slot, Matrix param, Matrix grad, bool subtract)
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
     {
         var f = new Formula(LearningRate, Epsilon);
         var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract);
@@ -233,20 +234,20 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => new SquareSumSlot(Zeros(param));
+    public ISlot Init(Tensor param) => new SquareSumSlot(Zeros(param));
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> b) => new SquareSumSlot(Expect(b, 1, this)[0]);
+    public ISlot Restore(Seq<Tensor> b) => new SquareSumSlot(Expect(b, 1, this)[0]);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, false);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, true);
 
-    (ISlot, Matrix) Step(ISlot slot, Matrix param, Matrix grad, bool subtract)
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
     {
         var f = new Formula(LearningRate, Epsilon, Decay);
         var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract);

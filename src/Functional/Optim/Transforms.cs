@@ -25,21 +25,21 @@ public sealed record WeightDecay(double Lambda) : IRule
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => NoSlot.Instance;
+    public ISlot Init(Tensor param) => NoSlot.Instance;
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> buffers)
+    public ISlot Restore(Seq<Tensor> buffers)
     {
         Expect(buffers, 0, this);
         return NoSlot.Instance;
     }
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         (slot, Run(new Formula(Lambda), param, grad, null, null, false).Out);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         (slot, Run(new Formula(Lambda), param, grad, null, null, true).Out);
 
     /// <summary>delta = u + λ·p.</summary>
@@ -66,21 +66,21 @@ public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => NoSlot.Instance;
+    public ISlot Init(Tensor param) => NoSlot.Instance;
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> buffers)
+    public ISlot Restore(Seq<Tensor> buffers)
     {
         Expect(buffers, 0, this);
         return NoSlot.Instance;
     }
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, false).Out);
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, true).Out);
 
     /// <summary>delta = u·f.</summary>
@@ -111,17 +111,17 @@ public sealed record ClipByGlobalNorm(double Max) : IRule
     public bool ForgetsInputs => true;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => NoSlot.Instance;
+    public ISlot Init(Tensor param) => NoSlot.Instance;
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> buffers)
+    public ISlot Restore(Seq<Tensor> buffers)
     {
         Expect(buffers, 0, this);
         return NoSlot.Instance;
     }
 
     /// <summary>Refuses: one array does not hold the global norm (use <see cref="Optimizers.Update"/>).</summary>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
         throw new InvalidOperationException(
             $"{Name} needs every array at once: update with Optimizers.Update, not one array at a time."
         );
@@ -143,7 +143,7 @@ public sealed record ClipByGlobalNorm(double Max) : IRule
 public sealed record ChainSlot(ISlot First, ISlot Then) : ISlot
 {
     /// <inheritdoc/>
-    public Seq<Matrix> Buffers => First.Buffers + Then.Buffers;
+    public Seq<Tensor> Buffers => First.Buffers + Then.Buffers;
 }
 
 /// <summary>Two rules in sequence: the delta of <see cref="First"/> is the update seen by <see cref="Then"/>
@@ -162,17 +162,17 @@ public sealed record Chain(IRule First, IRule Then) : IRule
     public bool ForgetsInputs => First.ForgetsInputs && Then.ForgetsInputs;
 
     /// <inheritdoc/>
-    public ISlot Init(Matrix param) => new ChainSlot(First.Init(param), Then.Init(param));
+    public ISlot Init(Tensor param) => new ChainSlot(First.Init(param), Then.Init(param));
 
     /// <inheritdoc/>
-    public ISlot Restore(Seq<Matrix> buffers)
+    public ISlot Restore(Seq<Tensor> buffers)
     {
         Expect(buffers, SlotSize, this);
         return new ChainSlot(First.Restore(buffers.Take(First.SlotSize)), Then.Restore(buffers.Skip(First.SlotSize)));
     }
 
     /// <inheritdoc/>
-    public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+    public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step)
     {
         var s = As<ChainSlot>(slot, this);
         var (s1, d1) = First.Apply(s.First, param, grad, step);
@@ -181,7 +181,7 @@ public sealed record Chain(IRule First, IRule Then) : IRule
     }
 
     /// <summary>The first link's delta, then the second link's one-pass update with it.</summary>
-    public (ISlot Slot, Matrix Param) Update(ISlot slot, Matrix param, Matrix grad, long step)
+    public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step)
     {
         var s = As<ChainSlot>(slot, this);
         var (s1, d1) = First.Apply(s.First, param, grad, step);

@@ -75,7 +75,7 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         return [.. body, .. SHA256.HashData(body)];
     }
 
-    static IEnumerable<(string Name, Matrix M)> Arrays(TrainState s, bool withOpt)
+    static IEnumerable<(string Name, Tensor M)> Arrays(TrainState s, bool withOpt)
     {
         foreach (var (k, m) in s.Params.Values)
             yield return ($"param/{k}", m);
@@ -256,7 +256,7 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         }
         pos += headerLength;
 
-        var arrays = new Dictionary<string, Matrix>(StringComparer.Ordinal);
+        var arrays = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var count = ReadInt("the array count");
         if (count < 0 || count > (bodyLength - pos) / 10)
             throw Bad(pos - 4, $"array count {count} is impossible for the file's length");
@@ -283,7 +283,7 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             for (var i = 0; i < data.Length; i++)
                 data[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(pos + 8 * i));
             pos += (int)(elements * 8);
-            if (!arrays.TryAdd(name, Matrix.Wrap(rows, cols, data)))
+            if (!arrays.TryAdd(name, Tensor.Wrap(rows, cols, data)))
                 throw Bad(pos, $"array '{name}' appears twice");
         }
         if (pos != bodyLength)
@@ -301,16 +301,19 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     /// <summary>The inverse of <see cref="SplitClip"/>.</summary>
     static IRule JoinClip(IRule rule, double clip) => clip > 0 ? new Chain(new ClipByGlobalNorm(clip), rule) : rule;
 
-    static Checkpoint Assemble(JsonObject header, Dictionary<string, Matrix> arrays, LayerKinds? kinds)
+    static Checkpoint Assemble(JsonObject header, Dictionary<string, Tensor> arrays, LayerKinds? kinds)
     {
         Network net;
         IRule? opt;
         try
         {
             net = NetworkSpec.FromJson(header["network"], kinds);
-            opt = header["optimizer"] is JsonObject r
-                ? JoinClip(RuleSpec.FromJson(r), header["clip_global_norm"]?.GetValue<double>() ?? 0)
-                : null;
+            var clip = header["clip_global_norm"]?.GetValue<double>() ?? 0;
+            if (!(double.IsFinite(clip) && clip >= 0))
+                throw new CheckpointFormatException(
+                    $"header field 'clip_global_norm': expected a finite bound ≥ 0 (0: no clipping), got {clip}"
+                );
+            opt = header["optimizer"] is JsonObject r ? JoinClip(RuleSpec.FromJson(r), clip) : null;
         }
         catch (Exception e) when (e is FormatException or InvalidOperationException or ArgumentException)
         {
@@ -355,7 +358,7 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
                 $"header field 'network': the network needs at least {needed} values, the file holds {held}"
             );
         var used = new System.Collections.Generic.HashSet<string>(StringComparer.Ordinal);
-        Matrix Get(string name, int rows, int cols)
+        Tensor Get(string name, int rows, int cols)
         {
             used.Add(name);
             if (!arrays.TryGetValue(name, out var m))

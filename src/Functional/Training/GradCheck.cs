@@ -20,26 +20,26 @@ public static class GradCheck
     public static double Derivative(Func<double, double> f, double x, double h = H) => (f(x + h) - f(x - h)) / (2 * h);
 
     /// <summary>Numerical gradient of f at x: each element perturbed on a fresh copy, never on x itself.</summary>
-    public static Matrix Gradient(Func<Matrix, double> f, Matrix x, double h = H) =>
-        Matrix.Generate(
+    public static Tensor Gradient(Func<Tensor, double> f, Tensor x, double h = H) =>
+        Tensor.Generate(
             x.RowCount,
             x.ColumnCount,
             (i, j) => (f(x.With(i, j, x[i, j] + h)) - f(x.With(i, j, x[i, j] - h))) / (2 * h)
         );
 
     /// <summary>Plain gradient descent: x ← x − lr·∇f(x), <paramref name="steps"/> times; returns every point visited.</summary>
-    public static Seq<Matrix> Descent(Func<Matrix, double> f, Matrix x0, double lr, int steps) =>
+    public static Seq<Tensor> Descent(Func<Tensor, double> f, Tensor x0, double lr, int steps) =>
         Enumerable.Range(0, steps).Aggregate(Seq1(x0), (path, _) => path.Add(path.Last - lr * Gradient(f, path.Last)));
 
-    static Seq<Matrix> Seq1(Matrix m) => Prelude.Seq1(m);
+    static Seq<Tensor> Seq1(Tensor m) => Prelude.Seq1(m);
 
     /// <summary>
     /// Fourth-order central difference (−f(x+2h) + 8f(x+h) − 8f(x−h) + f(x−2h)) / 12h. The gradient check uses it:
     /// the book's second-order stencil has a truncation error of h²·f‴/6 ≈ 1e-8·f‴, which for a BatchNorm or
     /// softmax network is above the 1e-6 relative bar although backprop is exact; this one's is ≈ 1e-16·f⁽⁵⁾.
     /// </summary>
-    public static Matrix Gradient4(Func<Matrix, double> f, Matrix x, double h = H) =>
-        Matrix.Generate(
+    public static Tensor Gradient4(Func<Tensor, double> f, Tensor x, double h = H) =>
+        Tensor.Generate(
             x.RowCount,
             x.ColumnCount,
             (i, j) =>
@@ -50,14 +50,14 @@ public static class GradCheck
         );
 
     /// <summary>Numerical gradients of the network loss for every parameter (the model state is not advanced).</summary>
-    public static Grads Numerical(Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx) =>
+    public static Grads Numerical(Network net, Params ps, ModelState st, Tensor x, Tensor t, Ctx ctx) =>
         new(
             ps.Values.Map(
                 (key, w) => Gradient4(wi => net.LossOf(new Params(ps.Values.SetItem(key, wi)), st, x, t, ctx), w)
             )
         );
 
-    public static GradDiff Compare(Matrix analytic, Matrix numeric)
+    public static GradDiff Compare(Tensor analytic, Tensor numeric)
     {
         Shape.RequireSame(analytic, numeric, "GradCheck.Compare");
         var d = (analytic - numeric).Select(Math.Abs);
@@ -76,7 +76,7 @@ public static class GradCheck
     }
 
     /// <summary>Backprop's input gradient against the numerical one (for layers without parameters).</summary>
-    public static GradDiff Input(Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
+    public static GradDiff Input(Network net, Params ps, ModelState st, Tensor x, Tensor t, Ctx ctx)
     {
         var f = net.Forward(ps, st, x, ctx);
         var (_, cache) = net.Loss.Forward(f.Scores, t);
@@ -85,7 +85,7 @@ public static class GradCheck
     }
 
     /// <summary>Backprop against numerical gradients, per parameter key.</summary>
-    public static Map<ParamKey, GradDiff> Run(Network net, Params ps, ModelState st, Matrix x, Matrix t, Ctx ctx)
+    public static Map<ParamKey, GradDiff> Run(Network net, Params ps, ModelState st, Tensor x, Tensor t, Ctx ctx)
     {
         var analytic = net.LossAndGrads(ps, st, x, t, ctx).Grads;
         var numeric = Numerical(net, ps, st, x, t, ctx);

@@ -12,11 +12,11 @@ namespace Functional.Training;
 /// everything dies one step later. With the runtime's default generation-0 budget (sized from the L3 cache: ~16 MB
 /// here) the allocator keeps handing out memory that has left the caches since it was last used, and a small step
 /// (the digits network: 75 KB) spends a quarter of its time on those misses. A 4 MB budget measured 21–22 →
-/// 16 µs per digits step (three interleaved A/B runs, docs/PERFORMANCE.md); steps of 512 KB and more are not paced.
+/// 16 µs per digits step; steps of 512 KB and more are not paced.
 /// The runtime's own knob (DOTNET_GCgen0size) is only read from the environment, not from runtimeconfig.json,
 /// so the loop paces collections itself. Collections never change a value: results are bitwise the same.
 /// </remarks>
-public readonly record struct NurseryPacer(long Mark, long Last, int Collections = 0)
+internal readonly record struct NurseryPacer(long Mark, long Last, int Collections = 0)
 {
     /// <summary>Bytes allocated on the loop's thread between two paced collections.</summary>
     public const long Budget = 4L << 20;

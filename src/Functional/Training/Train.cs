@@ -25,7 +25,7 @@ public sealed record StepResult(TrainState State, double Loss);
 public static class Train
 {
     /// <summary>Forward, backward, optimizer update and new BatchNorm statistics for one batch.</summary>
-    public static StepResult Step(Network net, IRule rule, TrainState s, Matrix x, Matrix t) =>
+    public static StepResult Step(Network net, IRule rule, TrainState s, Tensor x, Tensor t) =>
         Step(net, rule, s, x, t, null);
 
     /// <summary>
@@ -37,8 +37,8 @@ public static class Train
         Network net,
         IRule rule,
         TrainState s,
-        Matrix x,
-        Matrix t,
+        Tensor x,
+        Tensor t,
         StepScratch? scratch,
         Recycler? recycler = null
     )
@@ -79,8 +79,9 @@ public static class Train
         Dataset data,
         Batches batches,
         long totalSteps,
+        GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
-    ) => Loop(net, rule, start, data, batches, totalSteps, null, stop);
+    ) => Loop(net, rule, start, data, batches, totalSteps, null, gc, stop);
 
     /// <summary>
     /// <see cref="Steps"/> as a fold: the last step's result (the start state and a NaN loss when there is no step
@@ -94,10 +95,11 @@ public static class Train
         Dataset data,
         Batches batches,
         long totalSteps,
+        GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
-    ) => Run(net, rule, start, data, batches, totalSteps, RecycleFrom, stop);
+    ) => Run(net, rule, start, data, batches, totalSteps, RecycleFrom, gc, stop);
 
-    /// <summary><see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, CancellationToken)"/>
+    /// <summary><see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, GcPacing, CancellationToken)"/>
     /// recycling states of at least <paramref name="recycleFrom"/> doubles (tests recycle small ones too).</summary>
     internal static StepResult Run(
         Network net,
@@ -107,6 +109,7 @@ public static class Train
         Batches batches,
         long totalSteps,
         long recycleFrom,
+        GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
     )
     {
@@ -114,7 +117,7 @@ public static class Train
         Arrays(start, prev);
         var recycler = rule.ForgetsInputs && prev.Sum(a => (long)a.Length) >= recycleFrom ? new Recycler(prev) : null;
         var last = new StepResult(start, double.NaN);
-        foreach (var r in Loop(net, rule, start, data, batches, totalSteps, recycler, stop))
+        foreach (var r in Loop(net, rule, start, data, batches, totalSteps, recycler, gc, stop))
         {
             if (recycler is not null)
             {
@@ -158,6 +161,7 @@ public static class Train
         Batches batches,
         long totalSteps,
         Recycler? recycler,
+        GcPacing gc,
         CancellationToken stop
     )
     {
@@ -167,7 +171,7 @@ public static class Train
                 nameof(data)
             );
         var s = start;
-        var nursery = new NurseryPacer();
+        var nursery = gc == GcPacing.Nursery ? new NurseryPacer() : (NurseryPacer?)null;
         // The batch and the step's intermediates live in scratch arrays this loop owns, reset before each step.
         // That is safe because a step keeps no reference to its input or intermediates: it returns fresh
         // parameters, optimizer slots and BatchNorm statistics, and only built-in layers are lent the scratch (a
@@ -184,7 +188,7 @@ public static class Train
             yield return r;
             s = r.State;
             // Paced after the step's predecessor state is dropped, so a collection promotes one set of parameters.
-            nursery = nursery.Tick();
+            nursery = nursery?.Tick();
         }
     }
 
@@ -200,6 +204,7 @@ public static class Train
         Batches batches,
         long totalSteps,
         Action<StepResult>? onStep = null,
+        GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
     )
     {
@@ -207,7 +212,7 @@ public static class Train
         var s = start;
         var lossSum = 0.0;
         var count = 0;
-        foreach (var r in Steps(net, rule, start, data.Train, batches, totalSteps, stop))
+        foreach (var r in Steps(net, rule, start, data.Train, batches, totalSteps, gc, stop))
         {
             s = r.State;
             lossSum += r.Loss;

@@ -17,7 +17,7 @@ public class ColumnSumsTests
     public void Each_column_is_summed_top_down_bitwise(int rows, int cols)
     {
         // Values of very different magnitudes, so that another order of the additions gives other bits.
-        var x = Matrix.Generate(rows, cols, (i, j) => Math.Pow(10, (i * 7 + j * 3) % 17 - 8) * (i % 3 == 0 ? -1 : 1));
+        var x = Tensor.Generate(rows, cols, (i, j) => Math.Pow(10, (i * 7 + j * 3) % 17 - 8) * (i % 3 == 0 ? -1 : 1));
         var sums = Mat.ColumnSums(x);
         Assert.Equal((1, cols), (sums.RowCount, sums.ColumnCount));
         for (var j = 0; j < cols; j++)
@@ -32,6 +32,6 @@ public class ColumnSumsTests
     [Fact]
     public void A_matrix_without_rows_sums_to_zeros()
     {
-        Assert.All(Mat.ColumnSums(Matrix.Zeros(0, 6)).ToArray(), v => Assert.Equal(0.0, v));
+        Assert.All(Mat.ColumnSums(Tensor.Zeros(0, 6)).ToArray(), v => Assert.Equal(0.0, v));
     }
 }

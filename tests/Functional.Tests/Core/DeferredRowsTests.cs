@@ -17,13 +17,13 @@ namespace Functional.Tests.Core;
 public class DeferredRowsTests
 {
     /// <summary>400 rows of byte-like values (a palette of 256), the kind of data set whose batches are deferred.</summary>
-    static Matrix Coded(int cols) =>
-        Matrix.Generate(400, cols, (i, j) => (i * 7 + j * 13 + i * j) % 256 / 255.0 - 0.25);
+    static Tensor Coded(int cols) =>
+        Tensor.Generate(400, cols, (i, j) => (i * 7 + j * 13 + i * j) % 256 / 255.0 - 0.25);
 
     static int[] Index(int rows) => [.. Enumerable.Range(0, rows).Select(i => (i * 37 + 11) % 400)];
 
     /// <summary>A batch deferred into a scratch array that holds NaN (stale values the product must overwrite).</summary>
-    static (Matrix X, DeferredRows Rows) Defer(Matrix data, int[] index)
+    static (Tensor X, DeferredRows Rows) Defer(Tensor data, int[] index)
     {
         var scratch = new StepScratch();
         scratch.Next(index.Length, data.ColumnCount).D.AsSpan().Fill(double.NaN);
@@ -71,7 +71,7 @@ public class DeferredRowsTests
             maxThreads: threads
         );
 
-        AssertBitwise(Matrix.Wrap(rows, n, expected), Matrix.Wrap(rows, n, actual), "product");
+        AssertBitwise(Tensor.Wrap(rows, n, expected), Tensor.Wrap(rows, n, actual), "product");
         AssertBitwise(gathered, x, "the batch the product wrote");
     }
 

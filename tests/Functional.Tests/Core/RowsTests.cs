@@ -66,10 +66,10 @@ public class RowsTests
     }
 
     /// <summary>A 37×9 matrix using every one of <paramref name="values"/> (333 elements, stride 7 through them).</summary>
-    static Matrix Tiled(double[] values) =>
-        Matrix.Wrap(37, 9, Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % values.Length]).ToArray());
+    static Tensor Tiled(double[] values) =>
+        Tensor.Wrap(37, 9, Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % values.Length]).ToArray());
 
-    static void AssertEveryBatchBitwise(Matrix x)
+    static void AssertEveryBatchBitwise(Tensor x)
     {
         foreach (var index in Batches)
         {
@@ -101,7 +101,7 @@ public class RowsTests
         var values = DistinctValues(257);
         var data = Enumerable.Range(0, 37 * 9).Select(e => values[e * 7 % 256]).ToArray();
         data[^1] = values[256]; // the 257th turns up at the very last element the palette builder reads
-        var x = Matrix.Wrap(37, 9, data);
+        var x = Tensor.Wrap(37, 9, data);
         Assert.False(Mat.RowMajorIsPalette(x));
         AssertEveryBatchBitwise(x);
     }
@@ -116,7 +116,7 @@ public class RowsTests
     [InlineData(false)]
     public void Gathers_in_parts_equal_the_reference_for_every_cut(bool palette)
     {
-        var x = palette ? Matrix.Generate(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0) : Normal(5, 400, 90);
+        var x = palette ? Tensor.Generate(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0) : Normal(5, 400, 90);
         Assert.Equal(palette, Mat.RowMajorIsPalette(x));
         var index = Enumerable.Range(0, 203).Select(i => i * 37 % 400).ToArray();
         Assert.True((long)index.Length * x.ColumnCount >= Mat.ParallelGather);
@@ -137,7 +137,7 @@ public class RowsTests
     [InlineData(false, 203)]
     public void Gathers_into_a_reused_scratch_array_overwrite_all_of_it(bool rowMajor, int rows)
     {
-        var x = Matrix.Generate(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0);
+        var x = Tensor.Generate(400, 90, (i, j) => (i * 7 + j * 13) % 256 / 255.0);
         var first = Enumerable.Range(0, rows).Select(i => i * 37 % 400).ToArray();
         var second = Enumerable.Range(0, rows).Select(i => (i * 91 + 5) % 400).ToArray();
         var scratch = new StepScratch();

@@ -101,19 +101,19 @@ public class StepScratchTests
     /// the loop must not hand it a gradient that the next step overwrites.</summary>
     sealed record KeepsGradient(double LearningRate) : IRule
     {
-        sealed record Last(Matrix G) : ISlot
+        sealed record Last(Tensor G) : ISlot
         {
-            public Seq<Matrix> Buffers => Prelude.Seq1(G);
+            public Seq<Tensor> Buffers => Prelude.Seq1(G);
         }
 
         public string Name => "keeps-gradient";
         public int SlotSize => 1;
 
-        public ISlot Init(Matrix param) => new Last(Matrix.Zeros(param.RowCount, param.ColumnCount));
+        public ISlot Init(Tensor param) => new Last(Tensor.Zeros(param.RowCount, param.ColumnCount));
 
-        public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+        public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
             (new Last(grad), (grad + ((Last)slot).G) * LearningRate);
 
-        public ISlot Restore(Seq<Matrix> buffers) => new Last(buffers[0]);
+        public ISlot Restore(Seq<Tensor> buffers) => new Last(buffers[0]);
     }
 }

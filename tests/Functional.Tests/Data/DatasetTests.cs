@@ -7,9 +7,9 @@ public sealed class DatasetTests
 {
     private static Dataset Small()
     {
-        var x = Matrix.Generate(5, 2, (i, j) => 10 * i + j);
+        var x = Tensor.Generate(5, 2, (i, j) => 10 * i + j);
         int[] labels = [0, 1, 2, 1, 0];
-        var t = Matrix.Generate(5, 3, (i, j) => labels[i] == j ? 1 : 0);
+        var t = Tensor.Generate(5, 3, (i, j) => labels[i] == j ? 1 : 0);
         return new Dataset("small", x, t, [.. labels], ["a", "b", "c"]);
     }
 

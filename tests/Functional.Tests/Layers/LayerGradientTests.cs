@@ -14,7 +14,7 @@ public class LayerGradientTests
 {
     const double Tolerance = 1e-6;
 
-    static void CheckAll(Net net, Matrix x, Matrix t, Ctx ctx)
+    static void CheckAll(Net net, Tensor x, Tensor t, Ctx ctx)
     {
         var ps = net.Init(Key.Of(11));
         var st = net.InitState();

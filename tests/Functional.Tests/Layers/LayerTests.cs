@@ -83,7 +83,7 @@ public class LayerTests
     public void BatchNorm_training_mode_standardises_the_books_arange_example()
     {
         // x = arange(15).reshape(3, 5)
-        var x = Matrix.Generate(3, 5, (i, j) => i * 5 + j);
+        var x = Tensor.Generate(3, 5, (i, j) => i * 5 + j);
         var bn = new BatchNorm(5, BatchNormConfig.Dlfs);
         var (y, stats, _) = BatchNorm.Forward(bn, bn.InitParams(), bn.InitStats(), x, Mode.Train);
         for (var j = 0; j < 5; j++)

@@ -12,7 +12,7 @@ namespace Functional.Tests.Layers;
 /// <param name="Initial">The initial value of a.</param>
 public sealed record Scale(double Initial) : Layer
 {
-    sealed record Input(Matrix X) : LayerCache;
+    sealed record Input(Tensor X) : LayerCache;
 
     public override string Kind => "scale";
 
@@ -27,7 +27,7 @@ public sealed record Scale(double Initial) : Layer
 
     public override IReadOnlyList<NamedArray> InitState(SampleShape input) => [new("peak", Mat.Zeros(1, 1))];
 
-    public override LayerForward Forward(LayerParams p, LayerState s, Matrix x, Ctx ctx)
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
     {
         var y = x * p["a"][0, 0];
         if (ctx.Mode == Mode.Eval)
@@ -36,7 +36,7 @@ public sealed record Scale(double Initial) : Layer
         return new LayerForward(y, new Input(x), [new("peak", Mat.Filled(1, 1, peak))]);
     }
 
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Matrix dy)
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy)
     {
         var x = ((Input)cache).X;
         var da = x.PointwiseMultiply(dy).Enumerate().Sum();

@@ -83,7 +83,7 @@ public class FusedStepTests
         var st = net.InitState();
         var x = Normal(1, 10, 64);
         var t = OneHot(2, 10, 10);
-        var copies = (ps.Values.Map((Matrix m) => m.Clone()), st[1, "var"].Clone(), x.Clone(), t.Clone());
+        var copies = (ps.Values.Map((Tensor m) => m.Clone()), st[1, "var"].Clone(), x.Clone(), t.Clone());
         _ = net.LossAndGrads(ps, st, x, t, Ctx.TrainNoKey);
         foreach (var (k, m) in copies.Item1)
             AssertBitwise(m, ps[k], $"param {k}");

@@ -37,7 +37,7 @@ public class NetworkTests
     {
         var he = Nets.MultiLayerNet(400, [300], 10, HiddenActivation.Relu).Init(Key.Of(1))[0, "W"];
         var xavier = Nets.MultiLayerNet(400, [300], 10, HiddenActivation.Sigmoid).Init(Key.Of(1))[0, "W"];
-        static double Std(Matrix m) => Math.Sqrt(m.Enumerate().Average(v => v * v));
+        static double Std(Tensor m) => Math.Sqrt(m.Enumerate().Average(v => v * v));
         Assert.Equal(Math.Sqrt(2.0 / 400), Std(he), 3);
         Assert.Equal(Math.Sqrt(1.0 / 400), Std(xavier), 3);
     }

@@ -30,7 +30,7 @@ public class RandomShapeGradientTests
     const double Tolerance = 1e-6;
     const double KinkMargin = 1e-2;
 
-    static bool Passes(Net net, Params ps, Matrix x, Matrix t, Ctx ctx, bool input, out string why)
+    static bool Passes(Net net, Params ps, Tensor x, Tensor t, Ctx ctx, bool input, out string why)
     {
         var st = net.InitState();
         var analytic = net.LossAndGrads(ps, st, x, t, ctx).Grads;
@@ -61,7 +61,7 @@ public class RandomShapeGradientTests
     }
 
     /// <summary>Smallest |pre-activation| over every ReLU's input, in the given mode.</summary>
-    static double ReluMargin(Net net, Params ps, Matrix x, Ctx ctx)
+    static double ReluMargin(Net net, Params ps, Tensor x, Ctx ctx)
     {
         var min = double.PositiveInfinity;
         foreach (var (layer, i) in net.Indexed)
@@ -166,7 +166,7 @@ public class RandomShapeGradientTests
         from seed in Seed
         select new NetCase(builder, n, i, Prelude.toSeq(hidden), o, a, bn, drop, decay, seed);
 
-    static (Net Net, Matrix X, Matrix T) Build(NetCase c)
+    static (Net Net, Tensor X, Tensor T) Build(NetCase c)
     {
         var net = c.Builder switch
         {

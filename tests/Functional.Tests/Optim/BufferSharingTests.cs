@@ -19,17 +19,17 @@ public class BufferSharingTests
 
     /// <summary>SGD that records what it was handed, to look at those arrays after the run (a test's breach of
     /// its own declaration, made only to observe the loop).</summary>
-    sealed record Spy(bool Declares, List<(Matrix M, double[] Then)> Seen) : IRule
+    sealed record Spy(bool Declares, List<(Tensor M, double[] Then)> Seen) : IRule
     {
         public string Name => "spy";
         public int SlotSize => 0;
         public bool ForgetsInputs => Declares;
 
-        public ISlot Init(Matrix param) => NoSlot.Instance;
+        public ISlot Init(Tensor param) => NoSlot.Instance;
 
-        public ISlot Restore(Seq<Matrix> buffers) => NoSlot.Instance;
+        public ISlot Restore(Seq<Tensor> buffers) => NoSlot.Instance;
 
-        public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step)
+        public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step)
         {
             Seen.Add((grad, Mat.Data(grad).ToArray()));
             Seen.Add((param, Mat.Data(param).ToArray()));

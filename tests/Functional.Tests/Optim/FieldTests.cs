@@ -134,7 +134,7 @@ public class FieldTests
         var target = Mat.Row(1.0, -2.0, 0.5, 4.0, -1.0);
         var ps = new Params(
             LanguageExt
-                .Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, 3.0, -3.0, 0.5, 2.0))
+                .Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, 3.0, -3.0, 0.5, 2.0))
                 .Add(new ParamKey(0, "b"), Mat.Row(-1.5, 2.5, 1.0, 0.0, 6.0))
         );
         var st = Optimizers.Init(rule, ps);

@@ -78,7 +78,7 @@ public class FusedUpdateTests
         {
             var gs = new Grads(
                 ps.Values.Map(
-                    (ParamKey k, Matrix p) => Normal((ulong)(100 * step + k.Layer), p.RowCount, p.ColumnCount)
+                    (ParamKey k, Tensor p) => Normal((ulong)(100 * step + k.Layer), p.RowCount, p.ColumnCount)
                 )
             );
             (ps, st) = Functional.Optim.Optimizers.Update(rule, st, ps, gs);
@@ -111,10 +111,10 @@ public class FusedUpdateTests
     {
         var net = Nets.MultiLayerNet(4, [3], 2);
         var ps = net.Init(Key.Of(2));
-        var before = ps.Values.Map((Matrix m) => m.Clone());
+        var before = ps.Values.Map((Tensor m) => m.Clone());
         var rule = Adam.Dlfs(0.1);
         var st = Functional.Optim.Optimizers.Init(rule, ps);
-        var only = new Grads(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Normal(3, 4, 3)));
+        var only = new Grads(LanguageExt.Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), Normal(3, 4, 3)));
         var (next, _) = Functional.Optim.Optimizers.Update(rule, st, ps, only);
         Assert.Same(ps[2, "W"], next[2, "W"]);
         Assert.False(Mat.BitwiseEqual(ps[0, "W"], next[0, "W"]));

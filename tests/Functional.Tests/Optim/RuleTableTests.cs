@@ -31,12 +31,12 @@ public class RuleTableTests
 
     public static TheoryData<string> Names => [.. Table.Keys];
 
-    static readonly Matrix Target = Mat.Row(1.0, -2.0, 0.5);
+    static readonly Tensor Target = Mat.Row(1.0, -2.0, 0.5);
 
     static Params P() =>
         new(
             LanguageExt
-                .Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, 3.0, 3.0))
+                .Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, 3.0, 3.0))
                 .Add(new ParamKey(1, "W"), Mat.Row(-2.0, 0.0, 1.0))
         );
 
@@ -147,7 +147,7 @@ public class RuleTableTests
     {
         // decay λ = 1 doubles g = p − target at p = 3·target; the clip then sees ‖2g‖, not ‖g‖.
         var target = Mat.Row(1.0, 2.0);
-        var ps = new Params(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, 6.0)));
+        var ps = new Params(LanguageExt.Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0, 6.0)));
         var gs = new Grads(ps.Values.Map(m => m - target)); // (2, 4); with λp added: (5, 10), norm √125
         var rule = Chain.Of(new WeightDecay(1.0), new ClipByGlobalNorm(1.0));
         var (next, _) = Optimizers.Update(rule, Optimizers.Init(rule, ps), ps, gs);

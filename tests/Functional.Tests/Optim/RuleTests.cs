@@ -11,12 +11,12 @@ public class RuleTests
     public static TheoryData<string> Names =>
         ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adam-standard", "adamw"];
 
-    static readonly Matrix Target = Mat.Row(1.0, -2.0, 0.5);
+    static readonly Tensor Target = Mat.Row(1.0, -2.0, 0.5);
 
     // f(p) = ½‖p − target‖², a convex quadratic with gradient p − target.
-    static double F(Matrix p) => 0.5 * Mat.SumOfSquares(p - Target);
+    static double F(Tensor p) => 0.5 * Mat.SumOfSquares(p - Target);
 
-    static Params P(Matrix m) => new(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), m));
+    static Params P(Tensor m) => new(LanguageExt.Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), m));
 
     static Grads G(Params p) => new(p.Values.Map(m => m - Target));
 
@@ -123,7 +123,7 @@ public class RuleTests
             rule,
             st,
             ps,
-            new Grads(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(1.0)))
+            new Grads(LanguageExt.Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), Mat.Row(1.0)))
         );
         Assert.Same(ps[1, "b"], next[1, "b"]);
         Assert.Equal(2.9, next[0, "W"][0, 0], 12);
@@ -134,7 +134,7 @@ public class RuleTests
     {
         var g = new Grads(
             LanguageExt
-                .Map<ParamKey, Matrix>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0))
+                .Map<ParamKey, Tensor>.Empty.Add(new ParamKey(0, "W"), Mat.Row(3.0))
                 .Add(new ParamKey(0, "b"), Mat.Row(4.0))
         );
         Assert.Equal(5.0, ClipByGlobalNorm.Norm(g), 12);

@@ -96,14 +96,14 @@ public class ScalarFormulaTests
         var (rule, scalar) = Table[name];
         var key = new ParamKey(0, "W");
         var p = Normal(1, rows, cols);
-        var ps = new Params(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(key, p));
+        var ps = new Params(LanguageExt.Map<ParamKey, Tensor>.Empty.Add(key, p));
         var st = Optimizers.Init(rule, ps);
         var n = rows * cols;
         var (ep, ea, eb) = (Mat.Data(p).ToArray(), new double[n], new double[n]);
         for (var t = 1; t <= 3; t++)
         {
             var g = Normal((ulong)(10 + t), rows, cols);
-            (ps, st) = Optimizers.Update(rule, st, ps, new Grads(LanguageExt.Map<ParamKey, Matrix>.Empty.Add(key, g)));
+            (ps, st) = Optimizers.Update(rule, st, ps, new Grads(LanguageExt.Map<ParamKey, Tensor>.Empty.Add(key, g)));
             var gd = Mat.Data(g);
             for (var i = 0; i < n; i++)
                 (ea[i], eb[i], ep[i]) = scalar(ea[i], eb[i], ep[i], gd[i], t);

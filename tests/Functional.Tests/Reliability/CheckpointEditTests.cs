@@ -147,7 +147,7 @@ public sealed class CheckpointEditTests
         var rng = new Random(seed);
         double value =
             seed < 0 ? -1.0 : new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity }[seed % 3];
-        Matrix Poke(Matrix m) => m.With(rng.Next(m.RowCount), rng.Next(m.ColumnCount), value);
+        Tensor Poke(Tensor m) => m.With(rng.Next(m.RowCount), rng.Next(m.ColumnCount), value);
         var s = c.State;
         if (array.StartsWith("param/", StringComparison.Ordinal))
         {

@@ -13,9 +13,9 @@ namespace Functional.Tests.Support;
 /// </summary>
 public static class Reference
 {
-    public static Matrix AffineForward(Matrix w, Matrix b, Matrix x) => Mat.AddRow(Product(false, x, false, w), b);
+    public static Tensor AffineForward(Tensor w, Tensor b, Tensor x) => Mat.AddRow(Product(false, x, false, w), b);
 
-    public static (Matrix DX, Matrix DW, Matrix DB) AffineBackward(Matrix w, Matrix x, Matrix dY) =>
+    public static (Tensor DX, Tensor DW, Tensor DB) AffineBackward(Tensor w, Tensor x, Tensor dY) =>
         (Product(false, dY, true, w), Product(true, x, false, dY), Mat.ColumnSums(dY));
 
     /// <summary>
@@ -23,7 +23,7 @@ public static class Reference
     /// <c>a.TransposeAndMultiply(b)</c> and <c>a.TransposeThisAndMultiply(b)</c>: the reference's products are
     /// the kernel's (whose order the kernel's own tests check), whatever MathNet's provider is.
     /// </summary>
-    public static Matrix Product(bool ta, Matrix a, bool tb, Matrix b)
+    public static Tensor Product(bool ta, Tensor a, bool tb, Tensor b)
     {
         int m = ta ? a.ColumnCount : a.RowCount,
             k = ta ? a.RowCount : a.ColumnCount,
@@ -44,39 +44,39 @@ public static class Reference
             c,
             Math.Max(1, m)
         );
-        return Matrix.Wrap(m, n, c);
+        return Tensor.Wrap(m, n, c);
     }
 
-    public static Matrix Relu(Matrix x) => x.Map(v => v > 0 ? v : 0.0);
+    public static Tensor Relu(Tensor x) => x.Map(v => v > 0 ? v : 0.0);
 
-    public static Matrix ReluBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => v > 0 ? 1.0 : 0.0));
+    public static Tensor ReluBackward(Tensor y, Tensor dY) => dY.PointwiseMultiply(y.Map(v => v > 0 ? 1.0 : 0.0));
 
-    public static Matrix Sigmoid(Matrix x) => x.Map(v => 1.0 / (1.0 + Math.Exp(-v)));
+    public static Tensor Sigmoid(Tensor x) => x.Map(v => 1.0 / (1.0 + Math.Exp(-v)));
 
-    public static Matrix SigmoidBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => v * (1.0 - v)));
+    public static Tensor SigmoidBackward(Tensor y, Tensor dY) => dY.PointwiseMultiply(y.Map(v => v * (1.0 - v)));
 
-    public static Matrix Tanh(Matrix x) => x.Map(Math.Tanh);
+    public static Tensor Tanh(Tensor x) => x.Map(Math.Tanh);
 
-    public static Matrix TanhBackward(Matrix y, Matrix dY) => dY.PointwiseMultiply(y.Map(v => 1.0 - v * v));
+    public static Tensor TanhBackward(Tensor y, Tensor dY) => dY.PointwiseMultiply(y.Map(v => 1.0 - v * v));
 
-    static Matrix BroadcastRow(Matrix row, int rows) => Matrix.Generate(rows, row.ColumnCount, (_, j) => row[0, j]);
+    static Tensor BroadcastRow(Tensor row, int rows) => Tensor.Generate(rows, row.ColumnCount, (_, j) => row[0, j]);
 
-    static Matrix ScaleColumns(Matrix x, Matrix row) => x.PointwiseMultiply(BroadcastRow(row, x.RowCount));
+    static Tensor ScaleColumns(Tensor x, Tensor row) => x.PointwiseMultiply(BroadcastRow(row, x.RowCount));
 
-    static Matrix DivideColumns(Matrix x, Matrix row) => x.PointwiseDivide(BroadcastRow(row, x.RowCount));
+    static Tensor DivideColumns(Tensor x, Tensor row) => x.PointwiseDivide(BroadcastRow(row, x.RowCount));
 
-    public sealed record BnCache(Matrix Xc, Matrix Xn, Matrix Std, Mode Mode);
+    public sealed record BnCache(Tensor Xc, Tensor Xn, Tensor Std, Mode Mode);
 
-    internal static (Matrix Y, BatchNormStats Stats, BnCache Cache) BatchNormForward(
+    internal static (Tensor Y, BatchNormStats Stats, BnCache Cache) BatchNormForward(
         BatchNormConfig cfg,
-        Matrix gamma,
-        Matrix beta,
+        Tensor gamma,
+        Tensor beta,
         BatchNormStats s,
-        Matrix x,
+        Tensor x,
         Mode mode
     )
     {
-        (Matrix, BnCache) Normalize(Matrix mean, Matrix variance)
+        (Tensor, BnCache) Normalize(Tensor mean, Tensor variance)
         {
             var xc = x - BroadcastRow(mean, x.RowCount);
             var std = variance.Map(v => Math.Sqrt(v + cfg.Epsilon));
@@ -99,7 +99,7 @@ public static class Reference
         return (y, next, c);
     }
 
-    public static (Matrix DX, Matrix DGamma, Matrix DBeta) BatchNormBackward(Matrix gamma, BnCache c, Matrix dY)
+    public static (Tensor DX, Tensor DGamma, Tensor DBeta) BatchNormBackward(Tensor gamma, BnCache c, Tensor dY)
     {
         var dBeta = Mat.ColumnSums(dY);
         var dGamma = Mat.ColumnSums(c.Xn.PointwiseMultiply(dY));
@@ -115,10 +115,10 @@ public static class Reference
         return (dXc - BroadcastRow(dMu.DivideLikeMathNet(n), n), dGamma, dBeta);
     }
 
-    public static (double Loss, Matrix DScores) SoftmaxCrossEntropy(Matrix scores, Matrix t) =>
+    public static (double Loss, Tensor DScores) SoftmaxCrossEntropy(Tensor scores, Tensor t) =>
         (Functions.SoftmaxCrossEntropy(scores, t), (Functions.Softmax(scores) - t).DivideLikeMathNet(scores.RowCount));
 
-    public static (double Loss, Matrix DScores) MeanSquaredError(Matrix scores, Matrix t)
+    public static (double Loss, Tensor DScores) MeanSquaredError(Tensor scores, Tensor t)
     {
         var diff = scores - t;
         var numel = diff.RowCount * (double)diff.ColumnCount;
@@ -130,8 +130,8 @@ public static class Reference
         Functional.Models.Network net,
         Params ps,
         ModelState st,
-        Matrix x,
-        Matrix t
+        Tensor x,
+        Tensor t
     )
     {
         var layers = net.Layers.ToArray();
@@ -178,14 +178,14 @@ public static class Reference
             }
         }
         var (loss, d) = net.Loss is SoftmaxWithLoss ? SoftmaxCrossEntropy(h, t) : MeanSquaredError(h, t);
-        var grads = LanguageExt.Map<ParamKey, Matrix>.Empty;
+        var grads = LanguageExt.Map<ParamKey, Tensor>.Empty;
         for (var i = layers.Length - 1; i >= 0; i--)
         {
             switch (layers[i])
             {
                 case Affine:
                 {
-                    var (dx, dw, db) = AffineBackward(ps[i, "W"], (Matrix)caches[i], d);
+                    var (dx, dw, db) = AffineBackward(ps[i, "W"], (Tensor)caches[i], d);
                     if (net.WeightDecay > 0)
                         dw = dw + ps[i, "W"] * net.WeightDecay;
                     grads = grads.Add(new ParamKey(i, "W"), dw).Add(new ParamKey(i, "b"), db);
@@ -200,13 +200,13 @@ public static class Reference
                     break;
                 }
                 case Functional.Layers.Relu:
-                    d = ReluBackward((Matrix)caches[i], d);
+                    d = ReluBackward((Tensor)caches[i], d);
                     break;
                 case Functional.Layers.Sigmoid:
-                    d = SigmoidBackward((Matrix)caches[i], d);
+                    d = SigmoidBackward((Tensor)caches[i], d);
                     break;
                 default:
-                    d = TanhBackward((Matrix)caches[i], d);
+                    d = TanhBackward((Tensor)caches[i], d);
                     break;
             }
         }
@@ -229,6 +229,6 @@ public static class Reference
     }
 
     /// <summary>Column-major gather, element by element.</summary>
-    public static Matrix Rows(Matrix x, int[] index) =>
-        Matrix.Generate(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
+    public static Tensor Rows(Tensor x, int[] index) =>
+        Tensor.Generate(index.Length, x.ColumnCount, (i, j) => x[index[i], j]);
 }

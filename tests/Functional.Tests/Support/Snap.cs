@@ -36,7 +36,7 @@ public static class Snap
     /// <summary>Round-trip text of a double: two equal strings mean bitwise equal values.</summary>
     public static string R(double x) => x.ToString("R", CultureInfo.InvariantCulture);
 
-    public static string[][] R(Matrix m) =>
+    public static string[][] R(Tensor m) =>
         Enumerable
             .Range(0, m.RowCount)
             .Select(i => Enumerable.Range(0, m.ColumnCount).Select(j => R(m[i, j])).ToArray())

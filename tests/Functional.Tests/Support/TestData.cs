@@ -5,14 +5,14 @@ namespace Functional.Tests.Support;
 /// <summary>Small seeded inputs for tests (drawn from the library's own Key, so they are the same everywhere).</summary>
 public static class TestData
 {
-    public static Matrix Normal(ulong seed, int rows, int cols, double scale = 1.0) =>
+    public static Tensor Normal(ulong seed, int rows, int cols, double scale = 1.0) =>
         Sampling.Normal(Key.Of(seed), rows, cols) * scale;
 
     public static int[] Labels(ulong seed, int n, int classes) => Sampling.Choice(Key.Of(seed), classes, n);
 
-    public static Matrix OneHot(ulong seed, int n, int classes) => Mat.OneHot(Labels(seed, n, classes), classes);
+    public static Tensor OneHot(ulong seed, int n, int classes) => Mat.OneHot(Labels(seed, n, classes), classes);
 
-    public static Matrix DeepCopy(Matrix m) => Matrix.FromColumnMajor(m.RowCount, m.ColumnCount, m.Span);
+    public static Tensor DeepCopy(Tensor m) => Tensor.FromColumnMajor(m.RowCount, m.ColumnCount, m.Span);
 
     /// <summary>The optimizer names of <c>Optimizers.Parse</c> the training tests run (each built-in rule once).</summary>
     public static readonly string[] RuleNames = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"];
@@ -24,6 +24,6 @@ public static class TestData
         return new("toy", Normal(seed, n, 6), Mat.OneHot(labels, 3), [.. labels], ["a", "b", "c"]);
     }
 
-    public static void AssertBitwise(Matrix expected, Matrix actual, string what) =>
+    public static void AssertBitwise(Tensor expected, Tensor actual, string what) =>
         Xunit.Assert.True(Mat.BitwiseEqual(expected, actual), $"{what} changed");
 }

@@ -17,7 +17,7 @@ public class GradCheckTests
     [Fact]
     public void Numerical_gradient_of_x0_squared_plus_x1_squared()
     {
-        static double F(Matrix x) => x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1];
+        static double F(Tensor x) => x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1];
         var g = GradCheck.Gradient(F, Mat.Row(3, 4));
         Assert.Equal(6, g[0, 0], 8);
         Assert.Equal(8, g[0, 1], 8);
@@ -29,7 +29,7 @@ public class GradCheckTests
     [Fact]
     public void Gradient_descent_from_minus3_4_with_lr_0_1_for_20_steps()
     {
-        static double F(Matrix x) => x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1];
+        static double F(Tensor x) => x[0, 0] * x[0, 0] + x[0, 1] * x[0, 1];
         var x0 = Mat.Row(-3, 4);
         var path = GradCheck.Descent(F, x0, 0.1, 20);
         Assert.Equal(21, path.Count);

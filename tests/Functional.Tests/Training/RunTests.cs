@@ -104,12 +104,12 @@ public class RunTests
         public string Name => "half-step";
         public int SlotSize => 0;
 
-        public ISlot Init(Matrix param) => NoSlot.Instance;
+        public ISlot Init(Tensor param) => NoSlot.Instance;
 
-        public (ISlot Slot, Matrix Delta) Apply(ISlot slot, Matrix param, Matrix grad, long step) =>
+        public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
             (slot, grad * (LearningRate / 2));
 
-        public ISlot Restore(Seq<Matrix> buffers) => NoSlot.Instance;
+        public ISlot Restore(Seq<Tensor> buffers) => NoSlot.Instance;
     }
 
     [Fact]

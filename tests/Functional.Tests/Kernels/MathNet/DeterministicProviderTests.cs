@@ -62,7 +62,7 @@ public sealed class DeterministicProviderTests : IDisposable
         var dx = dy.TransposeAndMultiply(wt.Transpose());
         Check(false, true, dy, wt.Transpose(), dx);
 
-        // Matrix-vector.
+        // Tensor-vector.
         var v = MathNet.Numerics.LinearAlgebra.Vector<double>.Build.Dense(GemmTestData.Values(inputs, 75));
         var xv = x * v;
         var expected = new double[batch];
