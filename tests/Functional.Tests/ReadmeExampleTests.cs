@@ -1,8 +1,9 @@
 using System.Text.RegularExpressions;
 using Functional.Core;
-using Functional.Layers;
+using Functional.Data;
 using Functional.Models;
 using Functional.Optim;
+using Functional.Training;
 using Xunit;
 
 namespace ReadmeExample; // outside Functional.* so names resolve exactly as in a user's program
@@ -14,22 +15,42 @@ public partial class ReadmeExampleTests
     public void Example_runs()
     {
         // README-BEGIN
+        var data = DataSets.Digits(seed: 1); // the 8×8 digits, standardised and split 1347/450 as `fnn train` does
         var net = Nets.MultiLayerNetExtend(64, [32], 10, HiddenActivation.Relu, batchNorm: true); // 64-32-BN-ReLU-10
-        var key = Key.Of(seed: 1); // explicit, splittable randomness
-        var ps = net.Init(key.FoldIn(1)); // Params: Map<ParamKey, Tensor>, "0.W", "1.gamma", …
-        var st = net.InitState(); // BatchNorm running statistics
-        var x = Sampling.Normal(key.FoldIn(2), 10, 64); // a batch: rows = samples
-        var t = Mat.OneHot([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 10);
-
-        var r = net.LossAndGrads(ps, st, x, t, Ctx.Train(key.FoldIn(3))); // forward + backward, nothing mutated
         var rule = new Sgd(0.01);
-        var (ps2, opt2) = Optimizers.Update(rule, Optimizers.Init(rule, ps), ps, r.Grads); // a step is a fold
-        var probs = net.Predict(ps2, r.State, x); // evaluation mode, with the new BatchNorm statistics
-        Console.WriteLine($"loss {r.Loss:F4}, class of sample 0: {Mat.ArgMaxRows(probs)[0]}");
+        var start = TrainState.Start(net, rule, Key.Of(1)); // parameters drawn from an explicit, splittable key
+        var batches = new Batches(data.Train.Count, 10, BatchSampling.Shuffle); // a pure function of (key, step)
+        var end = Train.Run(net, rule, start, data.Train, batches, 20 * batches.StepsPerEpoch).State; // 20 epochs, a fold
+        var test = Train.Evaluate(net, end.Params, end.Model, data.Test); // evaluation mode: running statistics
+        Console.WriteLine($"test accuracy {test.Accuracy:F4}");
+
+        var path = Path.Combine(Path.GetTempPath(), "digits.ckpt");
+        Checkpoint.Save(path, new Checkpoint(net, rule, end, new())).ThrowIfFail(); // atomic, checksummed
+        var saved = Checkpoint.Load(path).ThrowIfFail(); // a damaged file is a one-line error naming the byte
+        var sample = data.Test.X.RowValues(0); // one sample's 64 features
+        var digit = saved.Net.Classify(saved.State.Params, saved.State.Model, sample);
+        Console.WriteLine($"test sample 0 looks like a {digit}; its label is {data.Test.Labels[0]}");
         // README-END
-        Assert.Equal(1, opt2.Step);
-        Assert.True(r.Loss is > 1.5 and < 4);
-        Assert.Equal(10, probs.RowCount);
+        Assert.True(test.Accuracy > 0.9, $"test accuracy {test.Accuracy}");
+        Assert.Equal(data.Test.Labels[0], digit);
+        Assert.Equal(ParamsHash.Sha256(end.Params), ParamsHash.Sha256(saved.State.Params));
+        // The library's loop is the one `fnn train --epochs 20` runs: same split, same batches, same bits.
+        var outDir = Path.Combine(Path.GetTempPath(), "readme-" + Guid.NewGuid().ToString("N"));
+        var code = Functional.Cli.Commands.TrainCommand.Run(
+            Functional.Cli.TrainConfig.Default with
+            {
+                Epochs = 20,
+            },
+            outDir,
+            null,
+            TextWriter.Null
+        );
+        Assert.Equal(0, code);
+        var report = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(outDir, "report.json")))!;
+        Assert.Equal(ParamsHash.Sha256(end.Params), (string)report["parameters_sha256"]!);
+        Directory.Delete(outDir, recursive: true);
+        Assert.Equal(net.Classify(end.Params, end.Model, sample), digit);
+        File.Delete(path);
     }
 
     [Fact]

@@ -148,7 +148,7 @@ public static class TrainCommand
                         (lossSum, lossSteps) = (0.0, 0L);
                         ResumeChecks.RequireFiniteStats(e.State);
                         history.Add(entry);
-                        Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
+                        SaveOrThrow(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
                         saved = e.State.Step;
                         view.Epoch(entry, total);
                         mark = Stopwatch.GetTimestamp();
@@ -183,7 +183,7 @@ public static class TrainCommand
 
         if (last.Step < total)
         {
-            Checkpoint.Save(ckpt, MakeCheckpoint(net, opt, last, cfg, history, new PartialEpoch(lossSum, lossSteps)));
+            SaveOrThrow(ckpt, MakeCheckpoint(net, opt, last, cfg, history, new PartialEpoch(lossSum, lossSteps)));
             Console.Error.WriteLine($"interrupted at step {last.Step} of {total}; checkpoint saved to {ckpt}");
             Console.Error.WriteLine(
                 $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {Quote(ckpt)}"
@@ -267,6 +267,10 @@ public static class TrainCommand
             );
         }
     }
+
+    /// <summary>Saves, or rethrows the save's failure (an <see cref="OutputWriteException"/>), which the command turns
+    /// into one line and its exit code with the last good checkpoint kept.</summary>
+    static void SaveOrThrow(string path, Checkpoint c) => Checkpoint.Save(path, c).ThrowIfFail();
 
     public static Checkpoint MakeCheckpoint(
         Functional.Models.Network net,

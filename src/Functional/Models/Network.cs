@@ -299,6 +299,25 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     public double LossOf(Params ps, ModelState st, Tensor x, Tensor t, Ctx ctx) =>
         Loss.Forward(Forward(ps, st, x, ctx).Scores, t).Loss + Penalty(ps);
 
+    /// <summary>The outputs for one sample (class probabilities for a classifier), in evaluation mode.</summary>
+    /// <param name="ps">The parameters.</param>
+    /// <param name="st">The running statistics (BatchNorm).</param>
+    /// <param name="sample">The sample's <see cref="Inputs"/> features.</param>
+    public double[] Predict(Params ps, ModelState st, ReadOnlySpan<double> sample) =>
+        Predict(ps, st, OneSample(sample)).RowValues(0);
+
+    /// <summary>The most likely class of one sample (the index of its largest output).</summary>
+    public int Classify(Params ps, ModelState st, ReadOnlySpan<double> sample) =>
+        Mat.ArgMaxRows(Predict(ps, st, OneSample(sample)))[0];
+
+    Tensor OneSample(ReadOnlySpan<double> sample) =>
+        sample.Length == Inputs
+            ? Tensor.Row(sample)
+            : throw new ArgumentException(
+                $"Predict: the network takes {Inputs} features per sample, got {sample.Length}",
+                nameof(sample)
+            );
+
     /// <summary>Outputs in evaluation mode (probabilities for classifiers), computed in chunks of rows.</summary>
     public Tensor Predict(Params ps, ModelState st, Tensor x, int chunk = 1000)
     {

@@ -29,11 +29,24 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
 
     /// <summary>
     /// Writes to a temporary file beside the target, flushes it to disk, then renames it over the target, so a
-    /// crash at any moment leaves either the previous checkpoint or the new one, whole.
+    /// crash at any moment leaves either the previous checkpoint or the new one, whole. A failure (no space, no
+    /// permission) is a <c>Fin</c> error naming the file; the previous checkpoint is then untouched.
     /// </summary>
-    public static void Save(string path, Checkpoint c, bool withOptimizerState = true)
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="c">What to save.</param>
+    /// <param name="withOptimizerState">False writes the network and its parameters only (enough to evaluate and
+    /// predict, not to resume).</param>
+    public static Fin<Unit> Save(string path, Checkpoint c, bool withOptimizerState = true)
     {
-        AtomicFile.Write(path, Encode(c, withOptimizerState));
+        try
+        {
+            AtomicFile.Write(path, Encode(c, withOptimizerState));
+            return Prelude.unit;
+        }
+        catch (OutputWriteException e)
+        {
+            return Error.New(e);
+        }
     }
 
     public static byte[] Encode(Checkpoint c, bool withOptimizerState = true)

@@ -31,7 +31,7 @@ public sealed class AtomicFileTests
                 {
                     try
                     {
-                        Checkpoint.Save(path, c);
+                        Checkpoint.Save(path, c).ThrowIfFail();
                     }
                     catch (IOException)
                     {

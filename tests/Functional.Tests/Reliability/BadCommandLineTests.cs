@@ -23,8 +23,8 @@ public sealed class BadCommandLineTests
         File.WriteAllBytes(P("flipped.ckpt"), flipped);
         File.WriteAllBytes(P("empty.ckpt"), []);
         var c = GoodCheckpoint();
-        Checkpoint.Save(P("model-only.ckpt"), c with { Optimizer = null });
-        Checkpoint.Save(P("weights-only.ckpt"), c, withOptimizerState: false);
+        Checkpoint.Save(P("model-only.ckpt"), c with { Optimizer = null }).ThrowIfFail();
+        Checkpoint.Save(P("weights-only.ckpt"), c, withOptimizerState: false).ThrowIfFail();
         Directory.CreateDirectory(P("emptydir"));
         Directory.CreateDirectory(P("ran"));
         File.WriteAllText(P("ran/report.json"), "{}\n");
