@@ -6,10 +6,10 @@ namespace Functional.Core;
 /// still in cache instead of into fresh garbage-collected memory at every step.
 /// </summary>
 /// <remarks>
-/// Only <see cref="Training.Train.Run"/> keeps one, because only a fold can prove that a state is dead: it hands no
+/// Only <c>Train.Run</c> keeps one, because only a fold can prove that a state is dead: it hands no
 /// intermediate state to anyone, so once step t+1 has returned, the arrays of state t that state t+1 does not share
 /// are referenced by nothing (the run's own start state, which belongs to its caller, is never retired). A rule
-/// that declares <see cref="Optim.IRule.ForgetsInputs"/> keeps no other reference to its inputs; any other rule
+/// that declares <c>IRule.ForgetsInputs</c> keeps no other reference to its inputs; any other rule
 /// turns recycling off. A taken array holds stale values, like every <see cref="Mat.New"/> array, and its creator writes
 /// all of it, so every result is bitwise the one fresh memory would give. The pool is lent to the optimizer update
 /// only (<see cref="Lend"/>), on the fold's own thread.
@@ -48,7 +48,7 @@ internal sealed class Recycler(IEnumerable<double[]> keep)
 
     /// <summary>
     /// State <paramref name="old"/> is dead now that <paramref name="next"/> exists (their arrays, as
-    /// <see cref="Training.Train.Run"/> lists them): the arrays of <paramref name="old"/> that <paramref name="next"/>
+    /// <c>Train.Run</c> lists them): the arrays of <paramref name="old"/> that <paramref name="next"/>
     /// does not share, and that the caller's start state does not hold, go to the pool, at most as many of each
     /// length as <paramref name="old"/> gives up, so a rule that takes fewer than it retires cannot grow the pool.
     /// </summary>

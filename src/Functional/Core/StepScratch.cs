@@ -6,7 +6,7 @@ namespace Functional.Core;
 /// handed out again in the same order to the next step.
 /// </summary>
 /// <remarks>
-/// Owned by one training loop (<see cref="Training.Train.Steps"/>) and used by one step at a time. Nothing handed
+/// Owned by one training loop (<c>Train.Steps</c>) and used by one step at a time. Nothing handed
 /// out outlives its step: the step returns fresh parameters, optimizer slots and model state, and the loop resets
 /// the scratch before each step, once its predecessor has returned (docs/ARCHITECTURE.md, "Buffers the training loop
 /// owns"). Like

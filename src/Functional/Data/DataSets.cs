@@ -44,7 +44,7 @@ public static class DataSets
     static TrainTest SplitDigits(Dataset raw, ulong seed)
     {
         var all = Data.Digits.Standardize(raw);
-        var perm = Sampling.Permutation(Key.Of(seed).FoldIn(Training.KeyPurpose.Split), all.Count);
+        var perm = Sampling.Permutation(Key.Of(seed).FoldIn(KeyPurpose.Split), all.Count);
         return Data.Digits.Split(all, perm, Splits.TestCount(all.Count, DigitsTestFraction));
     }
 

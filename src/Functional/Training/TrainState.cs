@@ -18,12 +18,3 @@ public sealed record TrainState(Params Params, ModelState Model, OptState Opt, K
         return new TrainState(ps, net.InitState(), Optimizers.Init(rule, ps), key, 0);
     }
 }
-
-/// <summary>The fixed sub-keys of a run's root key, one per purpose, so that one never shifts another.</summary>
-public static class KeyPurpose
-{
-    public const ulong Init = 1;
-    public const ulong Batches = 2;
-    public const ulong Dropout = 3;
-    public const ulong Split = 4;
-}
