@@ -22,11 +22,15 @@ namespace Functional.Core;
 public sealed class Tensor : IEquatable<Tensor>
 {
     readonly double[] _data;
+    readonly int _rows,
+        _columns; // the flat view's extents, kept apart: the hot loops ask for them at every layer
 
     Tensor(ImmutableArray<int> dims, double[] data)
     {
         Dims = dims;
         _data = data;
+        _rows = dims[0];
+        _columns = Product(dims, 1);
     }
 
     /// <summary>The extent of each axis; the first is the sample axis.</summary>
@@ -36,10 +40,10 @@ public sealed class Tensor : IEquatable<Tensor>
     public int Rank => Dims.Length;
 
     /// <summary>Number of samples: the extent of the first axis.</summary>
-    public int RowCount => Dims[0];
+    public int RowCount => _rows;
 
     /// <summary>Values per sample: the product of the extents after the first (the flat view's columns).</summary>
-    public int ColumnCount => RowCount == 0 ? Product(Dims, 1) : _data.Length / RowCount;
+    public int ColumnCount => _columns;
 
     /// <summary>Total number of elements.</summary>
     public int Length => _data.Length;
@@ -49,12 +53,12 @@ public sealed class Tensor : IEquatable<Tensor>
     {
         get
         {
-            if ((uint)row >= (uint)RowCount || (uint)column >= (uint)ColumnCount)
+            if ((uint)row >= (uint)_rows || (uint)column >= (uint)_columns)
                 throw new ArgumentOutOfRangeException(
                     null,
                     $"element ({row}, {column}) of a {ShapeText} tensor (flat view {RowCount}×{ColumnCount})"
                 );
-            return _data[column * RowCount + row];
+            return _data[column * _rows + row];
         }
     }
 
