@@ -6,7 +6,9 @@ namespace Functional.Core;
 /// still in cache instead of into fresh garbage-collected memory at every step.
 /// </summary>
 /// <remarks>
-/// Only <see cref="Training.Train.Run"/> keeps one, because only a fold can prove that a state is dead: it hands no
+/// Only
+/// <see cref="Training.Train.Run(Models.Network, Optim.IRule, Training.TrainState, Data.Dataset, Training.Batches, long, Training.GcPacing, CancellationToken)">Train.Run</see>
+/// keeps one, because only a fold can prove that a state is dead: it hands no
 /// intermediate state to anyone, so once step t+1 has returned, the arrays of state t that state t+1 does not share
 /// are referenced by nothing (the run's own start state, which belongs to its caller, is never retired). A rule
 /// that declares <see cref="Optim.IRule.ForgetsInputs"/> keeps no other reference to its inputs; any other rule
@@ -48,7 +50,8 @@ internal sealed class Recycler(IEnumerable<double[]> keep)
 
     /// <summary>
     /// State <paramref name="old"/> is dead now that <paramref name="next"/> exists (their arrays, as
-    /// <see cref="Training.Train.Run"/> lists them): the arrays of <paramref name="old"/> that <paramref name="next"/>
+    /// <see cref="Training.Train.Run(Models.Network, Optim.IRule, Training.TrainState, Data.Dataset, Training.Batches, long, Training.GcPacing, CancellationToken)">Train.Run</see>
+    /// lists them): the arrays of <paramref name="old"/> that <paramref name="next"/>
     /// does not share, and that the caller's start state does not hold, go to the pool, at most as many of each
     /// length as <paramref name="old"/> gives up, so a rule that takes fewer than it retires cannot grow the pool.
     /// </summary>

@@ -22,8 +22,15 @@ public sealed record TrainState(Params Params, ModelState Model, OptState Opt, K
 /// <summary>The fixed sub-keys of a run's root key, one per purpose, so that one never shifts another.</summary>
 public static class KeyPurpose
 {
+    /// <summary>Parameter initialisation.</summary>
     public const ulong Init = 1;
+
+    /// <summary>Batch sampling (<see cref="Training.Batches"/>).</summary>
     public const ulong Batches = 2;
+
+    /// <summary>Dropout masks, further folded with the step.</summary>
     public const ulong Dropout = 3;
+
+    /// <summary>The train/validation split.</summary>
     public const ulong Split = 4;
 }
