@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# One sitting: for each seed workload, ours (`fnn bench`, and optionally a baseline build of it) and the peers
+# One side-by-side run: for each seed workload, ours (`fnn bench`, and optionally a baseline build of it) and the peers
 # (NumPy and PyTorch float64 on 1 and 2 threads, shared/bench/peers/w*.py) one right after the other; then the GEMM
 # rates (ours vs NumPy/OpenBLAS, W6 shapes). Every run first waits (up to 90 s) for a quiet machine.
 # Run from the repository root:  bash tests/Functional.Benchmarks/side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]

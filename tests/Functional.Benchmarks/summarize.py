@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Markdown tables from a side-by-side.sh output directory: ms/step of ours (and baseline) vs NumPy and PyTorch
 float64 on 1 and 2 threads (medians), the ratios, bytes/step, and the GEMM GFLOP/s.
-An interleaved sitting (ROUNDS=N) leaves one record per round and configuration: the median over the rounds is used.
+An interleaved side-by-side run (ROUNDS=N) leaves one record per round and configuration: the median over the rounds is used.
 Usage: python3 tests/Functional.Benchmarks/summarize.py OUTDIR"""
 import glob, json, os, re, statistics, sys
 
@@ -29,7 +29,7 @@ for k, v in peers.items():
     peers[k] = dict(v[-1], ms_per_iter=statistics.median(x["ms_per_iter"] for x in v), rounds=len(v),
                     n_used=sum(x.get("n_used", 0) for x in v), runs=[y for x in v for y in x.get("runs", [])])
 if rounds > 1:
-    print(f"Interleaved sitting: medians over {rounds} rounds (one repeat per configuration and round).")
+    print(f"Interleaved run: medians over {rounds} rounds (one repeat per configuration and round).")
     print()
 rows = ["digits-bn", "regression", "two-layer"] + sorted(k for k in ours if k.startswith("optimizers-"))
 print("| workload | ours ms/step | before ms/step | NumPy 1 thr | NumPy 2 thr | PyTorch 1 thr | PyTorch 2 thr | ours/NumPy (best thr) | ours/PyTorch (best thr) | bytes/step | act+grad bytes | ratio |")

@@ -18,10 +18,10 @@ public static class SharedWeights
         var fresh = TrainState.Start(target, rule, key);
         var from = AffineIndices(source);
         var to = AffineIndices(target);
-        Shape.Require(
-            from.Length == to.Length,
-            $"SharedWeights: {from.Length} Affine layers in the source, {to.Length} in the target."
-        );
+        if (from.Length != to.Length)
+            throw new ArgumentException(
+                $"SharedWeights: {from.Length} Affine layers in the source, {to.Length} in the target."
+            );
         var values = from.Zip(to)
             .Aggregate(
                 fresh.Params.Values,

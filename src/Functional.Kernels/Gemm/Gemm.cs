@@ -150,7 +150,9 @@ internal static partial class Gemm
         public virtual bool TileRelu => false;
     }
 
-    /// <summary>One product C = op(A)·op(B), all column-major (the arguments of <see cref="Multiply"/> with alpha 1, beta 0).</summary>
+    /// <summary>One product C = op(A)·op(B), all column-major (the arguments of
+    /// <see cref="Multiply(bool, bool, int, int, int, double, ReadOnlySpan{double}, int, ReadOnlySpan{double}, int, double, Span{double}, int, int)"/>
+    /// with alpha 1, beta 0).</summary>
     internal readonly record struct Product(
         bool TransA,
         bool TransB,

@@ -11,32 +11,46 @@ public static class Functions
     /// <summary>The guard the book adds inside log() so that log(0) never appears.</summary>
     public const double LogGuard = 1e-7;
 
+    /// <summary>The step function: 1 for x &gt; 0, else 0.</summary>
     public static double Step(double x) => x > 0 ? 1.0 : 0.0;
 
+    /// <summary>x itself (the output activation of regression).</summary>
     public static double Identity(double x) => x;
 
+    /// <summary>1 / (1 + e^-x).</summary>
     public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
 
+    /// <summary>The sigmoid's derivative at <paramref name="x"/>: (1 - s)·s with s = sigmoid(x).</summary>
     public static double SigmoidGrad(double x)
     {
         var s = Sigmoid(x);
         return (1.0 - s) * s;
     }
 
+    /// <summary>max(x, 0); 0 at x = 0.</summary>
     public static double Relu(double x) => x > 0 ? x : 0.0;
 
+    /// <summary>The ReLU's derivative: 1 for x &gt; 0, else 0 (0 at x = 0, as the backward pass uses).</summary>
     public static double ReluGrad(double x) => x > 0 ? 1.0 : 0.0;
 
+    /// <summary>The hyperbolic tangent (<see cref="Math.Tanh"/>).</summary>
     public static double Tanh(double x) => Math.Tanh(x);
 
+    /// <summary><see cref="Step(double)"/> of every element, as a new tensor.</summary>
     public static Tensor Step(Tensor x) => x.Select(Step);
 
+    /// <summary><see cref="Sigmoid(double)"/> of every element, as a new tensor (the kernel the Sigmoid layer
+    /// runs).</summary>
     public static Tensor Sigmoid(Tensor x) => Elementwise.Sigmoid(x);
 
+    /// <summary><see cref="SigmoidGrad(double)"/> of every element, as a new tensor.</summary>
     public static Tensor SigmoidGrad(Tensor x) => x.Select(SigmoidGrad);
 
+    /// <summary><see cref="Relu(double)"/> of every element, as a new tensor (the kernel the Relu layer
+    /// runs).</summary>
     public static Tensor Relu(Tensor x) => Elementwise.Relu(x);
 
+    /// <summary>tanh of every element, as a new tensor (the kernel the Tanh layer runs).</summary>
     public static Tensor Tanh(Tensor x) => Elementwise.Tanh(x);
 
     /// <summary>Row-wise softmax, numerically stable: the row maximum is subtracted before exp.</summary>

@@ -7,13 +7,17 @@ namespace Functional.Core;
 /// </summary>
 public readonly record struct Key(ulong Value)
 {
+    /// <summary>The root key of <paramref name="seed"/>; the seed is mixed, so nearby seeds give unrelated
+    /// keys.</summary>
     public static Key Of(ulong seed) => new(Mix(seed ^ 0x6A09E667F3BCC909UL));
 
     /// <summary>A new key derived from this one and <paramref name="data"/> (a step, a layer index, an epoch).</summary>
     public Key FoldIn(ulong data) => new(Mix(Value ^ Mix(data + 0x9E3779B97F4A7C15UL)));
 
+    /// <summary>Same as the unsigned overload, on the two's-complement bits of <paramref name="data"/>.</summary>
     public Key FoldIn(long data) => FoldIn(unchecked((ulong)data));
 
+    /// <summary>Two independent keys: this key folded with 0 and with 1.</summary>
     public (Key Left, Key Right) Split() => (FoldIn(0UL), FoldIn(1UL));
 
     /// <summary>The <paramref name="counter"/>-th 64 random bits of this key.</summary>
@@ -32,5 +36,6 @@ public readonly record struct Key(ulong Value)
         }
     }
 
+    /// <summary>The 64 bits in hex, e.g. <c>Key(0123456789ABCDEF)</c>.</summary>
     public override string ToString() => $"Key({Value:X16})";
 }

@@ -11,12 +11,17 @@ namespace Functional.Core;
 /// </summary>
 public static class Mat
 {
+    /// <summary>A rows×cols tensor of zeros.</summary>
     public static Tensor Zeros(int rows, int cols) => Tensor.Zeros(rows, cols);
 
+    /// <summary>A rows×cols tensor with every element <paramref name="value"/>.</summary>
     public static Tensor Filled(int rows, int cols, double value) => Tensor.Filled(rows, cols, value);
 
+    /// <summary>A 1×n tensor of <paramref name="values"/> (one sample, or a bias).</summary>
     public static Tensor Row(params double[] values) => Tensor.Row(values);
 
+    /// <summary>A tensor with one row per array of <paramref name="rows"/>; every row must have the same
+    /// length.</summary>
     public static Tensor FromRows(double[][] rows) => Tensor.FromRows(rows);
 
     /// <summary>A single sample becomes a batch of one (1×n).</summary>
@@ -85,6 +90,7 @@ public static class Mat
         return acc;
     }
 
+    /// <summary>The sum of the squared elements, accumulated in storage (column-major) order.</summary>
     public static double SumOfSquares(Tensor x)
     {
         var acc = 0.0;

@@ -7,17 +7,23 @@ namespace Functional.Core;
 /// </summary>
 public readonly record struct ParamKey(int Layer, string Name) : IComparable<ParamKey>
 {
+    /// <summary>By layer, then by name ordinally: the order of every parameter walk and checkpoint.</summary>
     public int CompareTo(ParamKey other) =>
         Layer != other.Layer ? Layer.CompareTo(other.Layer) : string.CompareOrdinal(Name, other.Name);
 
+    /// <summary>The <c>"layer.name"</c> form, e.g. <c>"1.gamma"</c>, used in checkpoints and messages.</summary>
     public override string ToString() => $"{Layer}.{Name}";
 
+    /// <summary>Ordered as <see cref="CompareTo"/>.</summary>
     public static bool operator <(ParamKey a, ParamKey b) => a.CompareTo(b) < 0;
 
+    /// <summary>Ordered as <see cref="CompareTo"/>.</summary>
     public static bool operator >(ParamKey a, ParamKey b) => a.CompareTo(b) > 0;
 
+    /// <summary>Ordered as <see cref="CompareTo"/>.</summary>
     public static bool operator <=(ParamKey a, ParamKey b) => a.CompareTo(b) <= 0;
 
+    /// <summary>Ordered as <see cref="CompareTo"/>.</summary>
     public static bool operator >=(ParamKey a, ParamKey b) => a.CompareTo(b) >= 0;
 
     /// <summary>Parses the <c>"1.gamma"</c> form written by <see cref="ToString"/>.</summary>

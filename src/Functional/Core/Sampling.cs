@@ -15,6 +15,8 @@ public static class Sampling
     public static Tensor Normal(Key key, int rows, int cols) =>
         Tensor.Generate(rows, cols, (i, j) => StandardNormal(key, (ulong)i * (ulong)cols + (ulong)j));
 
+    /// <summary>One standard normal value by Box–Muller from draws 2·<paramref name="index"/> and 2·<paramref
+    /// name="index"/>+1.</summary>
     public static double StandardNormal(Key key, ulong index)
     {
         var u1 = 1.0 - key.Uniform(2 * index); // (0, 1]: the log is finite

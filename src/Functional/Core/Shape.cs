@@ -4,7 +4,7 @@ using System.Text;
 namespace Functional.Core;
 
 /// <summary>Shape checks for programmer errors: the message names the layer, what was expected and what was given.</summary>
-public static class Shape
+internal static class Shape
 {
     public static string Of(Tensor m) => $"{m.RowCount}×{m.ColumnCount}";
 

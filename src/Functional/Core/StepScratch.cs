@@ -44,7 +44,8 @@ internal sealed class StepScratch
         _deferred = null; // a batch nobody read is never written
     }
 
-    /// <summary>Keeps a batch whose copy is owed to one of this step's arrays (<see cref="Mat.RowsDeferred"/>).</summary>
+    /// <summary>Keeps a batch whose copy is owed to one of this step's arrays
+    /// (<see cref="Mat.RowsDeferred(Tensor, int[], StepScratch)"/>).</summary>
     public void Defer(DeferredRows rows)
     {
         _deferred?.Fill();

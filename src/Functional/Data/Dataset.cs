@@ -4,6 +4,7 @@ using Functional.Core;
 namespace Functional.Data;
 
 /// <summary>A labelled set of samples, immutable.</summary>
+/// <param name="Name">Shown in logs and reports, e.g. <c>"mnist-train"</c>.</param>
 /// <param name="X">Rows are samples, columns are features.</param>
 /// <param name="T">Targets: one-hot rows for classification, or the regression target columns.</param>
 /// <param name="Labels">Integer class per row; empty for regression.</param>
@@ -18,8 +19,13 @@ public sealed record Dataset(
 {
     private readonly ImmutableArray<int> sampleShape;
 
+    /// <summary>The number of samples (rows of X).</summary>
     public int Count => X.RowCount;
+
+    /// <summary>The number of features per sample (columns of X, the flattened sample).</summary>
     public int Features => X.ColumnCount;
+
+    /// <summary>Whether the set has class labels (otherwise T holds regression targets).</summary>
     public bool IsClassification => !Labels.IsDefaultOrEmpty;
 
     /// <summary>Logical shape of one sample, e.g. (28, 28) for unflattened images; X always stores it flattened.

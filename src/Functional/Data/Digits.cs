@@ -10,7 +10,10 @@ namespace Functional.Data;
 /// The file has no header line.</summary>
 public static class Digits
 {
+    /// <summary>Pixels per sample (8×8), the number of feature columns.</summary>
     public const int Pixels = 64;
+
+    /// <summary>"0" to "9", as for MNIST.</summary>
     public static readonly ImmutableArray<string> ClassNames = Mnist.ClassNames;
 
     /// <summary>X holds the raw pixel values, T one-hot rows over 10 classes.</summary>

@@ -8,6 +8,7 @@ namespace Functional.Data;
 /// <summary>Reader of the IDX format used by MNIST: magic 00 00 type rank, big-endian int32 sizes, then the data.</summary>
 public static class Idx
 {
+    /// <summary>The type byte of unsigned 8-bit data, the only type the reader accepts.</summary>
     public const byte UnsignedByte = 0x08;
 
     // Deflate cannot expand input by more than ~1032:1, so a gzip file of n bytes holds at most this many

@@ -8,8 +8,12 @@ namespace Functional.Data;
 /// <summary>Loads the four standard MNIST-format files (each plain or .gz) from a directory.</summary>
 public static class Mnist
 {
+    /// <summary>"0" to "9", indexed by label.</summary>
     public static readonly ImmutableArray<string> ClassNames = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 
+    /// <summary>The train and test splits from <paramref name="dir"/> (train-* and t10k-* files), named
+    /// <paramref name="name"/>-train and <paramref name="name"/>-test; a missing or malformed file is an error
+    /// value.</summary>
     public static Fin<TrainTest> Load(string dir, MnistOptions opts, string name = "mnist") =>
         Load(dir, opts, name, ClassNames);
 

@@ -22,7 +22,7 @@ public sealed record BatchNormConfig(
     /// <summary>The book's common/layers.py: momentum 0.9, eps 10e-7, running_var starts at 0.</summary>
     public static BatchNormConfig Dlfs { get; } = new(0.9, 1e-6, false, 0.0);
 
-    /// <summary>The peer benchmarks and the digits notebook: eps 1e-5, running_var starts at 1.</summary>
+    /// <summary>The peer benchmarks (np_layers.py): eps 1e-5, running_var starts at 1.</summary>
     public static BatchNormConfig Reference { get; } = new(0.9, 1e-5, false, 1.0);
 
     /// <summary>Flux's normalise.jl: momentum 0.1 on the new batch, eps 1e-5, unbiased running variance.</summary>

@@ -6,6 +6,7 @@ namespace Functional.Training;
 public sealed class OutputWriteException(string path, string reason, Exception? inner = null)
     : IOException($"cannot write {path}: {reason}", inner)
 {
+    /// <summary>The file that could not be written, as the caller gave it.</summary>
     public string Path { get; } = path;
 }
 
@@ -18,6 +19,10 @@ public static class AtomicFile
 {
     const string TmpMark = ".tmp-";
 
+    /// <summary>Replaces <paramref name="path"/> with <paramref name="bytes"/>, creating its directory if
+    /// needed.</summary>
+    /// <exception cref="OutputWriteException">The file could not be written; the previous target is
+    /// unchanged.</exception>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
         var full = System.IO.Path.GetFullPath(path);

@@ -15,6 +15,7 @@ public enum BatchSampling
 /// <summary>Batch indices as a pure function of (key, step): any step's batch is known without replaying the others.</summary>
 public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
 {
+    /// <summary>The number of training samples the indices range over; positive.</summary>
     public int Count { get; init; } =
         Count > 0
             ? Count
@@ -23,6 +24,7 @@ public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
                 nameof(Count)
             );
 
+    /// <summary>Rows per batch; positive.</summary>
     public int BatchSize { get; init; } =
         BatchSize > 0
             ? BatchSize
@@ -42,6 +44,8 @@ public sealed record Batches(int Count, int BatchSize, BatchSampling Sampling)
     public bool MergesLast =>
         MergeSingleLast && Sampling == BatchSampling.Shuffle && Count > BatchSize && Count % BatchSize == 1;
 
+    /// <summary>This value, after checking that batch size and count are positive (an <see cref="ArgumentException"/>
+    /// otherwise), for use at the end of a construction expression.</summary>
     public Batches Validate()
     {
         Shape.Require(BatchSize > 0, $"batch size must be a positive integer, got {BatchSize}.");

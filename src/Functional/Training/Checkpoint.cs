@@ -19,6 +19,7 @@ namespace Functional.Training;
 /// </summary>
 public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State, JsonObject Meta)
 {
+    /// <summary>The format version written in the header; a file of another version is refused on load.</summary>
     public const uint Version = 1;
     static readonly byte[] Magic = "FNCK"u8.ToArray();
     const int HashSize = 32;
@@ -49,7 +50,8 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         }
     }
 
-    public static byte[] Encode(Checkpoint c, bool withOptimizerState = true)
+    /// <summary>The bytes <see cref="Save"/> writes.</summary>
+    internal static byte[] Encode(Checkpoint c, bool withOptimizerState = true)
     {
         var (rule, clip) = SplitClip(c.Optimizer);
         var header = new JsonObject

@@ -14,6 +14,7 @@ public sealed record GradDiff(double MeanAbsDiff, double MaxRelError);
 /// <summary>Numerical differentiation and the gradient check of chapters 4–5, without in-place perturbation.</summary>
 public static class GradCheck
 {
+    /// <summary>The default step h of the central differences (the book's 1e-4).</summary>
     public const double H = 1e-4;
 
     /// <summary>Central difference (f(x+h) − f(x−h)) / 2h.</summary>
@@ -57,6 +58,8 @@ public static class GradCheck
             )
         );
 
+    /// <summary>How far an analytic gradient is from a numerical one of the same shape (see <see
+    /// cref="GradDiff"/>).</summary>
     public static GradDiff Compare(Tensor analytic, Tensor numeric)
     {
         Shape.RequireSame(analytic, numeric, "GradCheck.Compare");

@@ -8,6 +8,7 @@ namespace Functional.Training;
 /// <summary>A fingerprint of parameters: SHA-256 over key, shape and IEEE bits of every array, in key order.</summary>
 public static class ParamsHash
 {
+    /// <summary>The digest as 64 lowercase hex digits; equal strings mean bitwise-equal parameters.</summary>
     public static string Sha256(Params ps)
     {
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

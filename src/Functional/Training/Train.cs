@@ -14,7 +14,11 @@ public sealed class NonFiniteException(long step, string what)
         $"training stopped at step {step}: {what} is not finite (NaN or ±∞); lower the learning rate or check the data"
     )
 {
+    /// <summary>The number of the failing step, counted from 1 (the state's <see cref="TrainState.Step"/> +
+    /// 1).</summary>
     public long Step { get; } = step;
+
+    /// <summary>What went bad: the loss, or the first gradient array by key.</summary>
     public string What { get; } = what;
 }
 
@@ -132,10 +136,10 @@ public static class Train
     }
 
     /// <summary>
-    /// The smallest state (parameter and slot doubles) whose arrays <see cref="Run"/> recycles: below it they sit in
-    /// the core's L2 and the nursery anyway. With a first version of <see cref="Recycler.Retire"/> that allocated,
-    /// the digits and regression steps (2–4 K doubles) took 0.0135 and 0.0141 ms in sitting 39, against 0.0104 and
-    /// 0.0057 before recycling; below this size there is nothing to win and that risk to take.
+    /// The smallest state (parameter and slot doubles) whose arrays
+    /// <see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, GcPacing, CancellationToken)"/> recycles.
+    /// Below this size (the digits and regression states, 2–4 K doubles) the arrays sit in L2 and the nursery anyway,
+    /// so recycling cannot win and its bookkeeping would cost more than it saves.
     /// </summary>
     const long RecycleFrom = 1 << 15;
 
@@ -227,7 +231,7 @@ public static class Train
         }
     }
 
-    public static EpochLog EpochLog(Network net, TrainState s, TrainTest data, int stepsPerEpoch, double meanStepLoss)
+    internal static EpochLog EpochLog(Network net, TrainState s, TrainTest data, int stepsPerEpoch, double meanStepLoss)
     {
         var tr = Evaluate(net, s.Params, s.Model, data.Train);
         var te = Evaluate(net, s.Params, s.Model, data.Test);
@@ -323,6 +327,9 @@ public sealed record EpochLog(
     double MeanBatchLoss
 );
 
+/// <summary>The state at the end of an epoch and that epoch's history row.</summary>
+/// <param name="State">The training state after the epoch's last step.</param>
+/// <param name="Log">The evaluation after that step.</param>
 public sealed record EpochResult(TrainState State, EpochLog Log);
 
 /// <summary>Loss and accuracy (NaN for regression) of one data set.</summary>

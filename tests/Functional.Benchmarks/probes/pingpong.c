@@ -1,5 +1,5 @@
-// Round trip of one cache line between CPU 0 and CPU 1 (two pinned threads). On this VM it measured ~75-140 ns in
-// the machine's fast spells and ~370-420 ns in its slow ones, which switch every few seconds to minutes (session 12).
+// Round trip of one cache line between CPU 0 and CPU 1 (two pinned threads). On a 2-vCPU VM it measured ~75-140 ns
+// in the machine's fast spells and ~370-420 ns in its slow ones, which switch every few seconds to minutes.
 // The slow figure is what a trip between two dies costs, so the host probably runs the two vCPUs on different
 // CCDs then; that cannot be seen from inside the guest.
 // Build and run: gcc -O2 -pthread tests/Functional.Benchmarks/probes/pingpong.c -o /tmp/pingpong && /tmp/pingpong

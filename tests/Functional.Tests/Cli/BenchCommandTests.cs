@@ -7,7 +7,8 @@ namespace Functional.Tests.Cli;
 
 /// <summary>
 /// The `bench` command on short runs (its timings are not asserted — speed is measured, not tested): it reports
-/// every workload, its results are deterministic, and the allocation per step stays within issue 5's bound.
+/// every workload, its results are deterministic, and the allocation per step stays within the bound of at most twice
+/// the step's activations and gradients.
 /// </summary>
 public sealed class BenchCommandTests : IDisposable
 {
@@ -61,9 +62,8 @@ public sealed class BenchCommandTests : IDisposable
     [Fact]
     public void Allocates_at_most_twice_the_activations_and_gradients_per_step()
     {
-        // Issue 5's bound. The small networks run 1 000 steps so that the run's one-time allocations (iterator,
-        // first batch permutation: ~13 KB) are amortised as over the peers' step counts; the large ones have
-        // megabytes of margin.
+        // The small networks run 1 000 steps so that the run's one-time allocations (iterator, first batch
+        // permutation: ~13 KB) are amortised as over the peers' step counts; the large ones have megabytes of margin.
         var small = Run("small.json", repeats: 1, steps: 1000, workloads: "digits-bn,regression");
         var large = Run("large.json", repeats: 1, steps: 60, workloads: "two-layer,optimizers-adam");
         foreach (var w in small.Concat(large))

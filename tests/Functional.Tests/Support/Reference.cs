@@ -8,8 +8,8 @@ namespace Functional.Tests.Support;
 
 /// <summary>
 /// The reference path: the layers, loss and training step written with MathNet's operators, Map and broadcast
-/// matrices, as the library computed them before the fused kernels (commit 774258b). The fused kernels must give
-/// the same bits; these are kept here, not in the library, as the oracle.
+/// matrices: the plain formulation that every fused kernel must reproduce bit for bit. It is kept here, not in the
+/// library, as the oracle.
 /// </summary>
 public static class Reference
 {
