@@ -17,7 +17,9 @@ namespace Functional.Core;
 /// <c>n + N·((c·H + h)·W + w)</c>: its flat view N×(C·H·W) is the same storage, so a Flatten costs nothing and a
 /// convolution's product writes its output directly in this layout.</para>
 /// <para>Library code writes a fresh tensor's storage once, before the tensor is returned (<see cref="Mat"/>'s
-/// <c>New</c>); after that it is read only.</para>
+/// <c>New</c>); after that it is read only. The one exception never leaves the library: a training loop's scratch
+/// tensors (the gathered batch, activations, gradients), whose arrays the loop rewrites at its next step, are used only
+/// inside that step and never reach a caller.</para>
 /// </remarks>
 public sealed class Tensor : IEquatable<Tensor>
 {
