@@ -42,6 +42,7 @@ quiet() { # wait until both CPUs were >= 90% idle for one second (at most 90 s)
 }
 ours() { # name, workloads, dll [file suffix]
   quiet; echo "== $1: $2" >&2
+  rm -f "$out/$1-$2${4:-}.json" # bench refuses to replace an existing file; a re-run into OUTDIR replaces its own
   dotnet "$3" bench --workloads "$2" --repeats "$REPEATS" --out "$out/$1-$2${4:-}.json" | tee -a "$out/ours.log" >&2
 }
 peer() { # script impl threads [extra args]
