@@ -27,19 +27,31 @@ public sealed class Tensor : IEquatable<Tensor>
     readonly int _rows,
         _columns; // the flat view's extents, kept apart: the hot loops ask for them at every layer
 
+    readonly ImmutableArray<int> _dims; // default for a rows×columns tensor: most tensors, made on the hot path
+
     Tensor(ImmutableArray<int> dims, double[] data)
     {
-        Dims = dims;
+        _dims = dims;
         _data = data;
         _rows = dims[0];
         _columns = Product(dims, 1);
     }
 
+    Tensor(int rows, int columns, double[] data)
+    {
+        _data = data;
+        _rows = rows;
+        _columns = columns;
+    }
+
+    /// <summary>A tensor of this one's shape over <paramref name="data"/>.</summary>
+    Tensor Like(double[] data) => _dims.IsDefault ? new(_rows, _columns, data) : new(_dims, data);
+
     /// <summary>The extent of each axis; the first is the sample axis.</summary>
-    public ImmutableArray<int> Dims { get; }
+    public ImmutableArray<int> Dims => _dims.IsDefault ? [_rows, _columns] : _dims;
 
     /// <summary>Number of axes (2 for a batch of feature vectors, 4 for a batch of images).</summary>
-    public int Rank => Dims.Length;
+    public int Rank => _dims.IsDefault ? 2 : _dims.Length;
 
     /// <summary>Number of samples: the extent of the first axis.</summary>
     public int RowCount => _rows;
@@ -76,18 +88,18 @@ public sealed class Tensor : IEquatable<Tensor>
     // ---- construction: every public factory copies what it is given ----
 
     /// <summary>A rows×columns tensor of zeros.</summary>
-    public static Tensor Zeros(int rows, int columns) => new(Dims2(rows, columns), new double[Size(rows, columns)]);
+    public static Tensor Zeros(int rows, int columns) => New2(rows, columns, new double[Size(rows, columns)]);
 
     /// <summary>A rows×columns tensor with every element <paramref name="value"/>.</summary>
     public static Tensor Filled(int rows, int columns, double value)
     {
         var d = new double[Size(rows, columns)];
         Array.Fill(d, value);
-        return new(Dims2(rows, columns), d);
+        return New2(rows, columns, d);
     }
 
     /// <summary>A 1×n tensor (a bias, or one sample) holding a copy of <paramref name="values"/>.</summary>
-    public static Tensor Row(params ReadOnlySpan<double> values) => new(Dims2(1, values.Length), values.ToArray());
+    public static Tensor Row(params ReadOnlySpan<double> values) => New2(1, values.Length, values.ToArray());
 
     /// <summary>A tensor whose row i is <paramref name="rows"/>[i] (all rows of one length).</summary>
     public static Tensor FromRows(IReadOnlyList<double[]> rows)
@@ -105,7 +117,7 @@ public sealed class Tensor : IEquatable<Tensor>
             for (var j = 0; j < cols; j++)
                 d[j * n + i] = rows[i][j];
         }
-        return new(Dims2(n, cols), d);
+        return New2(n, cols, d);
     }
 
     /// <summary>A rows×columns tensor from values in column-major (sample-fastest) order, copied.</summary>
@@ -116,7 +128,7 @@ public sealed class Tensor : IEquatable<Tensor>
                 $"{rows}×{columns} needs {Size(rows, columns)} values, got {values.Length}",
                 nameof(values)
             );
-        return new(Dims2(rows, columns), values.ToArray());
+        return New2(rows, columns, values.ToArray());
     }
 
     /// <summary>A tensor of element f(row, column).</summary>
@@ -126,23 +138,23 @@ public sealed class Tensor : IEquatable<Tensor>
         for (var j = 0; j < columns; j++)
         for (var i = 0; i < rows; i++)
             d[j * rows + i] = f(i, j);
-        return new(Dims2(rows, columns), d);
+        return New2(rows, columns, d);
     }
 
     /// <summary>A copy of a MathNet matrix.</summary>
     public static Tensor FromMathNet(MathNet.Numerics.LinearAlgebra.Matrix<double> m) =>
-        new(Dims2(m.RowCount, m.ColumnCount), m.ToColumnMajorArray());
+        New2(m.RowCount, m.ColumnCount, m.ToColumnMajorArray());
 
     /// <summary>A copy with storage of its own: for a tensor over a training loop's scratch, which the next step
     /// rewrites, when it goes where the scratch's lifetime is not known (library code only).</summary>
-    internal Tensor Detached() => new(Dims, ToArray());
+    internal Tensor Detached() => Like(ToArray());
 
     /// <summary>Wraps a fresh array without copying: the caller gives it up (library code only).</summary>
     internal static Tensor Wrap(int rows, int columns, double[] data)
     {
         if (data.Length != Size(rows, columns))
             throw new ArgumentException($"{rows}×{columns} needs {Size(rows, columns)} values, got {data.Length}");
-        return new(Dims2(rows, columns), data);
+        return New2(rows, columns, data);
     }
 
     /// <summary>A copy with element (row, column) of the flat view replaced by <paramref name="value"/>.</summary>
@@ -151,7 +163,7 @@ public sealed class Tensor : IEquatable<Tensor>
         _ = this[row, column]; // the bounds check and its message
         var d = ToArray();
         d[column * RowCount + row] = value;
-        return new(Dims, d);
+        return Like(d);
     }
 
     /// <summary>The same elements seen with other extents (no copy: the storage is read-only). The first axis, the
@@ -229,17 +241,17 @@ public sealed class Tensor : IEquatable<Tensor>
         var d = new double[_data.Length];
         for (var i = 0; i < d.Length; i++)
             d[i] = f(_data[i]);
-        return new(Dims, d);
+        return Like(d);
     }
 
     static Tensor Zip(Tensor a, Tensor b, Func<double, double, double> f, string op)
     {
-        if (!a.Dims.SequenceEqual(b.Dims))
+        if (!SameShape(a, b))
             throw new ArgumentException($"{a.ShapeText} {op} {b.ShapeText}: the shapes must be equal");
         var d = new double[a._data.Length];
         for (var i = 0; i < d.Length; i++)
             d[i] = f(a._data[i], b._data[i]);
-        return new(a.Dims, d);
+        return a.Like(d);
     }
 
     /// <summary>Equal shapes and equal elements (<see cref="double.Equals(double)"/>: NaN equals NaN, and 0 equals
@@ -250,7 +262,7 @@ public sealed class Tensor : IEquatable<Tensor>
             return false;
         if (ReferenceEquals(this, other))
             return true;
-        if (!Dims.SequenceEqual(other.Dims))
+        if (!SameShape(this, other))
             return false;
         for (var i = 0; i < _data.Length; i++)
             if (!_data[i].Equals(other._data[i]))
@@ -289,12 +301,17 @@ public sealed class Tensor : IEquatable<Tensor>
         return sb.ToString();
     }
 
-    static ImmutableArray<int> Dims2(int rows, int columns)
+    static Tensor New2(int rows, int columns, double[] data)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(rows);
         ArgumentOutOfRangeException.ThrowIfNegative(columns);
-        return [rows, columns];
+        return new(rows, columns, data);
     }
+
+    static bool SameShape(Tensor a, Tensor b) =>
+        a._dims.IsDefault && b._dims.IsDefault
+            ? a._rows == b._rows && a._columns == b._columns
+            : a.Dims.SequenceEqual(b.Dims);
 
     static int Size(int rows, int columns) => checked(rows * columns);
 
