@@ -1,3 +1,4 @@
+using System.Globalization;
 using Functional.Tests.Cli;
 using Functional.Training;
 using Xunit;
@@ -64,7 +65,11 @@ public sealed class SignalTests
         }
         var ckpt = Path.Combine(dir, "model.ckpt");
         Assert.True(Checkpoint.Load(ckpt).IsSucc);
-        // what a kill between creating and renaming the temporary leaves
+        // What a kill between creating and renaming the temporary leaves. Linux hands out process and thread ids
+        // from one small space (pid_max, 32768 here), so on a busy machine the killed id may already belong to a live
+        // thread; then an id above pid_max, which no process can hold, stands for the dead writer.
+        if (Directory.Exists($"/proc/{pid}"))
+            pid = int.Parse(File.ReadAllText("/proc/sys/kernel/pid_max").Trim(), CultureInfo.InvariantCulture) + 1;
         var stale = $"{ckpt}.tmp-{pid}-0123456789ab";
         File.WriteAllBytes(stale, [1, 2, 3]);
         var r = Fnn.Run(["train", "--resume", ckpt, "--out", dir]);
