@@ -87,7 +87,10 @@ public sealed class BadCommandLineTests
         // output locations
         yield return ("--out|is an existing file", ["train", "--out", "@text.txt"]);
         yield return ("--out|255", ["train", "--out", "@" + LongName]);
-        yield return ("--out|4095", ["train", "--out", "/tmp/" + string.Join('/', Enumerable.Repeat("d", 2100))]);
+        yield return (
+            "--out|4095",
+            ["train", "--out", Path.Combine(Path.GetTempPath(), string.Join('/', Enumerable.Repeat("d", 2100)))]
+        );
         yield return ("--out|cannot create", ["train", "--out", "@text.txt/sub"]);
         yield return ("--out|another run's report.json|--overwrite", ["train", "--out", "@ran"]);
         yield return ("--out|another run's model.ckpt", ["train", "--out", "@good-dir"]);
