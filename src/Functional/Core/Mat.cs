@@ -34,13 +34,16 @@ public static class Mat
     /// <summary>
     /// A fresh dense rows×cols matrix and its column-major storage, NOT zeroed: the caller writes every element
     /// before the matrix leaves it (the one mutation rule: only the creator writes, and only before returning).
-    /// During a training fold's optimizer update the storage may be a retired state's array (<see cref="Recycler"/>).
     /// </summary>
-    internal static (Tensor M, double[] D) New(int rows, int cols)
-    {
-        var d = Recycler.Take(rows * cols) ?? GC.AllocateUninitializedArray<double>(rows * cols);
-        return (Tensor.Wrap(rows, cols, d), d);
-    }
+    internal static (Tensor M, double[] D) New(int rows, int cols) =>
+        Wrapped(rows, cols, GC.AllocateUninitializedArray<double>(rows * cols));
+
+    /// <summary><see cref="New"/> whose storage is a dead state's array from <paramref name="pool"/> when it
+    /// holds one of the length (a training fold's optimizer update, <see cref="Recycler"/>).</summary>
+    internal static (Tensor M, double[] D) NewReusing(int rows, int cols, Recycler? pool) =>
+        Wrapped(rows, cols, pool?.Take(rows * cols) ?? GC.AllocateUninitializedArray<double>(rows * cols));
+
+    static (Tensor M, double[] D) Wrapped(int rows, int cols, double[] d) => (Tensor.Wrap(rows, cols, d), d);
 
     /// <summary>Wraps a fresh column-major array (not copied; the caller gives it up).</summary>
     internal static Tensor Wrap(int rows, int cols, double[] data) => Tensor.Wrap(rows, cols, data);

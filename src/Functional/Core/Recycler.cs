@@ -1,7 +1,7 @@
 namespace Functional.Core;
 
 /// <summary>
-/// The parameter and optimizer-slot arrays of a training fold's retired states, handed back to <see cref="Mat.New"/>
+/// The parameter and optimizer-slot arrays of a training fold's retired states, handed back to <see cref="Mat.NewReusing"/>
 /// for the states that follow, so that a long run writes its new parameters into memory that is already mapped and
 /// still in cache instead of into fresh garbage-collected memory at every step.
 /// </summary>
@@ -10,41 +10,19 @@ namespace Functional.Core;
 /// intermediate state to anyone, so once step t+1 has returned, the arrays of state t that state t+1 does not share
 /// are referenced by nothing (the run's own start state, which belongs to its caller, is never retired). A rule
 /// that declares <c>IRule.ForgetsInputs</c> keeps no other reference to its inputs; any other rule
-/// turns recycling off. A taken array holds stale values, like every <see cref="Mat.New"/> array, and its creator writes
-/// all of it, so every result is bitwise the one fresh memory would give. The pool is lent to the optimizer update
-/// only (<see cref="Lend"/>), on the fold's own thread.
+/// turns recycling off. A taken array holds stale values, like every <see cref="Mat.New"/> array, and its
+/// creator writes all of it, so every result is bitwise the one fresh memory would give. The fold passes its pool to
+/// the optimizer update as an argument (<c>Optimizers.UpdateReusing</c>), on the fold's own thread; nothing else sees it.
 /// </remarks>
 internal sealed class Recycler(IEnumerable<double[]> keep)
 {
-    [ThreadStatic]
-    static Recycler? t_lent;
-
     readonly HashSet<double[]> _keep = new(keep, ReferenceEqualityComparer.Instance);
     readonly Dictionary<int, Stack<double[]>> _free = [];
     readonly HashSet<double[]> _live = new(ReferenceEqualityComparer.Instance); // reused by every Retire
     readonly Dictionary<int, int> _cap = [];
 
-    /// <summary>A retired array of exactly <paramref name="length"/> doubles, while a pool is lent to this thread.</summary>
-    public static double[]? Take(int length) =>
-        t_lent is { } r && r._free.TryGetValue(length, out var s) && s.Count > 0 ? s.Pop() : null;
-
-    /// <summary>
-    /// Lends <paramref name="pool"/> to <see cref="Mat.New"/> on the calling thread until the returned lease is
-    /// disposed (<c>using</c>), which restores what was lent before, even when the work in between throws. A null
-    /// pool lends nothing. A struct and no delegate: the step takes one lease and allocates nothing for it.
-    /// </summary>
-    public static Lease Lend(Recycler? pool)
-    {
-        var lease = new Lease(t_lent);
-        t_lent = pool;
-        return lease;
-    }
-
-    /// <summary>What was lent before a <see cref="Lend"/>, put back on dispose.</summary>
-    public readonly struct Lease(Recycler? before) : IDisposable
-    {
-        public void Dispose() => t_lent = before;
-    }
+    /// <summary>A retired array of exactly <paramref name="length"/> doubles, or null when the pool holds none.</summary>
+    public double[]? Take(int length) => _free.TryGetValue(length, out var s) && s.Count > 0 ? s.Pop() : null;
 
     /// <summary>
     /// State <paramref name="old"/> is dead now that <paramref name="next"/> exists (their arrays, as

@@ -33,7 +33,7 @@ public sealed record Adam(
     double Beta2 = 0.999,
     double Epsilon = 1e-7,
     bool FoldedBiasCorrection = true
-) : IRule
+) : IRule, IPooledRule
 {
     /// <summary>The book's Adam (folded bias correction, ε 1e-7).</summary>
     public static Adam Dlfs(double lr = 0.001) => new(lr, 0.9, 0.999, 1e-7, true);
@@ -62,23 +62,32 @@ public sealed record Adam(
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, step, false);
+        Step(slot, param, grad, step, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, step, true);
+        Step(slot, param, grad, step, true, null);
 
     /// <remarks>The bias corrections use <see cref="Math.Pow(double, double)"/>: a running product of β kept as state
     /// would round differently.</remarks>
-    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract)
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Step(slot, param, grad, step, subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract, Recycler? pool)
     {
         var s = As<AdamSlot>(slot, this);
         var c1 = 1 - Math.Pow(Beta1, step);
         var c2 = 1 - Math.Pow(Beta2, step);
         var (b1, b2) = (1 - Beta1, 1 - Beta2);
         var (m, v, o) = FoldedBiasCorrection
-            ? Run(new Folded(b1, b2, Epsilon, LearningRate * Math.Sqrt(c2) / c1), param, grad, s.M, s.V, subtract)
-            : Run(new Corrected(b1, b2, Epsilon, LearningRate, c1, c2), param, grad, s.M, s.V, subtract);
+            ? Run(new Folded(b1, b2, Epsilon, LearningRate * Math.Sqrt(c2) / c1), param, grad, s.M, s.V, subtract, pool)
+            : Run(new Corrected(b1, b2, Epsilon, LearningRate, c1, c2), param, grad, s.M, s.V, subtract, pool);
         return (new AdamSlot(m!, v!), o);
     }
 
@@ -134,7 +143,7 @@ public sealed record AdamW(
     double Beta1 = 0.9,
     double Beta2 = 0.999,
     double Epsilon = 1e-8
-) : IRule
+) : IRule, IPooledRule
 {
     /// <summary>The composition this record names, built from its fields at each use (nothing is cached).</summary>
     public Chain Links =>
@@ -165,4 +174,13 @@ public sealed record AdamW(
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Links.Update(slot, param, grad, step);
+
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Slots.Step(Links, slot, param, grad, step, subtract, pool);
 }

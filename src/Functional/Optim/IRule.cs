@@ -68,8 +68,34 @@ public interface IRule
     bool ForgetsInputs => false;
 }
 
+/// <summary>
+/// A rule whose fresh arrays may come from a training fold's recycled memory (<see cref="Recycler"/>): every built-in
+/// rule. The fold passes the pool it owns; a rule that is not one allocates as usual.
+/// </summary>
+internal interface IPooledRule
+{
+    /// <summary><see cref="IRule.Update"/> when <paramref name="subtract"/>, else <see cref="IRule.Apply"/>, with
+    /// its fresh arrays taken from <paramref name="pool"/> where it holds one of the length.</summary>
+    (ISlot Slot, Tensor Out) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract, Recycler? pool);
+}
+
 internal static class Slots
 {
+    /// <summary>The update (or, not <paramref name="subtract"/>, the delta) of any rule, from the pool when the
+    /// rule can take from one.</summary>
+    public static (ISlot Slot, Tensor Out) Step(
+        IRule rule,
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) =>
+        rule is IPooledRule r ? r.Step(slot, param, grad, step, subtract, pool)
+        : subtract ? rule.Update(slot, param, grad, step)
+        : rule.Apply(slot, param, grad, step);
+
     public static T As<T>(ISlot slot, IRule rule)
         where T : ISlot =>
         slot is T t
@@ -89,13 +115,14 @@ internal static class Slots
     public static double[] D(Tensor m) => Core.Mat.Data(m);
 
     /// <summary>A fresh matrix shaped like <paramref name="like"/> whose every element the caller writes.</summary>
-    public static (Tensor M, double[] D) Fresh(Tensor like) => Core.Mat.New(like.RowCount, like.ColumnCount);
+    public static (Tensor M, double[] D) Fresh(Tensor like, Recycler? pool) =>
+        Core.Mat.NewReusing(like.RowCount, like.ColumnCount, pool);
 
     /// <summary>p − d element by element, as a fresh matrix.</summary>
     public static Tensor Subtract(Tensor param, Tensor delta)
     {
         Core.Shape.RequireSame(param, delta, "optimizer delta");
-        var (r, rd) = Fresh(param);
+        var (r, rd) = Fresh(param, null);
         var p = D(param);
         var d = D(delta);
         for (var i = 0; i < rd.Length; i++)

@@ -32,7 +32,8 @@ internal static class Lanes
     /// <summary>
     /// One pass of formula <paramref name="f"/> over an array: the next state arrays (fresh, null past
     /// <see cref="ILaneFormula.Slots"/>) and either the update (<paramref name="subtract"/> false) or the parameter
-    /// minus it (true). The inputs are read, never kept; every output is a fresh array written whole.
+    /// minus it (true). The inputs are read, never kept; every output is a fresh array written whole, taken from
+    /// <paramref name="pool"/> (a fold's dead states) when it holds one of the length.
     /// </summary>
     public static (Tensor? A, Tensor? B, Tensor Out) Run<F>(
         F f,
@@ -40,7 +41,8 @@ internal static class Lanes
         Tensor grad,
         Tensor? a,
         Tensor? b,
-        bool subtract
+        bool subtract,
+        Recycler? pool
     )
         where F : struct, ILaneFormula
     {
@@ -49,10 +51,10 @@ internal static class Lanes
         double[]? da = null,
             db = null;
         if (F.Slots > 0)
-            (na, da) = Fresh(grad);
+            (na, da) = Fresh(grad, pool);
         if (F.Slots > 1)
-            (nb, db) = Fresh(grad);
-        var (r, rd) = Fresh(param);
+            (nb, db) = Fresh(grad, pool);
+        var (r, rd) = Fresh(param, pool);
         var (p, g) = (D(param), D(grad));
         if (F.Slots == 0)
             Go(f, new Arrays0(p, g, rd), subtract);

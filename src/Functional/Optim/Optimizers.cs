@@ -20,12 +20,25 @@ public static class Optimizers
     /// updated by the rule's one-pass <see cref="IRule.Update"/>; a chain holding a link that needs every array at
     /// once (<see cref="ClipByGlobalNorm"/>) runs link by link over the whole dictionary.
     /// </summary>
-    public static (Params Params, OptState State) Update(IRule rule, OptState st, Params ps, Grads gs)
+    public static (Params Params, OptState State) Update(IRule rule, OptState st, Params ps, Grads gs) =>
+        UpdateReusing(rule, st, ps, gs, null);
+
+    /// <summary>
+    /// <see cref="Update(IRule, OptState, Params, Grads)"/> whose fresh arrays may be dead states' arrays from
+    /// <paramref name="pool"/>, which the training fold that owns it passes (same bits either way).
+    /// </summary>
+    internal static (Params Params, OptState State) UpdateReusing(
+        IRule rule,
+        OptState st,
+        Params ps,
+        Grads gs,
+        Recycler? pool
+    )
     {
         var step = st.Step + 1;
         var (values, slots) = OnWholeTree(rule)
-            ? Tree(rule, st.Slots, ps, gs, step, true)
-            : Arrays(rule, st.Slots, ps, gs, step, true);
+            ? Tree(rule, st.Slots, ps, gs, step, true, pool)
+            : Arrays(rule, st.Slots, ps, gs, step, true, pool);
         return (new Params(values), new OptState(step, slots));
     }
 
@@ -40,22 +53,23 @@ public static class Optimizers
         Params ps,
         Grads gs,
         long step,
-        bool subtract
+        bool subtract,
+        Recycler? pool
     )
     {
         switch (rule)
         {
             case ClipByGlobalNorm clip:
                 var clipped = clip.Clip(gs);
-                return subtract ? Arrays(Pass.Instance, slots, ps, clipped, step, true) : (clipped.Values, slots);
+                return subtract ? Arrays(Pass.Instance, slots, ps, clipped, step, true, pool) : (clipped.Values, slots);
             case Chain c when OnWholeTree(c):
                 var first = slots.Map(s => Slots.As<ChainSlot>(s, c).First);
                 var then = slots.Map(s => ((ChainSlot)s).Then);
-                var (d, s1) = Tree(c.First, first, ps, gs, step, false);
-                var (o, s2) = Tree(c.Then, then, ps, new Grads(d), step, subtract);
+                var (d, s1) = Tree(c.First, first, ps, gs, step, false, pool);
+                var (o, s2) = Tree(c.Then, then, ps, new Grads(d), step, subtract, pool);
                 return (o, s1.Map((k, a) => (ISlot)new ChainSlot(a, s2[k])));
             default:
-                return Arrays(rule, slots, ps, gs, step, subtract);
+                return Arrays(rule, slots, ps, gs, step, subtract, pool);
         }
     }
 
@@ -70,7 +84,8 @@ public static class Optimizers
         Params ps,
         Grads gs,
         long step,
-        bool subtract
+        bool subtract,
+        Recycler? pool
     )
     {
         var n = gs.Values.Count;
@@ -90,7 +105,7 @@ public static class Optimizers
                 ?? throw new ArgumentException(
                     $"optimizer state has no slot for '{key}'; initialise it with Optimizers.Init on the same parameters."
                 );
-            var (next, updated) = subtract ? rule.Update(slot, p, g, step) : rule.Apply(slot, p, g, step);
+            var (next, updated) = Slots.Step(rule, slot, p, g, step, subtract, pool);
             values[i] = (key, updated);
             slots[i] = (key, next);
             i++;

@@ -11,7 +11,7 @@ namespace Functional.Optim;
 
 /// <summary>p ← p − lr·g.</summary>
 /// <param name="LearningRate">The step size lr.</param>
-public sealed record Sgd(double LearningRate = 0.01) : IRule
+public sealed record Sgd(double LearningRate = 0.01) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"SGD(lr={LearningRate:R})";
@@ -34,11 +34,23 @@ public sealed record Sgd(double LearningRate = 0.01) : IRule
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        (slot, Run(new Formula(LearningRate), param, grad, null, null, false).Out);
+        Step(slot, param, grad, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        (slot, Run(new Formula(LearningRate), param, grad, null, null, true).Out);
+        Step(slot, param, grad, true, null);
+
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Step(slot, param, grad, subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract, Recycler? pool) =>
+        (slot, Run(new Formula(LearningRate), param, grad, null, null, subtract, pool).Out);
 
     /// <summary>delta = lr·g.</summary>
     readonly struct Formula(double lr) : ILaneFormula
@@ -61,7 +73,7 @@ public sealed record VelocitySlot(Tensor V) : ISlot
 /// <summary>The book's Momentum: v ← ρv − lr·g; p ← p + v. Stored here with the sign flipped (delta = −v).</summary>
 /// <param name="LearningRate">The step size lr.</param>
 /// <param name="Rho">The velocity's decay ρ.</param>
-public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IRule
+public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"Momentum(lr={LearningRate:R}, rho={Rho:R})";
@@ -80,13 +92,22 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, false);
+        Step(slot, param, grad, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, true);
+        Step(slot, param, grad, true, null);
 
-    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Step(slot, param, grad, subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract, Recycler? pool)
     {
         var (v, _, o) = Run(
             new Formula(Rho, LearningRate),
@@ -94,7 +115,8 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
             grad,
             As<VelocitySlot>(slot, this).V,
             null,
-            subtract
+            subtract,
+            pool
         );
         return (new VelocitySlot(v!), o);
     }
@@ -115,7 +137,7 @@ public sealed record Momentum(double LearningRate = 0.01, double Rho = 0.9) : IR
 /// </summary>
 /// <param name="LearningRate">The step size lr.</param>
 /// <param name="Rho">The velocity's decay ρ.</param>
-public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IRule
+public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"Nesterov(lr={LearningRate:R}, rho={Rho:R})";
@@ -134,16 +156,25 @@ public sealed record Nesterov(double LearningRate = 0.01, double Rho = 0.9) : IR
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, false);
+        Step(slot, param, grad, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, true);
+        Step(slot, param, grad, true, null);
 
-    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Step(slot, param, grad, subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract, Recycler? pool)
     {
         var f = new Formula(Rho, LearningRate, Rho * Rho, (1 + Rho) * LearningRate);
-        var (v, _, o) = Run(f, param, grad, As<VelocitySlot>(slot, this).V, null, subtract);
+        var (v, _, o) = Run(f, param, grad, As<VelocitySlot>(slot, this).V, null, subtract, pool);
         return (new VelocitySlot(v!), o);
     }
 
@@ -172,7 +203,7 @@ public sealed record SquareSumSlot(Tensor H) : ISlot
 /// <summary>AdaGrad: h ← h + g²; p ← p − lr·g/(√h + ε), ε = 1e-7 as in the book.</summary>
 /// <param name="LearningRate">The step size lr.</param>
 /// <param name="Epsilon">ε, added to √h.</param>
-public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) : IRule
+public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"AdaGrad(lr={LearningRate:R})";
@@ -191,16 +222,25 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, false);
+        Step(slot, param, grad, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, true);
+        Step(slot, param, grad, true, null);
 
-    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Step(slot, param, grad, subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract, Recycler? pool)
     {
         var f = new Formula(LearningRate, Epsilon);
-        var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract);
+        var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract, pool);
         return (new SquareSumSlot(h!), o);
     }
 
@@ -222,7 +262,9 @@ public sealed record AdaGrad(double LearningRate = 0.01, double Epsilon = 1e-7) 
 /// <param name="LearningRate">The step size lr.</param>
 /// <param name="Decay">The running average's decay ρ.</param>
 /// <param name="Epsilon">ε, added to √h.</param>
-public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, double Epsilon = 1e-7) : IRule
+public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, double Epsilon = 1e-7)
+    : IRule,
+        IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"RMSprop(lr={LearningRate:R}, decay={Decay:R})";
@@ -241,16 +283,25 @@ public sealed record RmsProp(double LearningRate = 0.01, double Decay = 0.99, do
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, false);
+        Step(slot, param, grad, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        Step(slot, param, grad, true);
+        Step(slot, param, grad, true, null);
 
-    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract)
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => Step(slot, param, grad, subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, bool subtract, Recycler? pool)
     {
         var f = new Formula(LearningRate, Epsilon, Decay);
-        var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract);
+        var (h, _, o) = Run(f, param, grad, As<SquareSumSlot>(slot, this).H, null, subtract, pool);
         return (new SquareSumSlot(h!), o);
     }
 

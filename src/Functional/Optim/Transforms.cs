@@ -13,7 +13,7 @@ namespace Functional.Optim;
 /// (the book's dW + λW); chained after one it is decoupled decay (<see cref="AdamW"/>).
 /// </summary>
 /// <param name="Lambda">The factor λ of the parameter.</param>
-public sealed record WeightDecay(double Lambda) : IRule
+public sealed record WeightDecay(double Lambda) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"WeightDecay({Lambda:R})";
@@ -36,11 +36,20 @@ public sealed record WeightDecay(double Lambda) : IRule
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        (slot, Run(new Formula(Lambda), param, grad, null, null, false).Out);
+        ((IPooledRule)this).Step(slot, param, grad, step, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        (slot, Run(new Formula(Lambda), param, grad, null, null, true).Out);
+        ((IPooledRule)this).Step(slot, param, grad, step, true, null);
+
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => (slot, Run(new Formula(Lambda), param, grad, null, null, subtract, pool).Out);
 
     /// <summary>delta = u + λ·p.</summary>
     readonly struct Formula(double lambda) : ILaneFormula
@@ -54,7 +63,7 @@ public sealed record WeightDecay(double Lambda) : IRule
 
 /// <summary>Scales the incoming update by a schedule's factor at this step (optax's scale_by_schedule).</summary>
 /// <param name="Schedule">The factor as a function of the 1-based step.</param>
-public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
+public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"Schedule({Schedule})";
@@ -77,11 +86,20 @@ public sealed record ScaleBySchedule(LearningRateSchedule Schedule) : IRule
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long step) =>
-        (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, false).Out);
+        ((IPooledRule)this).Step(slot, param, grad, step, false, null);
 
     /// <inheritdoc/>
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
-        (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, true).Out);
+        ((IPooledRule)this).Step(slot, param, grad, step, true, null);
+
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    ) => (slot, Run(new Formula(Schedule.Factor(step)), param, grad, null, null, subtract, pool).Out);
 
     /// <summary>delta = u·f.</summary>
     readonly struct Formula(double f) : ILaneFormula
@@ -150,7 +168,7 @@ public sealed record ChainSlot(ISlot First, ISlot Then) : ISlot
 /// (Optimisers.jl's OptimiserChain, optax's chain).</summary>
 /// <param name="First">The link applied first (to the gradient).</param>
 /// <param name="Then">The link applied to the first one's output; its delta is subtracted from the parameter.</param>
-public sealed record Chain(IRule First, IRule Then) : IRule
+public sealed record Chain(IRule First, IRule Then) : IRule, IPooledRule
 {
     /// <inheritdoc/>
     public string Name => $"{First.Name} → {Then.Name}";
@@ -187,6 +205,21 @@ public sealed record Chain(IRule First, IRule Then) : IRule
         var (s1, d1) = First.Apply(s.First, param, grad, step);
         var (s2, p) = Then.Update(s.Then, param, d1, step);
         return (new ChainSlot(s1, s2), p);
+    }
+
+    (ISlot Slot, Tensor Out) IPooledRule.Step(
+        ISlot slot,
+        Tensor param,
+        Tensor grad,
+        long step,
+        bool subtract,
+        Recycler? pool
+    )
+    {
+        var s = As<ChainSlot>(slot, this);
+        var (s1, d1) = Slots.Step(First, s.First, param, grad, step, false, pool);
+        var (s2, o) = Slots.Step(Then, s.Then, param, d1, step, subtract, pool);
+        return (new ChainSlot(s1, s2), o);
     }
 
     /// <summary>Left fold of any number of rules into nested chains.</summary>

@@ -58,10 +58,8 @@ public static class Train
         var bad = FirstBad(r.Grads, "the gradient of ");
         if (bad.Length > 0)
             throw new NonFiniteException(s.Step + 1, bad);
-        Params ps;
-        OptState os;
-        using (Recycler.Lend(recycler)) // the new parameters and slots may reuse a dead state's arrays
-            (ps, os) = Optimizers.Update(rule, s.Opt, s.Params, r.Grads);
+        // The new parameters and slots may reuse a dead state's arrays (a fold's recycler, passed down).
+        var (ps, os) = Optimizers.UpdateReusing(rule, s.Opt, s.Params, r.Grads, recycler);
         return new StepResult(new TrainState(ps, r.State, os, s.Key, s.Step + 1), r.Loss);
     }
 
@@ -83,9 +81,10 @@ public static class Train
         Dataset data,
         Batches batches,
         long totalSteps,
+        Workspace? workspace = null,
         GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
-    ) => Loop(net, rule, start, data, batches, totalSteps, null, gc, stop);
+    ) => Loop(net, rule, start, data, batches, totalSteps, null, workspace, gc, stop);
 
     /// <summary>
     /// <see cref="Steps"/> as a fold: the last step's result (the start state and a NaN loss when there is no step
@@ -99,11 +98,12 @@ public static class Train
         Dataset data,
         Batches batches,
         long totalSteps,
+        Workspace? workspace = null,
         GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
-    ) => Run(net, rule, start, data, batches, totalSteps, RecycleFrom, gc, stop);
+    ) => Run(net, rule, start, data, batches, totalSteps, RecycleFrom, workspace, gc, stop);
 
-    /// <summary><see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, GcPacing, CancellationToken)"/>
+    /// <summary><see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, Workspace?, GcPacing, CancellationToken)"/>
     /// recycling states of at least <paramref name="recycleFrom"/> doubles (tests recycle small ones too).</summary>
     internal static StepResult Run(
         Network net,
@@ -113,6 +113,7 @@ public static class Train
         Batches batches,
         long totalSteps,
         long recycleFrom,
+        Workspace? workspace = null,
         GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
     )
@@ -121,7 +122,7 @@ public static class Train
         Arrays(start, prev);
         var recycler = rule.ForgetsInputs && prev.Sum(a => (long)a.Length) >= recycleFrom ? new Recycler(prev) : null;
         var last = new StepResult(start, double.NaN);
-        foreach (var r in Loop(net, rule, start, data, batches, totalSteps, recycler, gc, stop))
+        foreach (var r in Loop(net, rule, start, data, batches, totalSteps, recycler, workspace, gc, stop))
         {
             if (recycler is not null)
             {
@@ -137,7 +138,7 @@ public static class Train
 
     /// <summary>
     /// The smallest state (parameter and slot doubles) whose arrays
-    /// <see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, GcPacing, CancellationToken)"/> recycles.
+    /// <see cref="Run(Network, IRule, TrainState, Dataset, Batches, long, Workspace?, GcPacing, CancellationToken)"/> recycles.
     /// Below this size (the digits and regression states, 2–4 K doubles) the arrays sit in L2 and the nursery anyway,
     /// so recycling cannot win and its bookkeeping would cost more than it saves.
     /// </summary>
@@ -165,6 +166,7 @@ public static class Train
         Batches batches,
         long totalSteps,
         Recycler? recycler,
+        Workspace? workspace,
         GcPacing gc,
         CancellationToken stop
     )
@@ -176,11 +178,13 @@ public static class Train
             );
         var s = start;
         var nursery = gc == GcPacing.Nursery ? new NurseryPacer() : (NurseryPacer?)null;
-        // The batch and the step's intermediates live in scratch arrays this loop owns, reset before each step.
+        // The batch and the step's intermediates live in the workspace's scratch arrays, reset before each step.
         // That is safe because a step keeps no reference to its input or intermediates: it returns fresh
         // parameters, optimizer slots and BatchNorm statistics, and only built-in layers are lent the scratch (a
         // network with another layer runs on fresh arrays). See docs/ARCHITECTURE.md, "Buffers the training loop owns".
-        var scratch = new StepScratch();
+        var ws = workspace ?? new Workspace();
+        using var claim = ws.Enter();
+        var scratch = ws.Scratch;
         while (s.Step < totalSteps && !stop.IsCancellationRequested)
         {
             scratch.Reset(); // the previous step has returned: nothing uses its arrays any more
@@ -208,6 +212,7 @@ public static class Train
         Batches batches,
         long totalSteps,
         Action<StepResult>? onStep = null,
+        Workspace? workspace = null,
         GcPacing gc = GcPacing.Runtime,
         CancellationToken stop = default
     )
@@ -216,7 +221,7 @@ public static class Train
         var s = start;
         var lossSum = 0.0;
         var count = 0;
-        foreach (var r in Steps(net, rule, start, data.Train, batches, totalSteps, gc, stop))
+        foreach (var r in Steps(net, rule, start, data.Train, batches, totalSteps, workspace, gc, stop))
         {
             s = r.State;
             lossSum += r.Loss;

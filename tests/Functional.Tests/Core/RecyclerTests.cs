@@ -1,3 +1,4 @@
+using System.Reflection;
 using Functional.Core;
 using Xunit;
 
@@ -6,33 +7,26 @@ namespace Functional.Tests.Core;
 /// <summary>The pool of dead states' arrays behind <see cref="Functional.Training.Train.Run"/>.</summary>
 public class RecyclerTests
 {
-    /// <summary><paramref name="f"/> with <paramref name="r"/> lent, as the training step lends it.</summary>
-    static T With<T>(Recycler r, Func<T> f)
-    {
-        using (Recycler.Lend(r))
-            return f();
-    }
-
     [Fact]
-    public void A_retired_array_is_taken_only_while_the_pool_is_lent()
+    public void A_retired_array_is_taken_once_and_only_from_the_pool_that_retired_it()
     {
         var old = new double[16];
         var r = new Recycler([]);
         r.Retire([old], []);
-        Assert.Null(Recycler.Take(16)); // not lent
-        Assert.Same(old, With(r, () => Recycler.Take(16)));
-        Assert.Null(With(r, () => Recycler.Take(16))); // taken once
+        Assert.Null(new Recycler([]).Take(16)); // another pool holds nothing
+        Assert.Same(old, r.Take(16));
+        Assert.Null(r.Take(16)); // taken once
     }
 
     [Fact]
-    public void Mat_New_draws_from_the_lent_pool_and_only_for_its_length()
+    public void Mat_NewReusing_draws_from_the_given_pool_and_only_for_its_length()
     {
         var old = new double[12];
         var r = new Recycler([]);
         r.Retire([old], []);
-        var (other, _) = With(r, () => Mat.New(5, 2));
-        Assert.NotSame(old, Mat.Data(other));
-        var (m, d) = With(r, () => Mat.New(3, 4));
+        Assert.NotSame(old, Mat.NewReusing(5, 2, r).D);
+        Assert.NotSame(old, Mat.New(3, 4).D); // no pool named, no pool used
+        var (m, d) = Mat.NewReusing(3, 4, r);
         Assert.Same(old, d);
         Assert.Same(old, Mat.Data(m));
     }
@@ -43,9 +37,8 @@ public class RecyclerTests
         var (kept, shared, dead) = (new double[8], new double[8], new double[8]);
         var r = new Recycler([kept]);
         r.Retire([kept, shared, dead, dead], [shared]);
-        var taken = With(r, () => new[] { Recycler.Take(8), Recycler.Take(8) });
-        Assert.Same(dead, taken[0]);
-        Assert.Null(taken[1]); // dead once, though listed twice; kept and shared not at all
+        Assert.Same(dead, r.Take(8));
+        Assert.Null(r.Take(8)); // dead once, though listed twice; kept and shared not at all
     }
 
     [Fact]
@@ -54,18 +47,31 @@ public class RecyclerTests
         var r = new Recycler([]);
         for (var i = 0; i < 5; i++)
             r.Retire([new double[4], new double[4]], []);
-        var taken = With(r, () => Enumerable.Range(0, 3).Select(_ => Recycler.Take(4)).ToArray());
+        var taken = Enumerable.Range(0, 3).Select(_ => r.Take(4)).ToArray();
         Assert.NotNull(taken[0]);
         Assert.NotNull(taken[1]);
         Assert.Null(taken[2]);
     }
 
+    /// <summary>Reuse is an object passed by name: nothing in the library keeps per-thread state for it.</summary>
     [Fact]
-    public void Lending_ends_when_the_lent_work_throws()
+    public void The_library_keeps_no_thread_static_or_async_local_state()
     {
-        var r = new Recycler([]);
-        r.Retire([new double[3]], []);
-        Assert.Throws<InvalidOperationException>(() => With<int>(r, () => throw new InvalidOperationException()));
-        Assert.Null(Recycler.Take(3));
+        var offenders = typeof(Tensor)
+            .Assembly.GetTypes()
+            .SelectMany(t =>
+                t.GetFields(
+                        BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly
+                    )
+                    .Where(f =>
+                        f.IsDefined(typeof(ThreadStaticAttribute))
+                        || f.FieldType.IsGenericType
+                            && f.FieldType.GetGenericTypeDefinition() is var g
+                            && (g == typeof(ThreadLocal<>) || g == typeof(AsyncLocal<>))
+                    )
+                    .Select(f => $"{t.FullName}.{f.Name}")
+            )
+            .ToList();
+        Assert.Empty(offenders);
     }
 }
