@@ -89,15 +89,15 @@ public class FusedLayerTests
     {
         var x = Normal(8, n, f);
         var dy = Normal(9, n, f);
-        var (yr, cr) = Relu.Forward(x);
-        var (ys, cs) = Sigmoid.Forward(x);
-        var (yt, ct) = Tanh.Forward(x);
+        var (yr, cr) = new Relu().Forward(x);
+        var (ys, cs) = new Sigmoid().Forward(x);
+        var (yt, ct) = new Tanh().Forward(x);
         AssertBitwise(R.Relu(x), yr, "relu");
-        AssertBitwise(R.ReluBackward(yr, dy), Relu.Backward(cr, dy), "relu backward");
+        AssertBitwise(R.ReluBackward(yr, dy), new Relu().Backward(cr, dy), "relu backward");
         AssertBitwise(R.Sigmoid(x), ys, "sigmoid");
-        AssertBitwise(R.SigmoidBackward(ys, dy), Sigmoid.Backward(cs, dy), "sigmoid backward");
+        AssertBitwise(R.SigmoidBackward(ys, dy), new Sigmoid().Backward(cs, dy), "sigmoid backward");
         AssertBitwise(R.Tanh(x), yt, "tanh");
-        AssertBitwise(R.TanhBackward(yt, dy), Tanh.Backward(ct, dy), "tanh backward");
+        AssertBitwise(R.TanhBackward(yt, dy), new Tanh().Backward(ct, dy), "tanh backward");
     }
 
     [Fact]
@@ -105,9 +105,9 @@ public class FusedLayerTests
     {
         var x = Mat.Row(-0.0, 0.0, double.NaN, -1, 2, double.PositiveInfinity, double.NegativeInfinity, 3, -0.0);
         var dy = Mat.Row(-1, -2, 3, double.NaN, 5, -6, 7, double.NegativeInfinity, 1);
-        var (y, c) = Relu.Forward(x);
+        var (y, c) = new Relu().Forward(x);
         AssertBitwise(R.Relu(x), y, "relu");
-        AssertBitwise(R.ReluBackward(y, dy), Relu.Backward(c, dy), "relu backward");
+        AssertBitwise(R.ReluBackward(y, dy), new Relu().Backward(c, dy), "relu backward");
     }
 
     public static TheoryData<int, int, bool> BatchNormCases =>
@@ -199,7 +199,7 @@ public class FusedLayerTests
         var spec = new BatchNorm(8, BatchNormConfig.Reference);
         var (_, _, c) = BatchNorm.Forward(spec, spec.InitParams(), spec.InitStats(), x, Mode.Train);
         _ = BatchNorm.Backward(spec.InitParams(), c, dy);
-        _ = Relu.Backward(Relu.Forward(x).Cache, dy);
+        _ = new Relu().Backward(new Relu().Forward(x).Cache, dy);
         _ = new SoftmaxWithLoss().LossAndGradient(x, OneHot(1, 10, 8));
         AssertBitwise(xc, x, "x");
         AssertBitwise(dyc, dy, "dy");

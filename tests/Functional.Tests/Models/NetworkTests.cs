@@ -118,9 +118,9 @@ public class NetworkTests
         var affine = new Affine.P(Normal(3, 4, 4), Mat.Row(0.1, -0.2, 0.3, 0));
         var (ya, ca) = Affine.Forward(affine, x);
         var (dxa, ga) = Affine.Backward(affine, ca, dy);
-        var (yr, cr) = Relu.Forward(x);
-        var (ys, cs) = Sigmoid.Forward(x);
-        var (yt, ct) = Tanh.Forward(x);
+        var (yr, cr) = new Relu().Forward(x);
+        var (ys, cs) = new Sigmoid().Forward(x);
+        var (yt, ct) = new Tanh().Forward(x);
         var bn = new BatchNorm(4, BatchNormConfig.Reference);
         var (yb, sb, cb) = BatchNorm.Forward(bn, bn.InitParams(), bn.InitStats(), x, Mode.Train);
         var (dxb, gb) = BatchNorm.Backward(bn.InitParams(), cb, dy);
@@ -139,9 +139,9 @@ public class NetworkTests
                     DW = Snap.R(ga.DW),
                     DB = Snap.R(ga.DB),
                 },
-                Relu = new { Y = Snap.R(yr), DX = Snap.R(Relu.Backward(cr, dy)) },
-                Sigmoid = new { Y = Snap.R(ys), DX = Snap.R(Sigmoid.Backward(cs, dy)) },
-                Tanh = new { Y = Snap.R(yt), DX = Snap.R(Tanh.Backward(ct, dy)) },
+                Relu = new { Y = Snap.R(yr), DX = Snap.R(new Relu().Backward(cr, dy)) },
+                Sigmoid = new { Y = Snap.R(ys), DX = Snap.R(new Sigmoid().Backward(cs, dy)) },
+                Tanh = new { Y = Snap.R(yt), DX = Snap.R(new Tanh().Backward(ct, dy)) },
                 BatchNorm = new
                 {
                     Y = Snap.R(yb),
