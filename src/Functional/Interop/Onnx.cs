@@ -46,7 +46,7 @@ public static class Onnx
         }
         catch (NotSupportedException e)
         {
-            return Error.New($"{path}: {e.Message}");
+            return Error.New($"ONNX export: {e.Message}");
         }
         try
         {
