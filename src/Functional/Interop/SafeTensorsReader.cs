@@ -48,14 +48,24 @@ internal static class SafeTensorsReader
 
     static JsonObject ParseHeader(ReadOnlySpan<byte> json)
     {
+        // JsonNode decodes strings lazily and would throw on a bad sequence at first use: check the whole header now.
+        var status = System.Text.Unicode.Utf8.ToUtf16(json, new char[json.Length], out var valid, out _, false);
+        if (status == System.Buffers.OperationStatus.InvalidData)
+            throw Bad(8 + valid, "the header is not valid UTF-8");
         try
         {
-            return JsonNode.Parse(json) as JsonObject ?? throw Bad(8, "the header is not a JSON object");
+            // A name given twice is refused by the format; the parser then stops at it (with its position).
+            var options = new JsonDocumentOptions { AllowDuplicateProperties = false };
+            return JsonNode.Parse(json, null, options) as JsonObject ?? throw Bad(8, "the header is not a JSON object");
         }
         catch (JsonException e)
         {
             var at = e.LineNumber == 0 && e.BytePositionInLine is long p ? 8 + p : 8;
-            throw Bad(at, "the header is not valid JSON" + (e.LineNumber > 0 ? $" (line {e.LineNumber + 1})" : ""));
+            throw Bad(
+                at,
+                "the header is not valid JSON or names a property twice"
+                    + (e.LineNumber > 0 ? $" (line {e.LineNumber + 1})" : "")
+            );
         }
     }
 

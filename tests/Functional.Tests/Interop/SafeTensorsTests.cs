@@ -274,4 +274,20 @@ public sealed class SafeTensorsTests(ITestOutputHelper output)
         };
         Error(Join(h, [.. d, .. new byte[8]]), "tensor '9.extra.x' is not part of the network");
     }
+
+    [Fact]
+    public void A_tensor_named_twice_is_refused_at_its_byte()
+    {
+        var (h, d) = Split(Good);
+        var json = h.ToJsonString();
+        var entry = "\"0.affine.b\":" + h["0.affine.b"]!.ToJsonString();
+        var twice = json.Replace(entry, entry + "," + entry, StringComparison.Ordinal);
+        var header = Encoding.UTF8.GetBytes(twice);
+        var bytes = new byte[8 + header.Length + d.Length];
+        BinaryPrimitives.WriteUInt64LittleEndian(bytes, (ulong)header.Length);
+        header.CopyTo(bytes, 8);
+        d.CopyTo(bytes, 8 + header.Length);
+        var e = Error(bytes, "names a property twice");
+        Assert.Matches(@": byte \d+: ", e);
+    }
 }
