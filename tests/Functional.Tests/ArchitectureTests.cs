@@ -19,10 +19,11 @@ public class ArchitectureTests
         ["Optim"] = ["Core", "Kernels", "Numerics"],
         ["Models"] = ["Core", "Kernels", "Numerics", "Layers"],
         ["Training"] = ["Core", "Kernels", "Numerics", "Data", "Layers", "Models", "Optim"],
+        ["Interop"] = ["Core", "Kernels", "Numerics", "Layers", "Models", "Training"],
     };
 
     static readonly Regex Reference = new(
-        @"(?:using\s+(?:static\s+)?Functional\.|(?<![\w.])(?:Functional\.)?)(Core|Numerics|Data|Layers|Optim|Models|Training|Kernels)(?:\.[A-Z]|;)",
+        @"(?:using\s+(?:static\s+)?Functional\.|(?<![\w.])(?:Functional\.)?)(Core|Numerics|Data|Layers|Optim|Models|Training|Interop|Kernels)(?:\.[A-Z]|;)",
         RegexOptions.Compiled
     );
 

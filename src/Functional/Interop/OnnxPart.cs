@@ -1,0 +1,59 @@
+using Functional.Core;
+using Functional.Interop.OnnxProto;
+using Google.Protobuf;
+
+namespace Functional.Interop;
+
+/// <summary>What one layer adds to an ONNX graph: its nodes, their constants and the name of its output value
+/// (the input's name for a layer that is absent at inference, such as Dropout).</summary>
+internal sealed record OnnxPart(IReadOnlyList<NodeProto> Nodes, IReadOnlyList<TensorProto> Constants, string Output)
+{
+    /// <summary>No node: the layer's output is its input.</summary>
+    public static OnnxPart Absent(string input) => new([], [], input);
+}
+
+/// <summary>Where a layer sits in the graph: its index and kind (the prefix of every name it adds), the value it
+/// reads, and the trained arrays it may turn into constants.</summary>
+internal sealed record OnnxSite(int Index, string Kind, string Input, Params Params, ModelState State)
+{
+    /// <summary>A value or constant name unique to this layer: "1.batchnorm.std".</summary>
+    public string Name(string role) => $"{Index}.{Kind}.{role}";
+
+    /// <summary>The layer's trained array <paramref name="name"/>.</summary>
+    public Tensor Param(string name) => Params[Index, name];
+
+    /// <summary>The layer's model-state array <paramref name="name"/> (running statistics).</summary>
+    public Tensor Statistic(string name) => State[Index, name];
+
+    /// <summary>A node of the default ONNX domain with one output.</summary>
+    public static NodeProto Node(string op, string output, params string[] inputs)
+    {
+        var n = new NodeProto { OpType = op, Name = output };
+        n.Input.AddRange(inputs);
+        n.Output.Add(output);
+        return n;
+    }
+
+    /// <summary>A float64 constant of shape <paramref name="dims"/> holding <paramref name="rowMajor"/>.</summary>
+    public static TensorProto Constant(string name, IReadOnlyList<long> dims, ReadOnlySpan<double> rowMajor)
+    {
+        var bytes = new byte[rowMajor.Length * sizeof(double)];
+        for (var k = 0; k < rowMajor.Length; k++)
+            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * k), rowMajor[k]);
+        var t = new TensorProto
+        {
+            Name = name,
+            DataType = (int)TensorProto.Types.DataType.Double,
+            RawData = ByteString.CopyFrom(bytes),
+        };
+        t.Dims.AddRange(dims);
+        return t;
+    }
+
+    /// <summary>A 1×n array as a float64 vector of n (broadcast over the batch).</summary>
+    public static TensorProto Vector(string name, Tensor row) => Constant(name, [row.ColumnCount], row.Span);
+
+    /// <summary>An array with every axis kept, row-major.</summary>
+    public static TensorProto Array(string name, Tensor t) =>
+        Constant(name, [.. t.Dims.Select(d => (long)d)], RowMajor.Of(t));
+}
