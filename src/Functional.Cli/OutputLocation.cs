@@ -10,7 +10,7 @@ namespace Functional.Cli;
 public static class OutputLocation
 {
     /// <summary>Files that mark a directory as holding a run's results.</summary>
-    static readonly string[] RunFiles = ["model.ckpt", "history.jsonl", "report.json", "network.dot", "summary.txt"];
+    static readonly string[] RunFiles = ["model.ckpt", "report.json", "network.dot", "summary.txt"];
 
     const int MaxNameBytes = 255; // NAME_MAX on Linux and macOS file systems
     const int MaxPathBytes = 4095; // PATH_MAX less the terminating NUL

@@ -21,6 +21,9 @@ public sealed class HistoryLog : IDisposable
     /// <summary>The checkpoint's <c>meta</c> field holding the reference.</summary>
     public const string MetaKey = "history_log";
 
+    /// <summary>The longest line read back (a real one is about 200 bytes).</summary>
+    const int MaxLine = 1 << 16;
+
     readonly string path;
     readonly FileStream file;
     readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -108,7 +111,7 @@ public sealed class HistoryLog : IDisposable
                 $"{where} is missing; the checkpoint's history of {epochs} epochs is kept there (copy it along with the checkpoint)"
             );
         using var h = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var lines = new List<byte[]>(epochs);
+        var lines = new List<byte[]>();
         try
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -116,6 +119,10 @@ public sealed class HistoryLog : IDisposable
             for (int b; lines.Count < epochs && (b = fs.ReadByte()) >= 0; )
             {
                 current.WriteByte((byte)b);
+                if (current.Length > MaxLine)
+                    throw new UsageException(
+                        $"{where}: line {lines.Count + 1} runs past {MaxLine} bytes; not a history written by train"
+                    );
                 if (b != '\n')
                     continue;
                 lines.Add(current.ToArray());

@@ -107,7 +107,7 @@ public sealed class CheckpointEditTests
         yield return ("network.loss", "\"hinge\"", false);
         yield return ("network", "<remove>", false);
         yield return ("meta.history", "[1,2]", true);
-        foreach (var v in new[] { "-1", "\"x\"", "0", "2", "null" })
+        foreach (var v in new[] { "-1", "\"x\"", "0", "2", "2000000000", "null" })
             yield return ("meta.history_log.epochs", v, true);
         yield return ("meta.history_log.sha256", "\"00\"", true);
         yield return ("meta.history_log", "<remove>", true);

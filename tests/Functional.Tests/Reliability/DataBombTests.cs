@@ -65,10 +65,10 @@ public sealed class DataBombTests
     {
         var row = string.Join(',', Enumerable.Repeat("0", 64)) + ",1\n";
         var path = InProcess.Fresh("long-line") + ".csv";
-        File.WriteAllText(path, row + row + new string('7', Digits.MaxLine + 1) + "\n" + row);
+        File.WriteAllText(path, row + row + new string('7', 65_537) + "\n" + row);
         var (msg, _) = Measured(() => Digits.Load(path));
         Assert.Equal(
-            $"{path}: line 3 at offset {2 * row.Length} runs past {Digits.MaxLine} characters without a line end; not a digits CSV",
+            $"{path}: line 3 at offset {2 * row.Length} runs past 65536 characters without a line end; not a digits CSV",
             msg
         );
     }

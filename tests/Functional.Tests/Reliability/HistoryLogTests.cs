@@ -87,7 +87,7 @@ public sealed class HistoryLogTests
         Assert.Equal(File.ReadAllLines(Path.Combine(Trained(5), "history.jsonl")), Lines(other));
     }
 
-    public static TheoryData<string> Damages() => ["missing", "cut", "edited", "from another run"];
+    public static TheoryData<string> Damages() => ["missing", "cut", "edited", "from another run", "one endless line"];
 
     [Theory]
     [MemberData(nameof(Damages))]
@@ -109,6 +109,9 @@ public sealed class HistoryLogTests
                     path,
                     [lines[0], lines[1].Replace("\"step\":2", "\"step\":3", StringComparison.Ordinal), lines[2]]
                 );
+                break;
+            case "one endless line":
+                File.WriteAllBytes(path, new byte[1 << 20]);
                 break;
             default:
                 File.Copy(Path.Combine(Trained(4), "history.jsonl"), path, overwrite: true);
