@@ -104,6 +104,9 @@ public static class TrainCommand
                 + (batches.MergesLast ? $"; {LastBatchNote(batches)}" : "")
         );
 
+        // Started before any epoch, so every checkpoint of this run has its epochs' lines on disk before it (a failure
+        // to write it is an OutputWriteException: exit 4, nothing trained, the resumed checkpoint untouched).
+        using var historyLog = HistoryLog.Start(outDir, history);
         var last = state;
         // The mean batch loss of an epoch is summed here, in step order, from the sum stored by an interrupted run,
         // so an epoch split by Ctrl-C and --resume reports bitwise the value of the uninterrupted epoch.
@@ -148,7 +151,8 @@ public static class TrainCommand
                         (lossSum, lossSteps) = (0.0, 0L);
                         ResumeChecks.RequireFiniteStats(e.State);
                         history.Add(entry);
-                        SaveOrThrow(ckpt, MakeCheckpoint(net, opt, e.State, cfg, history));
+                        historyLog.Append(entry);
+                        SaveOrThrow(ckpt, MakeCheckpoint(net, opt, e.State, cfg, historyLog.Reference()));
                         saved = e.State.Step;
                         view.Epoch(entry, total);
                         mark = Stopwatch.GetTimestamp();
@@ -183,7 +187,10 @@ public static class TrainCommand
 
         if (last.Step < total)
         {
-            SaveOrThrow(ckpt, MakeCheckpoint(net, opt, last, cfg, history, new PartialEpoch(lossSum, lossSteps)));
+            SaveOrThrow(
+                ckpt,
+                MakeCheckpoint(net, opt, last, cfg, historyLog.Reference(), new PartialEpoch(lossSum, lossSteps))
+            );
             Console.Error.WriteLine($"interrupted at step {last.Step} of {total}; checkpoint saved to {ckpt}");
             Console.Error.WriteLine(
                 $"resume with: dotnet run --project src/Functional.Cli -c Release -- train --resume {Quote(ckpt)}"
@@ -249,7 +256,13 @@ public static class TrainCommand
             var stored = TrainConfig.FromJsonValidated(o, $"--resume {path}: ");
             ResumeChecks.OptimizerMatches(path, stored, c.Optimizer);
             var cfg = overrides.Apply(stored);
-            var history = (c.Meta["history"] as JsonArray ?? []).Select(h => ParseLog((JsonObject)h!)).ToList();
+            // A file written before history.jsonl carries the whole history itself.
+            var history =
+                c.Meta["history"] is { } whole ? whole.AsArray().Select(h => ParseLog((JsonObject)h!)).ToList()
+                : c.Meta[HistoryLog.MetaKey] is { } reference ? HistoryLog.Read(path, reference.AsObject(), ParseLog)
+                : throw new UsageException(
+                    $"--resume {path}: the checkpoint records no history (no meta.{HistoryLog.MetaKey}); it was not written by train"
+                );
             return (cfg, c.State, history, c.Net, PartialEpoch.FromJson(c.Meta["partial_epoch"]));
         }
         catch (Exception e)
@@ -260,6 +273,7 @@ public static class TrainCommand
                         or ArgumentException
                         or NullReferenceException
                         or InvalidCastException
+                        or System.Text.Json.JsonException
             )
         {
             throw new UsageException(
@@ -272,12 +286,14 @@ public static class TrainCommand
     /// into one line and its exit code with the last good checkpoint kept.</summary>
     static void SaveOrThrow(string path, Checkpoint c) => Checkpoint.Save(path, c).ThrowIfFail();
 
+    /// <summary>The run's checkpoint: its history is referenced (<paramref name="history"/>, see
+    /// <see cref="HistoryLog"/>), not copied, so writing it costs the same at every epoch.</summary>
     public static Checkpoint MakeCheckpoint(
         Functional.Models.Network net,
         IRule opt,
         TrainState s,
         TrainConfig cfg,
-        List<EpochLog> history,
+        JsonObject history,
         PartialEpoch? partial = null
     ) =>
         new(
@@ -287,7 +303,7 @@ public static class TrainCommand
             new JsonObject
             {
                 ["config"] = cfg.ToJson(),
-                ["history"] = new JsonArray([.. history.Select(LogJson)]),
+                [HistoryLog.MetaKey] = history,
                 ["partial_epoch"] = (partial ?? PartialEpoch.None).ToJson(),
             }
         );

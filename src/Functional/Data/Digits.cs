@@ -53,17 +53,43 @@ public static class Digits
     public static TrainTest Split(Dataset d, int[] permutation, int testCount) =>
         Splits.ByPermutation(d, permutation, testCount);
 
+    /// <summary>The longest line read: 65 fields of up to 1000 characters each, far beyond any real row. A longer
+    /// one (a file of another kind, or a gzip file of zeros decompressing to hundreds of MB) is refused at its start
+    /// before it is held.</summary>
+    internal const int MaxLine = 65_536;
+
     internal static Fin<Dataset> Parse(Source src)
     {
         using var reader = new StreamReader(src.Stream, leaveOpen: true);
         var pixels = new List<double>();
         var labels = ImmutableArray.CreateBuilder<int>();
         int lineNo = 0;
-        for (string? line = reader.ReadLine(); line is not null; line = reader.ReadLine())
+        long offset = 0; // of the current line, in characters (bytes for the ASCII of a real file)
+        var text = new System.Text.StringBuilder();
+        for (
+            var end = ReadLine(reader, text, out var terminator);
+            end != LineEnd.None;
+            end = ReadLine(reader, text, out terminator)
+        )
         {
             lineNo++;
+            if (end == LineEnd.TooLong)
+                return Error.New(
+                    $"{src.Where}: line {lineNo} at offset {offset} runs past {MaxLine} characters without a line end; not a digits CSV"
+                );
+            var line = text.ToString();
+            var start = offset;
+            offset += line.Length + terminator;
             if (line.Length == 0)
                 continue;
+            // The list may double its capacity, and the matrix copies it: refuse before that outgrows the memory.
+            if (
+                pixels.Count + Pixels > pixels.Capacity
+                && MemoryBudget.Exceeded(8L * (2L * pixels.Capacity + pixels.Count + Pixels)) is long budget
+            )
+                return Error.New(
+                    $"{src.Where}: line {lineNo} at offset {start}: {labels.Count} samples read so far already need about {MemoryBudget.Gb(24L * pixels.Count)} of memory loaded, more than the {MemoryBudget.Gb(budget)} available"
+                );
             var fail = ParseLine(line, pixels, labels);
             if (fail is not null)
                 return Error.New($"{src.Path}: line {lineNo}, {fail}");
@@ -83,6 +109,41 @@ public static class Digits
             ys,
             ClassNames
         );
+    }
+
+    private enum LineEnd
+    {
+        None,
+        Newline,
+        EndOfFile,
+        TooLong,
+    }
+
+    /// <summary>The next line into <paramref name="text"/>, ended as <see cref="StreamReader.ReadLine"/> ends one
+    /// ('\n', '\r' or "\r\n", whose length is <paramref name="terminator"/>), but at most <see cref="MaxLine"/>
+    /// characters of it are held.</summary>
+    private static LineEnd ReadLine(StreamReader reader, System.Text.StringBuilder text, out int terminator)
+    {
+        text.Clear();
+        terminator = 0;
+        for (int c = reader.Read(); ; c = reader.Read())
+        {
+            if (c < 0)
+                return text.Length == 0 ? LineEnd.None : LineEnd.EndOfFile;
+            if (c == '\n' || c == '\r')
+            {
+                terminator = 1;
+                if (c == '\r' && reader.Peek() == '\n')
+                {
+                    reader.Read();
+                    terminator = 2;
+                }
+                return LineEnd.Newline;
+            }
+            if (text.Length == MaxLine)
+                return LineEnd.TooLong;
+            text.Append((char)c);
+        }
     }
 
     /// <summary>Appends one row's values; returns the reason (with 1-based column) when the line is malformed.</summary>

@@ -7,6 +7,11 @@ namespace Functional.Data;
 /// <summary>An open input: the (possibly decompressed) stream plus what error messages need to say.</summary>
 internal sealed record Source(string Path, Stream Stream, bool IsGzip, long FileLength)
 {
+    /// <summary>A gzip file's ISIZE (its decompressed length mod 2^32, the file's last 4 bytes), read before any
+    /// data, so a parser can compare a declared size with it before allocating; null for a plain file or a file
+    /// too short to hold a gzip trailer.</summary>
+    public uint? GzipSize { get; init; }
+
     /// <summary>Prefix of every error: offsets of a gzip file refer to its decompressed bytes.</summary>
     public string Where => IsGzip ? $"{Path} (gzip; offsets in decompressed data)" : Path;
 
@@ -52,8 +57,17 @@ internal static class FileInput
             bool gzip = IsGzip(head[..got]);
             if (!gzip)
                 return parse(new Source(path, file, false, file.Length));
+            uint? isize = null;
+            if (file.Length >= 18)
+            {
+                Span<byte> trailer = stackalloc byte[4];
+                file.Position = file.Length - 4;
+                file.ReadExactly(trailer);
+                file.Position = 0;
+                isize = System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+            }
             using var inflated = new CountingStream(new GZipStream(file, CompressionMode.Decompress, leaveOpen: true));
-            var result = parse(new Source(path, inflated, true, file.Length));
+            var result = parse(new Source(path, inflated, true, file.Length) { GzipSize = isize });
             return result.IsSucc ? CheckGzipEnd(path, file, inflated).Match(e => Fin<T>.Fail(e), () => result) : result;
         }
         catch (InvalidDataException e)

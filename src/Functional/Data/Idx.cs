@@ -16,9 +16,17 @@ public static class Idx
     private const long MaxDeflateRatio = 1032;
 
     /// <summary>Reads an IDX file of unsigned bytes, gzip-compressed or plain. Never throws for a bad file.</summary>
-    public static Fin<IdxArray> Read(string path) => FileInput.Read(path, Parse);
+    public static Fin<IdxArray> Read(string path) => Read(path, (_, declared) => declared);
 
-    private static Fin<IdxArray> Parse(Source src)
+    /// <summary>
+    /// <see cref="Read(string)"/> for a caller that turns the data into something larger: <paramref name="memory"/>
+    /// gives, from the dimensions and the data's byte count, the bytes that will be held in the end, and a size the
+    /// memory available cannot hold is an error naming the dimensions' offset, before anything is allocated.
+    /// </summary>
+    internal static Fin<IdxArray> Read(string path, Func<ImmutableArray<int>, Int128, Int128> memory) =>
+        FileInput.Read(path, src => Parse(src, memory));
+
+    private static Fin<IdxArray> Parse(Source src, Func<ImmutableArray<int>, Int128, Int128> memory)
     {
         Span<byte> magic = stackalloc byte[4];
         int got = src.Stream.ReadAtLeast(magic, 4, throwOnEndOfStream: false);
@@ -53,10 +61,16 @@ public static class Idx
             dims[k] = (int)size;
             declared *= size;
         }
-        return ReadData(src, ImmutableCollectionsMarshal.AsImmutableArray(dims), 4 + 4 * rank, declared);
+        return ReadData(src, ImmutableCollectionsMarshal.AsImmutableArray(dims), 4 + 4 * rank, declared, memory);
     }
 
-    private static Fin<IdxArray> ReadData(Source src, ImmutableArray<int> dims, int header, Int128 declared)
+    private static Fin<IdxArray> ReadData(
+        Source src,
+        ImmutableArray<int> dims,
+        int header,
+        Int128 declared,
+        Func<ImmutableArray<int>, Int128, Int128> memory
+    )
     {
         string shape = $"dims [{string.Join(", ", dims)}]";
         // What the file can possibly hold: exact for a plain file, an upper bound for gzip.
@@ -76,6 +90,19 @@ public static class Idx
                 $"{shape} declare {declared} data bytes from offset {header}, more than one array can hold"
             );
 
+        // A gzip file records its decompressed length: a size field that disagrees with it is caught here, before
+        // the data is allocated or decompressed (a 300 KB file of zeros can otherwise decompress to 300 MB).
+        if (src.GzipSize is uint isize && isize != header + declared)
+            return src.Fail(
+                isize < header + declared
+                    ? $"truncated data: {shape} need the data to end at offset {header + declared}, but the gzip trailer (file offset {src.FileLength - 4}) records {isize} bytes, ending it at offset {isize}"
+                    : $"trailing data: {shape} end the data at offset {header + declared}, but the gzip trailer (file offset {src.FileLength - 4}) records {isize} bytes"
+            );
+        var need = memory(dims, declared);
+        if (MemoryBudget.Exceeded(need) is long budget)
+            return src.Fail(
+                $"{shape} at offset 4 declare {declared} data bytes, which need {MemoryBudget.Gb(need)} of memory loaded, more than the {MemoryBudget.Gb(budget)} available"
+            );
         var data = new byte[(int)declared];
         int got = src.Stream.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
         if (got < data.Length)

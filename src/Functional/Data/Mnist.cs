@@ -39,12 +39,14 @@ public static class Mnist
     ) =>
         from imagesPath in Locate(dir, $"{prefix}-images-idx3-ubyte")
         from labelsPath in Locate(dir, $"{prefix}-labels-idx1-ubyte")
-        from labels in Idx.Read(labelsPath)
+        // Bytes, then ints and one-hot rows (labels); bytes, then doubles (images): refused up front when that much
+        // memory is not available.
+        from labels in Idx.Read(labelsPath, (_, n) => n * (1 + 4 + 8 * classNames.Length))
         from labels1D in Check(
             labels.Dims.Length == 1,
             () => $"{labelsPath}: labels must be 1-D, got dims [{string.Join(", ", labels.Dims)}]"
         )
-        from images in Idx.Read(imagesPath)
+        from images in Idx.Read(imagesPath, (_, n) => n * (1 + 8))
         from images3D in Check(
             images.Dims.Length == 3,
             () => $"{imagesPath}: images must be 3-D (count, rows, cols), got dims [{string.Join(", ", images.Dims)}]"

@@ -25,6 +25,16 @@ public static class AtomicFile
     /// unchanged.</exception>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
+        var copy = bytes.ToArray(); // a span cannot reach the callback
+        Write(path, s => s.Write(copy));
+    }
+
+    /// <summary>Replaces <paramref name="path"/> with what <paramref name="write"/> writes to the stream it is
+    /// given (the temporary file), so a large output is never assembled in memory first.</summary>
+    /// <exception cref="OutputWriteException">The file could not be written; the previous target is
+    /// unchanged.</exception>
+    public static void Write(string path, Action<Stream> write)
+    {
         var full = System.IO.Path.GetFullPath(path);
         var dir = System.IO.Path.GetDirectoryName(full)!;
         string? tmp = null;
@@ -35,7 +45,7 @@ public static class AtomicFile
             tmp = TempName(full);
             using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
             {
-                fs.Write(bytes);
+                write(fs);
                 fs.Flush(flushToDisk: true);
             }
             File.Move(tmp, full, overwrite: true);

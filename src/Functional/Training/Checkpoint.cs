@@ -25,6 +25,10 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     const int HashSize = 32;
     const int MaxName = 1024;
 
+    /// <summary>The largest JSON header read (256 MiB): far above any real one, it bounds what a header length
+    /// makes the reader allocate.</summary>
+    const int MaxHeader = 1 << 28;
+
     /// <summary>False for a file saved without optimizer state: its rule is named, its slots are fresh zeros.</summary>
     public bool OptimizerStateStored { get; init; } = true;
 
@@ -41,7 +45,7 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     {
         try
         {
-            AtomicFile.Write(path, Encode(c, withOptimizerState));
+            AtomicFile.Write(path, s => EncodeTo(s, c, withOptimizerState));
             return Prelude.unit;
         }
         catch (OutputWriteException e)
@@ -52,6 +56,15 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
 
     /// <summary>The bytes <see cref="Save"/> writes.</summary>
     internal static byte[] Encode(Checkpoint c, bool withOptimizerState = true)
+    {
+        using var ms = new MemoryStream();
+        EncodeTo(ms, c, withOptimizerState);
+        return ms.ToArray();
+    }
+
+    /// <summary>Writes the file to <paramref name="output"/> as it is produced (header, arrays, then the SHA-256 of
+    /// both), holding no more than the JSON header and a buffer.</summary>
+    static void EncodeTo(Stream output, Checkpoint c, bool withOptimizerState)
     {
         var (rule, clip) = SplitClip(c.Optimizer);
         var header = new JsonObject
@@ -66,8 +79,9 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             ["meta"] = c.Meta.DeepClone(),
         };
         var arrays = Arrays(c.State, withOptimizerState && c.Optimizer is not null).ToList();
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true))
+        using var sink = new CheckpointSink(output);
+        var buffered = new BufferedStream(sink, 1 << 16); // flushed, not disposed: that would dispose the sink
+        using (var w = new BinaryWriter(buffered, Encoding.UTF8, leaveOpen: true))
         {
             w.Write(Magic);
             w.Write(Version);
@@ -86,8 +100,8 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
                     w.Write(v); // little-endian IEEE 754, column-major
             }
         }
-        var body = ms.ToArray();
-        return [.. body, .. SHA256.HashData(body)];
+        buffered.Flush();
+        sink.WriteTrailer();
     }
 
     static IEnumerable<(string Name, Tensor M)> Arrays(TrainState s, bool withOpt)
@@ -109,13 +123,14 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     /// <summary>
     /// Reads a checkpoint file; every failure is a <c>Fin</c> error naming the file. The fixed header and the JSON
     /// header are read first and the file's length is checked against what that header's network can account for, so
-    /// a device, a huge file or a file of another kind is refused before its body is read.
+    /// a device, a huge file or a file of another kind is refused before its body is read. The body is then read
+    /// twice as a stream, a buffer at a time: once for the checksum, so a damaged file is refused before anything is
+    /// allocated from its sizes, and once into the arrays, so no copy of the file is ever held in memory.
     /// </summary>
     /// <param name="path">The checkpoint file.</param>
     /// <param name="kinds">The layer types its network may name (default <see cref="LayerKinds.BuiltIn"/>).</param>
     public static Fin<Checkpoint> Load(string path, LayerKinds? kinds = null)
     {
-        byte[] bytes;
         try
         {
             using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
@@ -126,26 +141,18 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             if (!fs.CanSeek)
                 return Fail(path, Bad(0, "not a regular file"));
             var length = fs.Length;
-            if (length > System.Array.MaxLength)
-                return Fail(
-                    path,
-                    Bad(0, $"file is {length} bytes, more than a checkpoint can hold ({System.Array.MaxLength})")
-                );
             if (got == head.Length && Bound(fs, head, length) is { } bound && length > bound)
                 return Fail(
                     path,
                     Bad(0, $"file is {length} bytes; its header's network and optimizer account for at most {bound}")
                 );
-            bytes = new byte[length];
-            fs.Position = 0;
-            fs.ReadExactly(bytes);
+            return Decode(fs, length, path, kinds);
         }
         catch (Exception e)
             when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            return FinFail<Checkpoint>(Error.New($"{path}: cannot read checkpoint: {e.Message}"));
+            return FinFail<Checkpoint>(Error.New($"{path}: cannot read checkpoint: {OneLine(e.Message)}"));
         }
-        return Decode(bytes, path, kinds);
     }
 
     static Fin<Checkpoint> Fail(string path, CheckpointFormatException e) =>
@@ -156,7 +163,7 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     static long? Bound(FileStream fs, byte[] head, long length)
     {
         var headerLength = BinaryPrimitives.ReadInt32LittleEndian(head.AsSpan(8));
-        if (headerLength < 0 || headerLength > length - head.Length)
+        if (headerLength < 0 || headerLength > length - head.Length || headerLength > MaxHeader)
             return null;
         var json = new byte[headerLength];
         fs.Position = head.Length;
@@ -200,9 +207,17 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
     /// <summary>Parses a checkpoint; every failure names the file and the byte offset or field.</summary>
     public static Fin<Checkpoint> Decode(byte[] bytes, string source, LayerKinds? kinds = null)
     {
+        using var ms = new MemoryStream(bytes, writable: false);
+        return Decode(ms, bytes.Length, source, kinds);
+    }
+
+    /// <summary><see cref="Decode(byte[], string, LayerKinds?)"/> over a seekable stream of
+    /// <paramref name="length"/> bytes, read from its start.</summary>
+    static Fin<Checkpoint> Decode(Stream stream, long length, string source, LayerKinds? kinds)
+    {
         try
         {
-            return FinSucc(DecodeOrThrow(bytes, source, kinds));
+            return FinSucc(DecodeOrThrow(stream, length, source, kinds));
         }
         catch (CheckpointFormatException e)
         {
@@ -233,76 +248,83 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
 
     static CheckpointFormatException Bad(long offset, string what) => new($"byte {offset}: {what}");
 
-    static Checkpoint DecodeOrThrow(byte[] bytes, string source, LayerKinds? kinds)
+    static Checkpoint DecodeOrThrow(Stream stream, long length, string source, LayerKinds? kinds)
     {
-        if (bytes.Length < Magic.Length + 4 + HashSize)
-            throw Bad(0, $"file is {bytes.Length} bytes, too short to be a checkpoint");
-        if (!bytes.AsSpan(0, 4).SequenceEqual(Magic))
+        if (length < Magic.Length + 4 + HashSize)
+            throw Bad(0, $"file is {length} bytes, too short to be a checkpoint");
+        Span<byte> fixedHead = stackalloc byte[8];
+        stream.Position = 0;
+        stream.ReadExactly(fixedHead);
+        if (!fixedHead[..4].SequenceEqual(Magic))
             throw Bad(0, "not a Functional checkpoint (magic number is not 'FNCK')");
-        var version = BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(4));
+        var version = BinaryPrimitives.ReadUInt32LittleEndian(fixedHead[4..]);
         if (version != Version)
             throw Bad(4, $"checkpoint version {version} is not supported (this build reads version {Version})");
-        var bodyLength = bytes.Length - HashSize;
-        if (!SHA256.HashData(bytes.AsSpan(0, bodyLength)).AsSpan().SequenceEqual(bytes.AsSpan(bodyLength)))
+        var bodyLength = length - HashSize;
+        var (computed, stored) = CheckpointBody.Checksum(stream, bodyLength);
+        if (!computed.AsSpan().SequenceEqual(stored))
             throw Bad(bodyLength, "SHA-256 checksum does not match: the file is truncated or corrupt");
 
-        var pos = 8;
+        stream.Position = 0;
+        using var body = new CheckpointBody(stream, bodyLength);
+        body.Read(fixedHead);
         int ReadInt(string what)
         {
-            if (pos + 4 > bodyLength)
-                throw Bad(pos, $"truncated while reading {what}");
-            var v = BinaryPrimitives.ReadInt32LittleEndian(bytes.AsSpan(pos));
-            pos += 4;
-            return v;
+            if (body.Remaining < 4)
+                throw Bad(body.Position, $"truncated while reading {what}");
+            return body.ReadInt32();
         }
         var headerLength = ReadInt("the header length");
-        if (headerLength < 0 || headerLength > bodyLength - pos)
-            throw Bad(pos - 4, $"header length {headerLength} exceeds the file");
+        if (headerLength < 0 || headerLength > body.Remaining)
+            throw Bad(body.Position - 4, $"header length {headerLength} exceeds the file");
+        if (headerLength > MaxHeader)
+            throw Bad(
+                body.Position - 4,
+                $"header length {headerLength} is over the {MaxHeader} bytes a checkpoint header may hold"
+            );
         JsonObject header;
+        var headerAt = body.Position;
+        var json = new byte[headerLength];
+        body.Read(json);
         try
         {
-            header =
-                JsonNode.Parse(bytes.AsSpan(pos, headerLength)) as JsonObject
-                ?? throw Bad(pos, "header is not a JSON object");
+            header = JsonNode.Parse(json) as JsonObject ?? throw Bad(headerAt, "header is not a JSON object");
         }
         catch (JsonException e)
         {
-            throw Bad(pos, $"header is not valid JSON: {e.Message}");
+            throw Bad(headerAt, $"header is not valid JSON: {e.Message}");
         }
-        pos += headerLength;
 
         var arrays = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var count = ReadInt("the array count");
-        if (count < 0 || count > (bodyLength - pos) / 10)
-            throw Bad(pos - 4, $"array count {count} is impossible for the file's length");
+        if (count < 0 || count > body.Remaining / 10)
+            throw Bad(body.Position - 4, $"array count {count} is impossible for the file's length");
         for (var a = 0; a < count; a++)
         {
-            if (pos + 2 > bodyLength)
-                throw Bad(pos, $"truncated at array {a}");
-            int nameLength = BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(pos));
-            pos += 2;
-            if (nameLength > MaxName || pos + nameLength > bodyLength)
-                throw Bad(pos - 2, $"array {a}: name length {nameLength} exceeds the file");
-            var name = Encoding.UTF8.GetString(bytes, pos, nameLength);
-            pos += nameLength;
+            if (body.Remaining < 2)
+                throw Bad(body.Position, $"truncated at array {a}");
+            int nameLength = body.ReadUInt16();
+            if (nameLength > MaxName || nameLength > body.Remaining)
+                throw Bad(body.Position - 2, $"array {a}: name length {nameLength} exceeds the file");
+            var name = body.ReadUtf8(nameLength);
             var rows = ReadInt($"the rows of '{name}'");
             var cols = ReadInt($"the columns of '{name}'");
             // rows·cols < 2^62 cannot overflow a long; rows·cols·8 could, so compare element counts instead.
             var elements = (long)rows * cols;
-            if (rows <= 0 || cols <= 0 || elements > (bodyLength - pos) / 8)
+            if (rows <= 0 || cols <= 0 || elements > body.Remaining / 8)
                 throw Bad(
-                    pos - 8,
-                    $"array '{name}' claims {rows}×{cols} doubles, more than the {bodyLength - pos} bytes left hold"
+                    body.Position - 8,
+                    $"array '{name}' claims {rows}×{cols} doubles, more than the {body.Remaining} bytes left hold"
                 );
             var data = new double[elements];
-            for (var i = 0; i < data.Length; i++)
-                data[i] = BinaryPrimitives.ReadDoubleLittleEndian(bytes.AsSpan(pos + 8 * i));
-            pos += (int)(elements * 8);
+            body.ReadDoubles(data);
             if (!arrays.TryAdd(name, Tensor.Wrap(rows, cols, data)))
-                throw Bad(pos, $"array '{name}' appears twice");
+                throw Bad(body.Position, $"array '{name}' appears twice");
         }
-        if (pos != bodyLength)
-            throw Bad(pos, $"{bodyLength - pos} unexpected bytes after the last array");
+        if (body.Remaining != 0)
+            throw Bad(body.Position, $"{body.Remaining} unexpected bytes after the last array");
+        if (!body.Hash().AsSpan().SequenceEqual(stored))
+            throw Bad(bodyLength, "the file changed while it was being read");
         return Assemble(header, arrays, kinds);
     }
 
@@ -339,8 +361,10 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
         var held = arrays.Values.Sum(m => (long)m.RowCount * m.ColumnCount);
         var needed = 0L;
         var shape = net.InputShape;
+        var paramShapes = new List<(ParamKey Key, ArrayShape Shape)>(); // what Init would draw, without drawing it
         foreach (var (layer, i) in net.Indexed)
         {
+            paramShapes.AddRange(layer.ParamShapes(shape).Select(a => (new ParamKey(i, a.Name), a)));
             var owned = layer.ParamShapes(shape).Concat(layer.StateShapes(shape)).ToList();
             if (owned.Any(a => a.Rows <= 0 || a.Columns <= 0))
                 throw new CheckpointFormatException($"header field 'network': layer {i} has a size ≤ 0");
@@ -384,8 +408,9 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
                 );
             return m;
         }
-        var shapes = net.Init(Key.Of(0)); // shapes only
-        var ps = new Params(shapes.Values.Map((k, m) => Get($"param/{k}", m.RowCount, m.ColumnCount)));
+        var ps = new Params(
+            toMap(paramShapes.Select(p => (p.Key, Get($"param/{p.Key}", p.Shape.Rows, p.Shape.Columns))))
+        );
         var st = new ModelState(
             net.InitState().Values.Map((k, m) => Get($"bn/{k.Layer}/{k.Name}", m.RowCount, m.ColumnCount))
         );

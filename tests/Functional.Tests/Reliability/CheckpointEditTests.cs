@@ -107,7 +107,10 @@ public sealed class CheckpointEditTests
         yield return ("network.loss", "\"hinge\"", false);
         yield return ("network", "<remove>", false);
         yield return ("meta.history", "[1,2]", true);
-        yield return ("meta.history.0.step", "\"x\"", true);
+        foreach (var v in new[] { "-1", "\"x\"", "0", "2", "2000000000", "null" })
+            yield return ("meta.history_log.epochs", v, true);
+        yield return ("meta.history_log.sha256", "\"00\"", true);
+        yield return ("meta.history_log", "<remove>", true);
         yield return ("meta.partial_epoch.loss_sum_bits", "\"zz\"", true);
         yield return ("meta.partial_epoch.loss_sum_bits", "\"7FF0000000000000\"", true);
         yield return ("meta.partial_epoch.steps", "-1", true);
@@ -134,9 +137,16 @@ public sealed class CheckpointEditTests
         yield return ("bn/1/var", -1);
     }
 
+    /// <summary>The edited file in a folder of its own beside the good run's history.jsonl, so an edit is refused
+    /// for itself, not for a missing history.</summary>
     static string Write(string name, byte[] bytes)
     {
-        var path = P($"edit-{name}.ckpt");
+        var dir = Directory.CreateDirectory(P($"edit-{name}")).FullName;
+        File.Copy(
+            Path.Combine(Path.GetDirectoryName(Good.Value)!, "history.jsonl"),
+            Path.Combine(dir, "history.jsonl")
+        );
+        var path = Path.Combine(dir, "model.ckpt");
         File.WriteAllBytes(path, bytes);
         return path;
     }
