@@ -32,6 +32,21 @@ public sealed record TrainConfig(
     public static TrainConfig Default { get; } =
         new("digits", null, [32], "relu", "he", true, 0, 0, "sgd", 0.01, 10, 100, null, "shuffle", 1);
 
+    /// <summary>The Flux example: 6 → Dense 10 → sigmoid → BatchNorm → Dense 1, glorot, Adam 0.001, batch 20 drawn
+    /// with replacement, 3000 steps (what `experiment regression` and the bench's regression workload train).</summary>
+    public static TrainConfig Regression { get; } =
+        new("regression", null, [10], "sigmoid", "glorot", true, 0, 0, "adam", 0.001, 20, null, 3000, "replacement", 1);
+
+    /// <summary>The defaults of <paramref name="dataset"/>: the digits notebook, the Flux regression, or for the
+    /// image sets the notebook's network without BatchNorm.</summary>
+    public static TrainConfig DefaultFor(string dataset) =>
+        dataset switch
+        {
+            "digits" => Default,
+            "regression" => Regression,
+            _ => Default with { Dataset = dataset, BatchNorm = false },
+        };
+
     public BatchSampling SamplingMode => Sampling == "replacement" ? BatchSampling.Replacement : BatchSampling.Shuffle;
 
     public Network BuildNetwork(int inputs, int outputs)

@@ -32,7 +32,11 @@ public sealed class ExperimentCommand : ICliCommand
         {
             Description = "directory with the IDX files (default: data/fashion-mnist-mini)",
         };
-        var dataset = new CliOption("--dataset") { Description = "fashion-mnist | mnist (default fashion-mnist)" };
+        var dataset = new CliOption("--dataset")
+        {
+            Description =
+                "fashion-mnist | mnist (default fashion-mnist; with --data and no --dataset, the sets are named after the folder)",
+        };
         var outDir = new CliOption("--out")
         {
             Description = "output directory (default runs/experiment-<name>-<timestamp>)",
@@ -90,7 +94,7 @@ public sealed class ExperimentCommand : ICliCommand
                 DataDir = r.GetValue(data),
                 Dataset = r.GetValue(dataset) is string ds
                     ? TrainConfig.Parse.OneOf("--dataset", ds, "fashion-mnist", "mnist")
-                    : "fashion-mnist",
+                    : null,
                 Iterations = Int(iterations, "--iterations"),
                 Epochs = Int(epochs, "--epochs"),
                 Trials = Int(trials, "--trials"),

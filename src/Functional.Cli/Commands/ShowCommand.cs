@@ -10,7 +10,7 @@ public sealed class ShowCommand : ICliCommand
 {
     public Command Build()
     {
-        var dataset = new CliOption("--dataset") { Description = "digits | fashion-mnist | mnist", Required = true };
+        var dataset = new CliOption("--dataset") { Description = "digits | fashion-mnist | mnist (default digits)" };
         var data = new CliOption("--data") { Description = "directory with the data files" };
         var count = new CliOption("--count") { Description = "number of images (default 25)" };
         var outFile = new CliOption("--out") { Description = "PNG file (default runs/show-<dataset>.png)" };
@@ -23,7 +23,13 @@ public sealed class ShowCommand : ICliCommand
         };
         cmd.SetAction(r =>
         {
-            var name = TrainConfig.Parse.OneOf("--dataset", r.GetValue(dataset)!, "digits", "fashion-mnist", "mnist");
+            var name = TrainConfig.Parse.OneOf(
+                "--dataset",
+                r.GetValue(dataset) ?? "digits",
+                "digits",
+                "fashion-mnist",
+                "mnist"
+            );
             var path = r.GetValue(outFile) ?? Path.Combine("runs", $"show-{name}.png");
             var n = r.GetValue(count) is string c ? TrainConfig.Parse.PositiveInt("--count", c) : 25;
             // A picture of the data, the same each time: replacing it loses nothing, so no --overwrite is asked.

@@ -8,12 +8,17 @@ namespace Functional.Cli.Commands;
 public sealed class TrainOptions
 {
     public CliOption Dataset { get; } =
-        new("--dataset") { Description = "digits | fashion-mnist | mnist | regression (default digits)" };
+        new("--dataset")
+        {
+            Description =
+                "digits | fashion-mnist | mnist | regression (default digits); each has its own defaults below",
+        };
     public CliOption Data { get; } =
         new("--data") { Description = "directory with the data files (default: the repository's data/)" };
     public CliOption Hidden { get; } =
-        new("--hidden") { Description = "hidden layer sizes, e.g. 100,100 (default 32)" };
-    public CliOption Activation { get; } = new("--activation") { Description = "relu | sigmoid | tanh (default relu)" };
+        new("--hidden") { Description = "hidden layer sizes, e.g. 100,100 (default 32; regression 10)" };
+    public CliOption Activation { get; } =
+        new("--activation") { Description = "relu | sigmoid | tanh (default relu; regression sigmoid)" };
     public CliOption Init { get; } =
         new("--init")
         {
@@ -22,7 +27,7 @@ public sealed class TrainOptions
     public CliOption BatchNorm { get; } =
         new("--batchnorm")
         {
-            Description = "true | false: BatchNorm after each hidden Affine (default true for digits)",
+            Description = "true | false: BatchNorm after each hidden layer (default true for digits and regression)",
             Arity = ArgumentArity.ZeroOrOne,
         };
     public CliOption Dropout { get; } = new("--dropout") { Description = "dropout ratio in [0, 1) (default 0)" };
@@ -30,16 +35,18 @@ public sealed class TrainOptions
     public CliOption Optimizer { get; } =
         new("--optimizer")
         {
-            Description = "sgd | momentum | nesterov | adagrad | rmsprop | adam | adamw (default sgd)",
+            Description = "sgd | momentum | nesterov | adagrad | rmsprop | adam | adamw (default sgd; regression adam)",
         };
-    public CliOption Lr { get; } = new("--lr") { Description = "learning rate (default 0.01)" };
-    public CliOption Batch { get; } = new("--batch") { Description = "batch size (default 10)" };
-    public CliOption Epochs { get; } = new("--epochs") { Description = "epochs (default 100)" };
+    public CliOption Lr { get; } = new("--lr") { Description = "learning rate (default 0.01; regression 0.001)" };
+    public CliOption Batch { get; } = new("--batch") { Description = "batch size (default 10; regression 20)" };
+    public CliOption Epochs { get; } =
+        new("--epochs") { Description = "epochs (default 100; regression: 3000 iterations)" };
     public CliOption Iterations { get; } = new("--iterations") { Description = "total steps, instead of --epochs" };
     public CliOption Sampling { get; } =
         new("--sampling")
         {
-            Description = "shuffle (each epoch a permutation) | replacement (the book's random choice)",
+            Description =
+                "shuffle (each epoch a permutation) | replacement (the book's random choice) (default shuffle; regression replacement)",
         };
     public CliOption Seed { get; } = new("--seed") { Description = "random seed (default 1)" };
     public CliOption LimitTrain { get; } =
@@ -111,14 +118,15 @@ public sealed class TrainOptions
         }
     }
 
-    /// <summary>The configuration the options describe, on top of the defaults (the seed notebook).</summary>
+    /// <summary>The configuration the options describe, on top of the defaults of the chosen data set
+    /// (<see cref="TrainConfig.DefaultFor"/>).</summary>
     public TrainConfig ToConfig(ParseResult r)
     {
         string? V(CliOption o) => r.GetResult(o) is null ? null : r.GetValue(o) ?? "";
-        var d = TrainConfig.Default;
-        var dataset = V(Dataset) is string ds ? TrainConfig.Parse.OneOf("--dataset", ds, DataSources.Names) : d.Dataset;
-        var digits = dataset == "digits";
-        var regression = dataset == "regression";
+        var dataset = V(Dataset) is string ds
+            ? TrainConfig.Parse.OneOf("--dataset", ds, DataSources.Names)
+            : TrainConfig.Default.Dataset;
+        var d = TrainConfig.DefaultFor(dataset);
         var activation = V(Activation) is string a
             ? TrainConfig.Parse.OneOf("--activation", a, "relu", "sigmoid", "tanh")
             : d.Activation;
@@ -132,35 +140,35 @@ public sealed class TrainOptions
             V(Hidden) is string h ? TrainConfig.Parse.Hidden(h) : d.Hidden,
             activation,
             V(Init) is string i ? TrainConfig.Parse.Init(i)
-                : regression ? "glorot"
+                : dataset == "regression" ? d.Init
                 : activation == "relu" ? "he"
                 : "xavier",
             V(BatchNorm) switch
             {
-                null => digits,
+                null => d.BatchNorm,
                 "" or "true" => true,
                 "false" => false,
                 var b => throw new UsageException($"--batchnorm: expected true or false, got '{b}'"),
             },
-            V(Dropout) is string dr ? TrainConfig.Parse.Ratio("--dropout", dr) : 0,
-            V(WeightDecay) is string wd ? TrainConfig.Parse.NonNegative("--weight-decay", wd) : 0,
+            V(Dropout) is string dr ? TrainConfig.Parse.Ratio("--dropout", dr) : d.Dropout,
+            V(WeightDecay) is string wd ? TrainConfig.Parse.NonNegative("--weight-decay", wd) : d.WeightDecay,
             V(Optimizer) is string o
-                ? TrainConfig.Parse.OneOf(
-                    "--optimizer",
-                    o,
-                    "sgd",
-                    "momentum",
-                    "nesterov",
-                    "adagrad",
-                    "rmsprop",
-                    "adam",
-                    "adamw"
-                )
+                ? TrainConfig.Parse.OneOf("--optimizer", o, [.. TrainConfig.OptimizerNames])
                 : d.Optimizer,
             V(Lr) is string lr ? TrainConfig.Parse.PositiveNumber("--lr", lr) : d.LearningRate,
             V(Batch) is string bt ? TrainConfig.Parse.PositiveInt("--batch", bt) : d.Batch,
-            iterations is null ? epochs ?? d.Epochs : null,
-            iterations,
+            (epochs, iterations) switch
+            {
+                (int n, _) => n,
+                (_, long) => null,
+                _ => d.Epochs,
+            },
+            (epochs, iterations) switch
+            {
+                (_, long n) => n,
+                (int, _) => null,
+                _ => d.Iterations,
+            },
             V(Sampling) is string s ? TrainConfig.Parse.OneOf("--sampling", s, "shuffle", "replacement") : d.Sampling,
             V(Seed) is string sd ? TrainConfig.Parse.Seed(sd) : d.Seed,
             V(LimitTrain) is string lt ? TrainConfig.Parse.PositiveInt("--limit-train", lt) : null

@@ -60,13 +60,14 @@ public sealed class BatchNormExperiment : IExperiment
                 var start = bn ? bnStart : SharedWeights.Start(bnNet, bnStart.Params, net, opt, key);
                 var r = Runner.Train(net, opt, start, data, batches, (long)epochs * perEpoch, perEpoch, [data]);
                 ctx.Log.WriteLine(
-                    $"  [{Interlocked.Increment(ref done), 2}/{2 * Scales}] w={G(scales[i]), -9} {(bn ? "BatchNorm" : "plain    ")} final train acc {F(r.Last.Sets[0].Accuracy, 3)}"
+                    $"  [{Interlocked.Increment(ref done), 2}/{2 * Scales}] w={G(scales[i]), -9} {(bn ? "BatchNorm" : "plain    ")} {(r.DivergedAt is long at ? $"diverged at step {at}" : $"final train acc {F(r.Last.Sets[0].Accuracy, 3)}")}"
                 );
                 return r;
             }
         );
 
         double[] Acc(RunResult r) => [.. r.History.Select(h => h.Sets[0].Accuracy)];
+        Curve Of(RunResult r) => new([.. r.History.Select(h => (double)h.Step / perEpoch)], Acc(r), r.DivergedAt);
         var rows = scales
             .Select(
                 (w, i) =>
@@ -79,19 +80,26 @@ public sealed class BatchNormExperiment : IExperiment
                     )
             )
             .ToList();
+        var curves = scales.Select((w, i) => new Panel(w, Of(runs[2 * i]), Of(runs[2 * i + 1]))).ToList();
         var faster = rows.Count(r => r.Bn.Average() > r.Plain.Average());
-        Draw(ctx.File("batchnorm.png"), rows.Select(r => (r.W, r.Bn, r.Plain)).ToList());
+        PngFile.Save(Figure(curves), ctx.File("batchnorm.png"), 1000, 900);
 
         TextTable.Print(
             ctx.Log,
             ["w (init std)", "BN final acc", "no-BN final acc", "BN mean acc", "no-BN mean acc"],
-            rows.Select(r =>
-                (IReadOnlyList<string>)
-                    [G(r.W), F(r.Bn[^1], 3), F(r.Plain[^1], 3), F(r.Bn.Average(), 3), F(r.Plain.Average(), 3)]
-            )
+            curves.Select(c => (IReadOnlyList<string>)[G(c.W), c.Bn.Final, c.Plain.Final, c.Bn.Mean, c.Plain.Mean])
         );
+        string Trained(Func<Panel, Curve> pick, string label)
+        {
+            var done = curves.Select(pick).Where(c => c.DivergedAt is null).ToList();
+            var diverged = curves.Count - done.Count;
+            return done.Count == 0
+                ? $"{label} diverged at every scale"
+                : $"{label} {F(done.Average(c => c.Accuracy[^1]), 3)}"
+                    + (diverged > 0 ? $" ({diverged} diverged, left out)" : "");
+        }
         ctx.Log.WriteLine(
-            $"BatchNorm has the higher mean training accuracy over the epochs for {faster} of {Scales} scales; final accuracy averaged over the scales: BN {F(rows.Average(r => r.Bn[^1]), 3)}, no-BN {F(rows.Average(r => r.Plain[^1]), 3)}"
+            $"BatchNorm has the higher mean training accuracy over the epochs for {faster} of {Scales} scales; final accuracy averaged over the scales: {Trained(c => c.Bn, "BN")}, {Trained(c => c.Plain, "no-BN")}"
         );
 
         var report = Report.Start(
@@ -132,25 +140,55 @@ public sealed class BatchNormExperiment : IExperiment
         return report;
     }
 
-    static void Draw(string path, List<(double W, double[] Bn, double[] Plain)> rows)
+    /// <summary>One network's training accuracy after each evaluation (x in epochs) and the step it diverged at.</summary>
+    internal sealed record Curve(double[] Epochs, double[] Accuracy, long? DivergedAt)
+    {
+        /// <summary>The table's final accuracy: a diverged network has none (its last good one would flatter it).</summary>
+        public string Final => DivergedAt is long s ? $"diverged at step {s}" : F(Accuracy[^1], 3);
+
+        public string Mean => DivergedAt is null ? F(Accuracy.Average(), 3) : "-";
+    }
+
+    /// <summary>One weight scale: the BatchNorm network and the plain one.</summary>
+    internal sealed record Panel(double W, Curve Bn, Curve Plain);
+
+    /// <summary>The 4×4 grid. A diverged curve stops at its last good evaluation and ends in a red ×; the panel's
+    /// title names the network that diverged.</summary>
+    internal static Multiplot Figure(IReadOnlyList<Panel> panels)
     {
         var mp = Plots.NewMulti();
-        for (var i = 0; i < rows.Count; i++)
+        for (var i = 0; i < panels.Count; i++)
         {
-            var (w, bn, plain) = rows[i];
-            var p = Plots.New($"w = {G(w)}", i >= rows.Count - 4 ? "epochs" : "", i % 4 == 0 ? "train accuracy" : "");
-            var xs = Enumerable.Range(0, bn.Length).Select(e => (double)e).ToArray();
-            Plots.Line(p, xs, bn, "BatchNorm", color: Colors.C0);
-            Plots.Line(p, xs, plain, "no BatchNorm", dashed: true, color: Colors.C1);
+            var (w, bn, plain) = panels[i];
+            var diverged = (bn.DivergedAt, plain.DivergedAt) switch
+            {
+                (not null, not null) => ": both diverged",
+                (not null, null) => ": BN diverged",
+                (null, not null) => ": no-BN diverged",
+                _ => "",
+            };
+            var p = Plots.New(
+                $"w = {G(w)}{diverged}",
+                i >= panels.Count - 4 ? "epochs" : "",
+                i % 4 == 0 ? "train accuracy" : ""
+            );
+            Plots.Line(p, bn.Epochs, bn.Accuracy, "BatchNorm", color: Colors.C0);
+            Plots.Line(p, plain.Epochs, plain.Accuracy, "no BatchNorm", dashed: true, color: Colors.C1);
+            foreach (var c in new[] { bn, plain }.Where(c => c.DivergedAt is not null))
+            {
+                var m = p.Add.Marker(c.Epochs[^1], c.Accuracy[^1], MarkerShape.Eks, 14, Colors.Red);
+                m.LineWidth = 3;
+                m.LegendText = "diverged";
+            }
             p.Axes.SetLimitsY(0, 1);
             p.Axes.Title.Label.FontSize = 14;
-            if (i == rows.Count - 1)
+            if (i == panels.Count - 1)
                 p.ShowLegend(Alignment.UpperLeft); // the flat last panel has room for it
             else
                 p.HideLegend();
             mp.AddPlot(p);
         }
         mp.Layout = new ScottPlot.MultiplotLayouts.Grid(4, 4);
-        Plotting.PngFile.Save(mp, path, 1000, 900);
+        return mp;
     }
 }

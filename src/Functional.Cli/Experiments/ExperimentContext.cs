@@ -11,7 +11,9 @@ namespace Functional.Cli.Experiments;
 public sealed record ExperimentContext(string OutDir, ulong Seed, TextWriter Log)
 {
     public bool Quick { get; init; }
-    public string Dataset { get; init; } = "fashion-mnist";
+
+    /// <summary>The image set named by --dataset; null when none was given (Fashion-MNIST, the default).</summary>
+    public string? Dataset { get; init; }
     public string? DataDir { get; init; }
     public int? Iterations { get; init; }
     public int? Epochs { get; init; }
@@ -33,7 +35,17 @@ public sealed record ExperimentContext(string OutDir, ulong Seed, TextWriter Log
     /// <summary>The image data set, its training part cut to the first <paramref name="trainSize"/> images.</summary>
     public TrainTest Images(int? trainSize = null)
     {
-        var d = DataSources.Load(Dataset, DataDir, Seed);
+        var d = DataSources.Load(Dataset ?? "fashion-mnist", DataDir, Seed);
+        if (Dataset is null && DataDir is not null)
+        {
+            // MNIST and Fashion-MNIST files look alike: without --dataset the sets are named after the folder given,
+            // so MNIST read with the default is not reported as Fashion-MNIST.
+            var name = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(DataDir)));
+            d = new TrainTest(d.Train with { Name = $"{name}-train" }, d.Test with { Name = $"{name}-test" });
+            Log.WriteLine(
+                $"{DataDir}: read as IDX image files (no --dataset given), named {d.Train.Name} and {d.Test.Name}"
+            );
+        }
         return trainSize is int n ? d with { Train = d.Train.Take(n) } : d;
     }
 

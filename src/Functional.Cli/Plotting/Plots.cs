@@ -5,14 +5,17 @@ namespace Functional.Cli.Plotting;
 /// <summary>ScottPlot set-up shared by every figure: the shipped DejaVu fonts, so text renders on any machine.</summary>
 public static class Plots
 {
+    /// <summary>A shipped DejaVu Sans file beside the tool.</summary>
+    public static string FontFile(bool bold) =>
+        Path.Combine(AppContext.BaseDirectory, "Fonts", bold ? "DejaVuSans-Bold.ttf" : "DejaVuSans.ttf");
+
     static readonly Lazy<bool> FontsReady = new(() =>
     {
-        var dir = Path.Combine(AppContext.BaseDirectory, "Fonts");
-        var regular = Path.Combine(dir, "DejaVuSans.ttf");
+        var regular = FontFile(bold: false);
         if (File.Exists(regular))
         {
             Fonts.AddFontFile("DejaVu Sans", regular, bold: false, italic: false);
-            var bold = Path.Combine(dir, "DejaVuSans-Bold.ttf");
+            var bold = FontFile(bold: true);
             if (File.Exists(bold))
                 Fonts.AddFontFile("DejaVu Sans", bold, bold: true, italic: false);
         }

@@ -144,7 +144,7 @@ public sealed class BadCommandLineTests
         yield return ("--out|another run's", ["draw", "--out", "@good-dir"]);
         yield return ("--dataset|cifar", ["draw", "--dataset", "cifar"]);
         // show
-        yield return ("--dataset", ["show"]);
+        yield return ("--dataset|''", ["show", "--dataset", ""]);
         yield return ("--dataset|cifar", ["show", "--dataset", "cifar"]);
         yield return ("--dataset|regression", ["show", "--dataset", "regression"]);
         yield return ("--count|'0'", ["show", "--dataset", "digits", "--count", "0"]);
