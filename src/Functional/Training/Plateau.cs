@@ -3,10 +3,11 @@ using Functional.Optim;
 namespace Functional.Training;
 
 /// <summary>
-/// Reduce-on-plateau (Keras' ReduceLROnPlateau with min_delta 0 and no cooldown, PyTorch's ReduceLROnPlateau in
-/// "min" mode) as a pure function of the per-epoch validation losses: an epoch whose loss is not below the best so
-/// far is a bad epoch; after <c>patience</c> bad epochs in a row the multiplier is scaled by <c>factor</c> and the
-/// count restarts. A run holds only the history, so a resumed run recomputes the multiplier instead of keeping it.
+/// Reduce-on-plateau as a pure function of the per-epoch validation losses: an epoch whose loss is not below the
+/// best so far is a bad epoch; after <c>patience</c> bad epochs in a row the multiplier is scaled by <c>factor</c>
+/// and the count restarts. This is Keras' ReduceLROnPlateau with min_delta 0 and no cooldown; PyTorch's waits for
+/// more than patience bad epochs, so its patience p is p + 1 here. A run holds only the history, so a resumed run
+/// recomputes the multiplier instead of keeping it.
 /// </summary>
 public static class Plateau
 {

@@ -116,6 +116,21 @@ public sealed class TrainControlsTests : IDisposable
     }
 
     [Fact]
+    public void Resuming_a_stopped_run_with_more_epochs_stops_again_without_a_step()
+    {
+        var (first, again) = (Path.Combine(_dir, "first"), Path.Combine(_dir, "again"));
+        Assert.Equal(0, TrainCommand.Run(Config("early-stop"), first, null, TextWriter.Null));
+        var ckpt = Path.Combine(first, "model.ckpt");
+        Assert.Equal(
+            0,
+            TrainCommand.Run(Config("early-stop"), again, ckpt, TextWriter.Null, new ResumeOverrides(Epochs: 30))
+        );
+        Assert.Equal(Report(first)["history"]!.ToJsonString(), Report(again)["history"]!.ToJsonString());
+        Assert.Equal(Report(first)["parameters_sha256"]!.ToString(), Report(again)["parameters_sha256"]!.ToString());
+        Assert.True(Report(again)["controls"]!["early_stop"]!["stopped"]!.GetValue<bool>());
+    }
+
+    [Fact]
     public void Without_controls_the_configuration_json_has_no_control_fields()
     {
         var json = TrainConfig.Default.ToJson();
