@@ -113,10 +113,11 @@ public static class TrainCommand
         var ckpt = Path.Combine(outDir, "model.ckpt");
         log.WriteLine(
             $"{cfg.Dataset}: {data.Train.Count} training / {data.Test.Count} test samples, {data.Train.Features} features"
+                + (validation is null ? "" : $"; {validation.Count} more held out for validation")
         );
         log.WriteLine(net.Summary());
         log.WriteLine(
-            $"optimizer {opt.Name}, batch {cfg.Batch} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
+            $"optimizer {opt.Name}, batch {cfg.Batch}{(cfg.Accumulate > 1 ? $" × {cfg.Accumulate} micro-batches per update" : "")} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
                 + (state.Step > 0 ? $", resuming at step {state.Step}" : "")
                 + (batches.MergesLast ? $"; {LastBatchNote(batches)}" : "")
         );
