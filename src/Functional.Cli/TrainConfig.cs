@@ -25,7 +25,14 @@ public sealed record TrainConfig(
     long? Iterations,
     string Sampling,
     ulong Seed,
-    int? LimitTrain = null
+    int? LimitTrain = null,
+    long? Warmup = null,
+    string LrSchedule = "constant",
+    double PlateauFactor = 0.1,
+    int PlateauPatience = 10,
+    int? EarlyStop = null,
+    double Validation = 0,
+    int Accumulate = 1
 )
 {
     /// <summary>The seed notebook: digits, 64 → 32 → BatchNorm → ReLU → 10, SGD 0.01, batch 10, 100 epochs, seed 1.</summary>
@@ -82,15 +89,31 @@ public sealed record TrainConfig(
     }
 
     /// <summary>The optimizer; Adam on the regression uses Flux's ε = 1e-8 (the peers' W5 configuration).</summary>
-    public IRule BuildOptimizer() =>
+    public IRule BuildOptimizer() => WithControls(BaseOptimizer());
+
+    IRule BaseOptimizer() =>
         Optimizer == "adam" && Dataset == "regression"
             ? new Adam(LearningRate, 0.9, 0.999, 1e-8, true)
             : Optimizers.Parse(Optimizer, LearningRate);
 
+    /// <summary>The rule with the training controls' stages chained after it: the warm-up, then the plateau's
+    /// multiplier (1 here; <see cref="Plateau.At"/> sets it each epoch). Without controls, the rule itself.</summary>
+    IRule WithControls(IRule rule)
+    {
+        var r = Warmup is long w ? new Chain(rule, new ScaleBySchedule(new LearningRateSchedule.Warmup(w))) : rule;
+        return LrSchedule == "plateau" ? Plateau.With(r) : r;
+    }
+
+    /// <summary>True when the run needs a validation loss after each epoch.</summary>
+    public bool Validates => Validation > 0;
+
+    /// <summary>Rows of one update: the batch, times the micro-batches accumulated.</summary>
+    public int EffectiveBatch => Batch * Accumulate;
+
     public long TotalSteps(int stepsPerEpoch) => Iterations ?? (long)(Epochs ?? 100) * stepsPerEpoch;
 
     public JsonObject ToJson() =>
-        new()
+        new JsonObject
         {
             ["dataset"] = Dataset,
             ["data"] = DataDir,
@@ -108,7 +131,7 @@ public sealed record TrainConfig(
             ["sampling"] = Sampling,
             ["seed"] = Seed,
             ["limit_train"] = LimitTrain,
-        };
+        }.WithControls(this);
 
     public static TrainConfig FromJson(JsonObject o) =>
         new(
@@ -127,7 +150,14 @@ public sealed record TrainConfig(
             o["iterations"]?.GetValue<long>(),
             o["sampling"]!.GetValue<string>(),
             o["seed"]!.GetValue<ulong>(),
-            o["limit_train"]?.GetValue<int>()
+            o["limit_train"]?.GetValue<int>(),
+            o["warmup"]?.GetValue<long>(),
+            o["lr_schedule"]?.GetValue<string>() ?? "constant",
+            o["plateau_factor"]?.GetValue<double>() ?? 0.1,
+            o["plateau_patience"]?.GetValue<int>() ?? 10,
+            o["early_stop"]?.GetValue<int>(),
+            o["validation"]?.GetValue<double>() ?? 0,
+            o["accumulate"]?.GetValue<int>() ?? 1
         );
 
     public static readonly string[] OptimizerNames =
@@ -205,6 +235,34 @@ public sealed record TrainConfig(
             !(c.BatchNorm && c.LimitTrain == 1),
             "--limit-train 1: BatchNorm in training needs at least 2 samples; use --limit-train 2 or more, or --batchnorm false"
         );
+        ValidateControls(c, Check);
+    }
+
+    /// <summary>The training controls' options (warm-up, plateau, early stopping, validation, accumulation).</summary>
+    static void ValidateControls(TrainConfig c, Action<bool, string> check)
+    {
+        static string Num(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        check(c.Warmup is null or > 0, $"--warmup: expected a positive integer, got '{c.Warmup}'");
+        check(
+            c.LrSchedule is "constant" or "plateau",
+            $"--lr-schedule: expected one of constant, plateau, got '{c.LrSchedule}'"
+        );
+        check(
+            c.PlateauFactor is > 0 and < 1,
+            $"--plateau-factor: expected a number in (0, 1), got '{Num(c.PlateauFactor)}'"
+        );
+        check(c.PlateauPatience > 0, $"--plateau-patience: expected a positive integer, got '{c.PlateauPatience}'");
+        check(c.EarlyStop is null or > 0, $"--early-stop: expected a positive integer, got '{c.EarlyStop}'");
+        check(c.Validation is >= 0 and < 1, $"--validation: expected a ratio in [0, 1), got '{Num(c.Validation)}'");
+        check(
+            c.Validates || (c.LrSchedule != "plateau" && c.EarlyStop is null),
+            $"--{(c.EarlyStop is null ? "lr-schedule plateau" : "early-stop")}: needs a validation loss; hold out part of the training set with --validation 0.1"
+        );
+        check(c.Accumulate > 0, $"--accumulate: expected a positive integer, got '{c.Accumulate}'");
+        check(
+            (long)c.Batch * c.Accumulate <= int.MaxValue,
+            $"--accumulate {c.Accumulate}: --batch {c.Batch} × {c.Accumulate} rows per update is too many"
+        );
     }
 
     /// <summary><see cref="FromJson"/> then <see cref="Validate"/>: a malformed or invalid stored configuration is a
@@ -257,6 +315,11 @@ public sealed record TrainConfig(
                 ? v
                 : throw new UsageException($"{option}: expected a ratio in [0, 1), got '{value}'");
 
+        public static double OpenRatio(string option, string value) =>
+            double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v is > 0 and < 1
+                ? v
+                : throw new UsageException($"{option}: expected a number in (0, 1), got '{value}'");
+
         public static int PositiveInt(string option, string value) =>
             int.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v > 0
                 ? v
@@ -303,5 +366,29 @@ public sealed record TrainConfig(
                 throw new UsageException($"--init: expected he, xavier or a positive std such as 0.01, got '{value}'");
             }
         }
+    }
+}
+
+/// <summary>The training controls in a configuration's JSON: written only when set, so a run without them writes
+/// the same configuration as before they existed.</summary>
+static class ControlsJson
+{
+    public static JsonObject WithControls(this JsonObject o, TrainConfig c)
+    {
+        if (c.Warmup is long w)
+            o["warmup"] = w;
+        if (c.LrSchedule != "constant")
+        {
+            o["lr_schedule"] = c.LrSchedule;
+            o["plateau_factor"] = c.PlateauFactor;
+            o["plateau_patience"] = c.PlateauPatience;
+        }
+        if (c.EarlyStop is int e)
+            o["early_stop"] = e;
+        if (c.Validates)
+            o["validation"] = c.Validation;
+        if (c.Accumulate != 1)
+            o["accumulate"] = c.Accumulate;
+        return o;
     }
 }

@@ -50,8 +50,15 @@ public static class TrainCommand
                 stop.Cancel();
             }
         );
-        var (cfg, start, history, savedNet, partial) = resume is null
-            ? (requested, (TrainState?)null, new List<EpochLog>(), (Functional.Models.Network?)null, PartialEpoch.None)
+        var (cfg, start, history, savedNet, partial, losses) = resume is null
+            ? (
+                requested,
+                (TrainState?)null,
+                new List<EpochLog>(),
+                (Functional.Models.Network?)null,
+                PartialEpoch.None,
+                new List<double>()
+            )
             : FromCheckpoint(resume, overrides ?? ResumeOverrides.None);
         TrainConfig.Validate(cfg, resume is null ? "" : $"--resume {resume}: ");
         outDir = OutputLocation.Directory(outDir, overwrite, resume);
@@ -62,6 +69,13 @@ public static class TrainCommand
             cfg.Seed,
             cfg.LimitTrain
         );
+        var (trainData, validation) = HoldOut(cfg, data, resume);
+        data = trainData;
+        var controls = new TrainControls(cfg, validation);
+        if (cfg.Validates && losses.Count != history.Count)
+            throw new UsageException(
+                $"--resume {resume}: the checkpoint's history holds {losses.Count} validation losses for {history.Count} epochs"
+            );
         var outputs = data.Train.IsClassification ? data.Train.ClassNames.Length : data.Train.T.ColumnCount;
         SizeCheck.Require(cfg, data.Train.Features, outputs, data.Train.Count);
         if (cfg.BatchNorm && data.Train.Count < 2)
@@ -79,7 +93,10 @@ public static class TrainCommand
         {
             throw new UsageException($"--resume {resume}: the stored configuration is invalid ({e.Message})");
         }
-        var batches = new Batches(data.Train.Count, cfg.Batch, cfg.SamplingMode) { MergeSingleLast = cfg.BatchNorm };
+        var batches = new Batches(data.Train.Count, cfg.EffectiveBatch, cfg.SamplingMode)
+        {
+            MergeSingleLast = cfg.BatchNorm,
+        };
         var total = cfg.TotalSteps(batches.StepsPerEpoch);
         var state = start ?? TrainState.Start(net, opt, Functional.Core.Key.Of(cfg.Seed));
         if (state.Step > total)
@@ -96,10 +113,11 @@ public static class TrainCommand
         var ckpt = Path.Combine(outDir, "model.ckpt");
         log.WriteLine(
             $"{cfg.Dataset}: {data.Train.Count} training / {data.Test.Count} test samples, {data.Train.Features} features"
+                + (validation is null ? "" : $"; {validation.Count} more held out for validation")
         );
         log.WriteLine(net.Summary());
         log.WriteLine(
-            $"optimizer {opt.Name}, batch {cfg.Batch} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
+            $"optimizer {opt.Name}, batch {cfg.Batch}{(cfg.Accumulate > 1 ? $" × {cfg.Accumulate} micro-batches per update" : "")} ({cfg.Sampling}), {total} steps = {(double)total / batches.StepsPerEpoch:0.##} epochs of {batches.StepsPerEpoch}, seed {cfg.Seed}"
                 + (state.Step > 0 ? $", resuming at step {state.Step}" : "")
                 + (batches.MergesLast ? $"; {LastBatchNote(batches)}" : "")
         );
@@ -123,39 +141,68 @@ public static class TrainCommand
                 state.Step,
                 view =>
                 {
-                    foreach (
-                        var e in Train.Epochs(
-                            net,
-                            opt,
-                            state,
-                            data,
-                            batches,
-                            total,
-                            r =>
-                            {
-                                var now = Stopwatch.GetTimestamp();
-                                stepTicks += now - mark; // evaluation and checkpointing happen outside these spans
-                                mark = now;
-                                stepsRun++;
-                                last = r.State;
-                                lossSum += r.Loss;
-                                lossSteps++;
-                                view.Step(r.State.Step, r.Loss);
-                            },
-                            gc: GcPacing.Nursery,
-                            stop: stop.Token
-                        )
-                    )
+                    void OnStep(StepResult r)
                     {
-                        var entry = e.Log with { MeanBatchLoss = lossSum / lossSteps };
-                        (lossSum, lossSteps) = (0.0, 0L);
-                        ResumeChecks.RequireFiniteStats(e.State);
-                        history.Add(entry);
-                        historyLog.Append(entry);
-                        SaveOrThrow(ckpt, MakeCheckpoint(net, opt, e.State, cfg, historyLog.Reference()));
-                        saved = e.State.Step;
-                        view.Epoch(entry, total);
-                        mark = Stopwatch.GetTimestamp();
+                        var now = Stopwatch.GetTimestamp();
+                        stepTicks += now - mark; // evaluation and checkpointing happen outside these spans
+                        mark = now;
+                        stepsRun++;
+                        last = r.State;
+                        lossSum += r.Loss;
+                        lossSteps++;
+                        view.Step(r.State.Step, r.Loss);
+                    }
+                    // One pass to the end, or (a plateau) one epoch at a time, each with the rule its history decides.
+                    while (last.Step < total && !stop.IsCancellationRequested && !controls.Stops(losses))
+                    {
+                        var rule = controls.RuleFor(opt, losses);
+                        var until = controls.PerEpoch
+                            ? Math.Min(total, (last.Step / batches.StepsPerEpoch + 1) * batches.StepsPerEpoch)
+                            : total;
+                        var epochs =
+                            cfg.Accumulate == 1
+                                ? Train.Epochs(
+                                    net,
+                                    rule,
+                                    last,
+                                    data,
+                                    batches,
+                                    until,
+                                    OnStep,
+                                    gc: GcPacing.Nursery,
+                                    stop: stop.Token
+                                )
+                                : Accumulation.Epochs(
+                                    net,
+                                    rule,
+                                    last,
+                                    data,
+                                    batches,
+                                    cfg.Accumulate,
+                                    until,
+                                    OnStep,
+                                    cfg.BatchNorm ? 2 : 1,
+                                    stop.Token
+                                );
+                        foreach (var e in epochs)
+                        {
+                            var entry = e.Log with { MeanBatchLoss = lossSum / lossSteps };
+                            (lossSum, lossSteps) = (0.0, 0L);
+                            ResumeChecks.RequireFiniteStats(e.State);
+                            history.Add(entry);
+                            historyLog.Append(entry);
+                            if (controls.Loss(net, e.State) is double v)
+                                losses.Add(v);
+                            SaveOrThrow(
+                                ckpt,
+                                MakeCheckpoint(net, opt, e.State, cfg, historyLog.Reference(), null, losses)
+                            );
+                            saved = e.State.Step;
+                            view.Epoch(entry, total);
+                            mark = Stopwatch.GetTimestamp();
+                            if (controls.Stops(losses))
+                                break;
+                        }
                     }
                 }
             );
@@ -185,11 +232,22 @@ public static class TrainCommand
             return Cli.ExitOutput;
         }
 
-        if (last.Step < total)
+        var stoppedEarly = controls.Stops(losses);
+        if (stoppedEarly && saved != last.Step)
+            SaveOrThrow(ckpt, MakeCheckpoint(net, opt, last, cfg, historyLog.Reference(), null, losses));
+        if (last.Step < total && !stoppedEarly)
         {
             SaveOrThrow(
                 ckpt,
-                MakeCheckpoint(net, opt, last, cfg, historyLog.Reference(), new PartialEpoch(lossSum, lossSteps))
+                MakeCheckpoint(
+                    net,
+                    opt,
+                    last,
+                    cfg,
+                    historyLog.Reference(),
+                    new PartialEpoch(lossSum, lossSteps),
+                    losses
+                )
             );
             Console.Error.WriteLine($"interrupted at step {last.Step} of {total}; checkpoint saved to {ckpt}");
             Console.Error.WriteLine(
@@ -202,6 +260,13 @@ public static class TrainCommand
         var report = Report(cfg, net, opt, history, last, total, batches.StepsPerEpoch);
         if (batches.MergesLast)
             report["last_batch"] = LastBatchNote(batches);
+        TrainControls.WithValidation(report["history"]!.AsArray(), losses);
+        if (controls.Report(losses, stoppedEarly, history.Count) is { } done)
+            report["controls"] = done;
+        if (stoppedEarly)
+            log.WriteLine(
+                $"early stop after epoch {history.Count}: no lower validation loss for {cfg.EarlyStop} epochs (best at epoch {EarlyStopping.BestEpoch(losses) + 1})"
+            );
         report["timing"] = new JsonObject
         {
             ["wall_seconds"] = Math.Round(wall.Elapsed.TotalSeconds, 3),
@@ -229,6 +294,24 @@ public static class TrainCommand
         return 0;
     }
 
+    /// <summary>The training set without the validation rows held out of it (by the run's seed), and those rows.</summary>
+    static (TrainTest, Dataset?) HoldOut(TrainConfig cfg, TrainTest data, string? resume)
+    {
+        if (!cfg.Validates)
+            return (data, null);
+        try
+        {
+            var split = ValidationSplit.Of(data.Train, cfg.Validation, Functional.Core.Key.Of(cfg.Seed));
+            return (data with { Train = split.Train }, split.Validation);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException(
+                $"{(resume is null ? "" : $"--resume {resume}: ")}--validation {cfg.Validation.ToString("R", CultureInfo.InvariantCulture)}: {e.Message.Split(" (Parameter")[0]}"
+            );
+        }
+    }
+
     static string LastBatchNote(Batches b) =>
         $"the last batch of one sample is merged into the previous one ({b.StepsPerEpoch - 1} batches of {b.BatchSize}, then one of {b.BatchSize + 1})";
 
@@ -239,10 +322,14 @@ public static class TrainCommand
             : "'" + path.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>The configuration, state and history stored in a checkpoint; --epochs/--iterations may extend the run.</summary>
-    static (TrainConfig, TrainState?, List<EpochLog>, Functional.Models.Network?, PartialEpoch) FromCheckpoint(
-        string path,
-        ResumeOverrides overrides
-    )
+    static (
+        TrainConfig,
+        TrainState?,
+        List<EpochLog>,
+        Functional.Models.Network?,
+        PartialEpoch,
+        List<double>
+    ) FromCheckpoint(string path, ResumeOverrides overrides)
     {
         var c = Checkpoint.Load(path).Match(Succ: x => x, Fail: e => throw new UsageException(e.Message));
         if (c.Optimizer is null || !c.OptimizerStateStored)
@@ -263,7 +350,16 @@ public static class TrainCommand
                 : throw new UsageException(
                     $"--resume {path}: the checkpoint records no history (no meta.{HistoryLog.MetaKey}); it was not written by train"
                 );
-            return (cfg, c.State, history, c.Net, PartialEpoch.FromJson(c.Meta["partial_epoch"]));
+            return (
+                cfg,
+                c.State,
+                history,
+                c.Net,
+                PartialEpoch.FromJson(c.Meta["partial_epoch"]),
+                c.Meta[ValidationKey] is JsonArray v
+                    ? [.. v.Select(x => x?.GetValue<double>() ?? double.NaN)]
+                    : TrainControls.Losses(c.Meta["history"] as JsonArray ?? [])
+            );
         }
         catch (Exception e)
             when (e
@@ -294,7 +390,8 @@ public static class TrainCommand
         TrainState s,
         TrainConfig cfg,
         JsonObject history,
-        PartialEpoch? partial = null
+        PartialEpoch? partial = null,
+        IReadOnlyList<double>? validationLosses = null
     ) =>
         new(
             net,
@@ -305,8 +402,16 @@ public static class TrainCommand
                 ["config"] = cfg.ToJson(),
                 [HistoryLog.MetaKey] = history,
                 ["partial_epoch"] = (partial ?? PartialEpoch.None).ToJson(),
+                [ValidationKey] = validationLosses is { Count: > 0 } v
+                    ? new JsonArray([.. v.Select(x => (JsonNode?)Num(x))])
+                    : null,
             }
         );
+
+    /// <summary>The meta key of the validation losses, one per epoch (only with --validation): the plateau and
+    /// early-stopping decisions are recomputed from them on resume. A number per epoch, so a checkpoint grows by a
+    /// few bytes per epoch only when validation is on.</summary>
+    const string ValidationKey = "validation_losses";
 
     public static JsonObject LogJson(EpochLog h) =>
         new()

@@ -51,6 +51,38 @@ public sealed class TrainOptions
     public CliOption Seed { get; } = new("--seed") { Description = "random seed (default 1)" };
     public CliOption LimitTrain { get; } =
         new("--limit-train") { Description = "use only the first N training samples" };
+    public CliOption Warmup { get; } =
+        new("--warmup")
+        {
+            Description = "STEPS: linear warm-up, the update × min(1, t/STEPS) at step t (default none)",
+        };
+    public CliOption LrSchedule { get; } =
+        new("--lr-schedule")
+        {
+            Description =
+                "constant | plateau: × --plateau-factor after --plateau-patience epochs without a lower validation loss (default constant)",
+        };
+    public CliOption PlateauFactor { get; } =
+        new("--plateau-factor") { Description = "the plateau's reduction, in (0, 1) (default 0.1)" };
+    public CliOption PlateauPatience { get; } =
+        new("--plateau-patience") { Description = "epochs without improvement before a reduction (default 10)" };
+    public CliOption EarlyStop { get; } =
+        new("--early-stop")
+        {
+            Description = "PATIENCE: stop after PATIENCE epochs without a lower validation loss (default none)",
+        };
+    public CliOption Validation { get; } =
+        new("--validation")
+        {
+            Description =
+                "fraction of the training set held out for the validation loss, split by the seed (default 0; plateau and early stop need it)",
+        };
+    public CliOption Accumulate { get; } =
+        new("--accumulate")
+        {
+            Description =
+                "K: sum the gradients of K micro-batches of --batch rows before one update, the mean of --batch × K rows (default 1)",
+        };
     public CliOption Out { get; } = new("--out") { Description = "output directory (default runs/train-<timestamp>)" };
     public CliOption Resume { get; } =
         new("--resume") { Description = "continue from a checkpoint (its configuration is used)" };
@@ -76,6 +108,13 @@ public sealed class TrainOptions
             Sampling,
             Seed,
             LimitTrain,
+            Warmup,
+            LrSchedule,
+            PlateauFactor,
+            PlateauPatience,
+            EarlyStop,
+            Validation,
+            Accumulate,
             Out,
             Resume,
         ];
@@ -171,7 +210,18 @@ public sealed class TrainOptions
             },
             V(Sampling) is string s ? TrainConfig.Parse.OneOf("--sampling", s, "shuffle", "replacement") : d.Sampling,
             V(Seed) is string sd ? TrainConfig.Parse.Seed(sd) : d.Seed,
-            V(LimitTrain) is string lt ? TrainConfig.Parse.PositiveInt("--limit-train", lt) : null
+            V(LimitTrain) is string lt ? TrainConfig.Parse.PositiveInt("--limit-train", lt) : null,
+            V(Warmup) is string w ? TrainConfig.Parse.PositiveLong("--warmup", w) : null,
+            V(LrSchedule) is string ls
+                ? TrainConfig.Parse.OneOf("--lr-schedule", ls, "constant", "plateau")
+                : "constant",
+            V(PlateauFactor) is string pf ? TrainConfig.Parse.OpenRatio("--plateau-factor", pf) : d.PlateauFactor,
+            V(PlateauPatience) is string pp
+                ? TrainConfig.Parse.PositiveInt("--plateau-patience", pp)
+                : d.PlateauPatience,
+            V(EarlyStop) is string es ? TrainConfig.Parse.PositiveInt("--early-stop", es) : null,
+            V(Validation) is string va ? TrainConfig.Parse.Ratio("--validation", va) : 0,
+            V(Accumulate) is string ac ? TrainConfig.Parse.PositiveInt("--accumulate", ac) : 1
         );
     }
 }

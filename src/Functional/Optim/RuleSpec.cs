@@ -81,6 +81,8 @@ public static class RuleSpec
                 ["total"] = c.Total,
                 ["floor"] = c.Floor,
             },
+            LearningRateSchedule.Warmup w => new JsonObject { ["kind"] = "warmup", ["steps"] = w.Steps },
+            LearningRateSchedule.Fixed f => new JsonObject { ["kind"] = "fixed", ["multiplier"] = f.Multiplier },
             _ => throw new NotSupportedException(s.GetType().Name),
         };
 
@@ -125,6 +127,8 @@ public static class RuleSpec
                 "constant" => new LearningRateSchedule.Constant(),
                 "step" => new LearningRateSchedule.StepDecay(o["every"]!.GetValue<long>(), Num(o, "gamma")),
                 "cosine" => new LearningRateSchedule.Cosine(o["total"]!.GetValue<long>(), Num(o, "floor")),
+                "warmup" => new LearningRateSchedule.Warmup(o["steps"]!.GetValue<long>()),
+                "fixed" => new LearningRateSchedule.Fixed(Num(o, "multiplier")),
                 var k => throw new FormatException($"unknown schedule '{k}'"),
             };
 

@@ -43,4 +43,40 @@ public abstract record LearningRateSchedule
         /// <inheritdoc/>
         public override string ToString() => $"cosine({Total}, floor {Floor:R})";
     }
+
+    /// <summary>
+    /// Linear warm-up: min(1, t/<see cref="Steps"/>) at the 1-based step t, then 1 (Goyal et al.'s gradual warm-up,
+    /// optax's linear_schedule from 0). Composed as <c>Chain(rule, ScaleBySchedule(warmup))</c> it scales the rule's
+    /// update, which for SGD, AdaGrad, RMSProp and Adam equals a scaled learning rate up to rounding; for
+    /// <see cref="Momentum"/> and <see cref="Nesterov"/> the velocity still accumulates lr·g at the full rate and
+    /// only the step taken from it is scaled (optax's chain(sgd, scale_by_schedule) behaves the same), so the
+    /// velocity built during warm-up is not smaller. Scaling the update keeps every rule's slots unchanged, so a
+    /// warm-up composes with any rule and its checkpoints.
+    /// </summary>
+    /// <param name="Steps">Steps of the ramp; positive.</param>
+    public sealed record Warmup(long Steps) : LearningRateSchedule
+    {
+        /// <summary>Steps of the ramp; positive.</summary>
+        public long Steps { get; init; } =
+            Steps > 0
+                ? Steps
+                : throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "warm-up needs at least one step");
+
+        /// <inheritdoc/>
+        public override double Factor(long step) => step >= Steps ? 1.0 : step / (double)Steps;
+
+        /// <inheritdoc/>
+        public override string ToString() => $"warmup({Steps})";
+    }
+
+    /// <summary>The same multiplier at every step: the factor a plateau rule decided for an epoch.</summary>
+    /// <param name="Multiplier">The factor of every step.</param>
+    public sealed record Fixed(double Multiplier) : LearningRateSchedule
+    {
+        /// <inheritdoc/>
+        public override double Factor(long step) => Multiplier;
+
+        /// <inheritdoc/>
+        public override string ToString() => $"×{Multiplier:R}";
+    }
 }

@@ -32,6 +32,8 @@ public class FieldTests
         new Constant(),
         new StepDecay(2, 0.5),
         new Cosine(4, 0.1),
+        new Warmup(4),
+        new Fixed(0.5),
     ];
 
     public static TheoryData<int, string> Fields()
