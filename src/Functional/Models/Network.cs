@@ -159,6 +159,8 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         foreach (var s in _plan.Forward)
         {
             var p = new LayerParams(ps, s.Index);
+            if (s.Image is { } image && h.Rank == 2)
+                h = h.Reshape(h.RowCount, image.Channels, image.Height, image.Width); // a view, no copy
             if (s.Fused is { } f)
                 (h, caches[s.Index], caches[s.Index + 1]) = f.ForwardFused(p, h, s.Next!, b);
             else
