@@ -7,6 +7,12 @@ namespace Functional.Cli.Commands;
 /// so each bad value gets a message naming the option, the expectation and the value.</summary>
 public sealed class TrainOptions
 {
+    public CliOption Model { get; } =
+        new("--model")
+        {
+            Description =
+                "mlp | simple-convnet (default mlp; simple-convnet is the book's chapter 7: conv 30×5×5, pool, 100 hidden, weights 0.01·randn, defaults adam 0.001, batch 100, 20 epochs)",
+        };
     public CliOption Dataset { get; } =
         new("--dataset") { Description = "digits | fashion-mnist | mnist | regression (default digits)" };
     public CliOption Data { get; } =
@@ -53,6 +59,7 @@ public sealed class TrainOptions
 
     public IEnumerable<CliOption> All =>
         [
+            Model,
             Dataset,
             Data,
             Hidden,
@@ -115,7 +122,8 @@ public sealed class TrainOptions
     public TrainConfig ToConfig(ParseResult r)
     {
         string? V(CliOption o) => r.GetResult(o) is null ? null : r.GetValue(o) ?? "";
-        var d = TrainConfig.Default;
+        var model = V(Model) is string m ? TrainConfig.Parse.OneOf("--model", m, TrainConfig.ModelNames) : "mlp";
+        var d = model == "simple-convnet" ? TrainConfig.SimpleConvNet : TrainConfig.Default;
         var dataset = V(Dataset) is string ds ? TrainConfig.Parse.OneOf("--dataset", ds, DataSources.Names) : d.Dataset;
         var digits = dataset == "digits";
         var regression = dataset == "regression";
@@ -132,12 +140,13 @@ public sealed class TrainOptions
             V(Hidden) is string h ? TrainConfig.Parse.Hidden(h) : d.Hidden,
             activation,
             V(Init) is string i ? TrainConfig.Parse.Init(i)
+                : model == "simple-convnet" ? d.Init
                 : regression ? "glorot"
                 : activation == "relu" ? "he"
                 : "xavier",
             V(BatchNorm) switch
             {
-                null => digits,
+                null => digits && model == "mlp",
                 "" or "true" => true,
                 "false" => false,
                 var b => throw new UsageException($"--batchnorm: expected true or false, got '{b}'"),
@@ -163,7 +172,8 @@ public sealed class TrainOptions
             iterations,
             V(Sampling) is string s ? TrainConfig.Parse.OneOf("--sampling", s, "shuffle", "replacement") : d.Sampling,
             V(Seed) is string sd ? TrainConfig.Parse.Seed(sd) : d.Seed,
-            V(LimitTrain) is string lt ? TrainConfig.Parse.PositiveInt("--limit-train", lt) : null
+            V(LimitTrain) is string lt ? TrainConfig.Parse.PositiveInt("--limit-train", lt) : null,
+            model
         );
     }
 }

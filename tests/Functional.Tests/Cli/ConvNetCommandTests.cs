@@ -1,0 +1,108 @@
+using Functional.Cli.Commands;
+using Functional.Layers;
+using Functional.Models;
+using Functional.Tests.Data;
+using Xunit;
+
+namespace Functional.Tests.Cli;
+
+/// <summary>
+/// `train --model simple-convnet` as a real process: one and two processors give the same report bit for bit, and
+/// a run resumed from its checkpoint finishes as the straight run; `draw` and `gradcheck` know the image layers.
+/// </summary>
+[Collection("Child processes")]
+public sealed class ConvNetCommandTests : IDisposable
+{
+    readonly string _dir = Directory
+        .CreateDirectory(Path.Combine(Path.GetTempPath(), "fnn-conv-" + Guid.NewGuid().ToString("N")))
+        .FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    string Dir(string name) => Path.Combine(_dir, name);
+
+    static void Ok(Fnn.Result r, string what) =>
+        Assert.True(r.Code == 0, $"{what}: exit {r.Code}\nstderr: {r.Err}\nstdout: {r.Out}");
+
+    // The digits as 1×8×8 images: 1347 training samples, 14 steps of 100 an epoch.
+    static readonly string[] Cfg = ["train", "--model", "simple-convnet", "--dataset", "digits", "--seed", "3"];
+
+    [Fact]
+    public void One_and_two_processors_give_the_same_report_and_resume_equals_the_straight_run()
+    {
+        Ok(Fnn.Run([.. Cfg, "--epochs", "2", "--out", Dir("default")]), "default processors");
+        Ok(
+            Fnn.Run(
+                [.. Cfg, "--epochs", "2", "--out", Dir("one")],
+                new Dictionary<string, string> { ["DOTNET_PROCESSOR_COUNT"] = "1" }
+            ),
+            "one processor"
+        );
+        Assert.Contains("\"processor_count\": 1", File.ReadAllText(Path.Combine(Dir("one"), "report.json")));
+        Assert.Equal(Fnn.ReportWithoutTiming(Dir("default")), Fnn.ReportWithoutTiming(Dir("one")));
+        var report = File.ReadAllText(Path.Combine(Dir("default"), "report.json"));
+        Assert.Contains("\"model\": \"simple-convnet\"", report, StringComparison.Ordinal);
+        Assert.Contains("conv2d", report, StringComparison.Ordinal);
+
+        Ok(Fnn.Run([.. Cfg, "--epochs", "1", "--out", Dir("cut")]), "first epoch");
+        Ok(
+            Fnn.Run([
+                "train",
+                "--resume",
+                Path.Combine(Dir("cut"), "model.ckpt"),
+                "--epochs",
+                "2",
+                "--out",
+                Dir("cut"),
+            ]),
+            "resume"
+        );
+        Assert.Equal(Fnn.ReportWithoutTiming(Dir("default")), Fnn.ReportWithoutTiming(Dir("cut")));
+    }
+
+    [Fact]
+    public void Draw_labels_the_image_layers_and_their_shapes()
+    {
+        using var dir = new TempDir();
+        var net = Nets.SimpleConvNet();
+        using var log = new StringWriter();
+        Assert.Equal(0, DrawCommand.Run(net, dir.Path, log));
+        var dot = File.ReadAllText(Path.Combine(dir.Path, "network.dot"));
+        foreach (
+            var part in new[]
+            {
+                "input\\n1×28×28",
+                "Conv2D\\n1→30, 5×5",
+                "30×24×24",
+                "MaxPool2D\\n2×2",
+                "4320",
+                "Affine\\n4320→100",
+            }
+        )
+            Assert.Contains(part, dot, StringComparison.Ordinal);
+        Assert.Contains("Flatten", net.Summary(), StringComparison.Ordinal);
+        Assert.Contains("n×30×12×12", net.Summary(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Gradcheck_checks_a_conv_net_as_well()
+    {
+        using var log = new StringWriter();
+        Assert.Equal(0, GradCheckCommand.Run("digits", null, 3, 5, 1, log));
+        var text = log.ToString();
+        Assert.Contains("SimpleConvNet 1×8×8", text, StringComparison.Ordinal);
+        Assert.Contains("all gradients agree", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Bad_model_options_are_usage_errors()
+    {
+        var r = Fnn.Run(["train", "--model", "resnet"]);
+        Assert.Equal(2, r.Code);
+        Assert.Contains("--model: expected one of mlp, simple-convnet, got 'resnet'", r.Err, StringComparison.Ordinal);
+        var reg = Fnn.Run(["train", "--model", "simple-convnet", "--dataset", "regression"]);
+        Assert.Equal(2, reg.Code);
+        Assert.Contains("--model simple-convnet", reg.Err, StringComparison.Ordinal);
+        Assert.Equal(SampleShape.Image(1, 8, 8), Functional.Cli.TrainConfig.ImageShape("digits", 64));
+    }
+}
