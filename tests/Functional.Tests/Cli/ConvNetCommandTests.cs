@@ -95,6 +95,20 @@ public sealed class ConvNetCommandTests : IDisposable
     }
 
     [Fact]
+    public void The_W7_workload_is_the_peers_configuration_and_counts_its_arrays()
+    {
+        var w = Functional.Cli.Bench.Workloads.ConvNet(Functional.Cli.DataSources.Load("fashion-mnist", null, 1).Train);
+        Assert.Equal(100, w.Batches.BatchSize);
+        Assert.Equal(Functional.Training.BatchSampling.Replacement, w.Batches.Sampling);
+        Assert.Equal(600, w.Steps);
+        Assert.Equal(SampleShape.Image(1, 28, 28), w.Net.InputShape);
+        long act = 100L * (784 + 17280 + 17280 + 4320 + 4320 + 100 + 100 + 10);
+        long grad =
+            100L * (17280 + 17280 + 4320 + 4320 + 100 + 100) + (750 + 30 + 432000 + 100 + 1000 + 10) + 100L * 10;
+        Assert.Equal(8 * (act + grad), BenchCommand.ActivationAndGradientBytes(w));
+    }
+
+    [Fact]
     public void Bad_model_options_are_usage_errors()
     {
         var r = Fnn.Run(["train", "--model", "resnet"]);
