@@ -105,9 +105,9 @@ internal static class Im2Col
                 var src = n * (c * g.H + ih) * g.W;
                 row[..(ow0 * n)].Clear();
                 row[(ow1 * n)..].Clear();
-                if (s == 1)
+                if (s == 1 && ow1 > ow0)
                     x.AsSpan(src + n * (ow0 - p + j), (ow1 - ow0) * n).CopyTo(row[(ow0 * n)..]);
-                else
+                else if (s > 1)
                     for (var ow = ow0; ow < ow1; ow++)
                         x.AsSpan(src + n * (ow * s - p + j), n).CopyTo(row.Slice(ow * n, n));
             }
@@ -144,9 +144,9 @@ internal static class Im2Col
                         var ih = oh * s - p + i;
                         var from = src.Slice(oh * g.OW * n, g.OW * n);
                         var to = plane.Slice(n * ih * g.W, n * g.W);
-                        if (s == 1)
+                        if (s == 1 && ow1 > ow0)
                             AddInto(to.Slice(n * (ow0 - p + j), (ow1 - ow0) * n), from[(ow0 * n)..]);
-                        else
+                        else if (s > 1)
                             for (var ow = ow0; ow < ow1; ow++)
                                 AddInto(to.Slice(n * (ow * s - p + j), n), from.Slice(ow * n, n));
                     }

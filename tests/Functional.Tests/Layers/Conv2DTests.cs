@@ -20,6 +20,8 @@ public class Conv2DTests
             { 1, 4, 4, 4, 3, 1, 1, 1, 0 },
             { 20, 2, 8, 8, 3, 3, 3, 1, 0 }, // 720 rows: the weight gradient's sums run in three blocks
             { 5, 2, 9, 8, 6, 5, 4, 3, 2 },
+            { 2, 1, 3, 1, 2, 5, 5, 1, 2 }, // a 1-wide image: some kernel columns only ever see padding
+            { 2, 2, 2, 3, 3, 4, 4, 2, 3 }, // pad beyond the image: windows wholly in the padding
         };
 
     static (Conv2D Layer, Params P, ConvReference.Conv Ref) Make(
