@@ -32,9 +32,26 @@ public sealed record TrainConfig(
     int PlateauPatience = 10,
     int? EarlyStop = null,
     double Validation = 0,
-    int Accumulate = 1
+    int Accumulate = 1,
+    string Model = "mlp"
 )
 {
+    /// <summary>The networks <c>--model</c> names: the multilayer perceptrons of the hidden-layer options, or the
+    /// book's chapter-7 convolutional network.</summary>
+    public static readonly string[] ModelNames = ["mlp", "simple-convnet"];
+
+    /// <summary>The image shape of a data set's samples for a convolutional model: 1×8×8 digits, 1×28×28 MNIST and
+    /// Fashion-MNIST, otherwise a square single-channel image when the feature count is a square.</summary>
+    public static Functional.Layers.SampleShape ImageShape(string dataset, int features)
+    {
+        var side = (int)Math.Round(Math.Sqrt(features));
+        if (dataset == "regression" || side * side != features || side < 5)
+            throw new UsageException(
+                $"--model simple-convnet: needs square images of at least 5×5, and the {dataset} samples are {features} features"
+            );
+        return Functional.Layers.SampleShape.Image(1, side, side);
+    }
+
     /// <summary>The seed notebook: digits, 64 → 32 → BatchNorm → ReLU → 10, SGD 0.01, batch 10, 100 epochs, seed 1.</summary>
     public static TrainConfig Default { get; } =
         new("digits", null, [32], "relu", "he", true, 0, 0, "sgd", 0.01, 10, 100, null, "shuffle", 1);
@@ -54,12 +71,22 @@ public sealed record TrainConfig(
             _ => Default with { Dataset = dataset, BatchNorm = false },
         };
 
+    /// <summary>The book's chapter-7 run: fashion-mnist, SimpleConvNet with 100 hidden units and weights
+    /// 0.01·randn, Adam 0.001, batch 100, 20 epochs, seed 1.</summary>
+    public static TrainConfig SimpleConvNet { get; } =
+        new("fashion-mnist", null, [100], "relu", "0.01", false, 0, 0, "adam", 0.001, 100, 20, null, "shuffle", 1)
+        {
+            Model = "simple-convnet",
+        };
+
     public BatchSampling SamplingMode => Sampling == "replacement" ? BatchSampling.Replacement : BatchSampling.Shuffle;
 
     public Network BuildNetwork(int inputs, int outputs)
     {
         var act = Nets.ParseActivation(Activation);
         var init = WeightInit.Parse(Init);
+        if (Model == "simple-convnet")
+            return Nets.SimpleConvNet(ImageShape(Dataset, inputs), hidden: Hidden[0], output: outputs, init: init);
         if (Dataset == "regression")
         {
             // The Flux example's order: Dense → activation → BatchNorm, Flux's BatchNorm conventions, MSE.
@@ -112,8 +139,9 @@ public sealed record TrainConfig(
 
     public long TotalSteps(int stepsPerEpoch) => Iterations ?? (long)(Epochs ?? 100) * stepsPerEpoch;
 
-    public JsonObject ToJson() =>
-        new JsonObject
+    public JsonObject ToJson()
+    {
+        var o = new JsonObject
         {
             ["dataset"] = Dataset,
             ["data"] = DataDir,
@@ -132,6 +160,10 @@ public sealed record TrainConfig(
             ["seed"] = Seed,
             ["limit_train"] = LimitTrain,
         }.WithControls(this);
+        if (Model != "mlp") // the multilayer perceptrons' configurations stay as they were written before models
+            o["model"] = Model;
+        return o;
+    }
 
     public static TrainConfig FromJson(JsonObject o) =>
         new(
@@ -157,7 +189,8 @@ public sealed record TrainConfig(
             o["plateau_patience"]?.GetValue<int>() ?? 10,
             o["early_stop"]?.GetValue<int>(),
             o["validation"]?.GetValue<double>() ?? 0,
-            o["accumulate"]?.GetValue<int>() ?? 1
+            o["accumulate"]?.GetValue<int>() ?? 1,
+            o["model"]?.GetValue<string>() ?? "mlp"
         );
 
     public static readonly string[] OptimizerNames =
@@ -189,6 +222,18 @@ public sealed record TrainConfig(
             $"--dataset: expected one of {string.Join(", ", DataSources.Names)}, got '{c.Dataset}'"
         );
         Check(c.DataDir is null || c.DataDir.Length > 0, "--data: expected a directory, got ''");
+        Check(
+            ModelNames.Contains(c.Model),
+            $"--model: expected one of {string.Join(", ", ModelNames)}, got '{c.Model}'"
+        );
+        Check(
+            c.Model != "simple-convnet" || c.Dataset != "regression",
+            "--model simple-convnet: classifies images; use --dataset digits, mnist or fashion-mnist"
+        );
+        Check(
+            c.Model != "simple-convnet" || (!c.BatchNorm && c.Dropout == 0),
+            "--model simple-convnet: the book's network has no BatchNorm and no Dropout; drop --batchnorm and --dropout"
+        );
         Check(
             c.Hidden is { Length: > 0 } && c.Hidden.All(h => h > 0),
             $"--hidden: expected a comma-separated list of positive sizes such as 100,100, got '{string.Join(',', c.Hidden ?? [])}'"

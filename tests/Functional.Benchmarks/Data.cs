@@ -27,6 +27,7 @@ internal static class Data
             "digits-bn" => Workloads.DigitsBn(DigitsTrain.Value),
             "two-layer" => Workloads.TwoLayer(FashionTrain.Value),
             "regression" => Workloads.Regression(RegressionSet.Value),
+            "convnet" => Workloads.ConvNet(FashionTrain.Value),
             _ when name.StartsWith("optimizers-", StringComparison.Ordinal) => Workloads.Optimizers(
                 FashionTrain.Value,
                 name["optimizers-".Length..]

@@ -2,20 +2,21 @@
 # One side-by-side run: for each seed workload, ours (`fnn bench`, and optionally a baseline build of it) and the peers
 # (NumPy and PyTorch float64 on 1 and 2 threads, shared/bench/peers/w*.py) one right after the other; then the GEMM
 # rates (ours vs NumPy/OpenBLAS, W6 shapes). Every run first waits (up to 90 s) for a quiet machine.
-# Run from the repository root:  bash tests/Functional.Benchmarks/side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]
+# Run from the repository root:  bash tests/Functional.Benchmarks/side-by-side.sh OUTDIR [W1 W3 W4 W5 W6 W7]
 #   BASELINE=/path/to/old/fnn.dll   also time an older build of the CLI (same `bench` command)
 #   REPEATS=3                        repeats per configuration (medians are reported)
 #   W3_OPTS=sgd,adam                 which optimizers of W3 to run (default: all five)
+#   W7 (the chapter-7 convnet) runs only when named
 #   ROUNDS=5                         interleave instead: ROUNDS rounds of (ours, peers 1 and 2 threads), one repeat
 #                                    each, so every configuration meets the machine's slow spells alike (W1 W3 W4 W5);
 #                                    summarize.py then takes the median over the rounds
 #   GEMM_ROUNDS=3                    W6 likewise: rounds of (ours, OpenBLAS 1 and 2 threads); the table then shows the
 #                                    median over the rounds of each round's median (best: the best of all)
 set -u
-out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6]}; shift
+out=${1:?usage: side-by-side.sh OUTDIR [W1 W3 W4 W5 W6 W7]}; shift
 [ $# -gt 0 ] || set -- W1 W5 W4 W3 W6
 for w in "$@"; do
-  case $w in W1|W3|W4|W5|W6) ;; *) echo "unknown workload $w (W1 W3 W4 W5 W6)" >&2; exit 2;; esac
+  case $w in W1|W3|W4|W5|W6|W7) ;; *) echo "unknown workload $w (W1 W3 W4 W5 W6 W7)" >&2; exit 2;; esac
 done
 mkdir -p "$out"
 # the peers live beside the repository (../shared/bench/peers), or wherever PEERS points
@@ -58,6 +59,7 @@ one() { # workload [file suffix]: ours (and the baseline), then the peers on 1 a
     W1) script=w1_digits_bn.py; names=digits-bn;;
     W5) script=w5_regression.py; names=regression;;
     W4) script=w4_two_layer.py; names=two-layer;;
+    W7) script=w7_convnet.py; names=convnet;; # SimpleConvNet, batch 100, 600 steps (not in the default list: minutes per peer run)
     W3) script=w3_optimizers.py; names="$(echo "$W3_OPTS" | sed 's/\([a-z]*\)/optimizers-\1/g')"; extra=(--only "$W3_OPTS");;
   esac
   ours ours "$names" "$fnn" "${2:-}"; [ -n "${BASELINE:-}" ] && ours baseline "$names" "$BASELINE" "${2:-}"

@@ -26,7 +26,8 @@ public sealed record Workload(
     public TrainState Start(ulong seed = 1) => TrainState.Start(Net, Opt, Key.Of(seed));
 }
 
-/// <summary>The seed workloads: digits-bn (W1), optimizers (W3), two-layer (W4), regression (W5).</summary>
+/// <summary>The seed workloads: digits-bn (W1), optimizers (W3), two-layer (W4), regression (W5), and the book's
+/// chapter-7 convnet (W7).</summary>
 public static class Workloads
 {
     public const string DefaultFashionMnist = "/usr/share/datasets/fashion-mnist";
@@ -41,6 +42,7 @@ public static class Workloads
         "optimizers-adam",
         "optimizers-rmsprop",
         "regression",
+        "convnet",
     ];
 
     /// <summary>W1: 64 → 32 → BatchNorm → ReLU → 10, He init, SGD, batch 10 shuffled, 100 epochs (13 500 steps).</summary>
@@ -113,5 +115,19 @@ public static class Workloads
             new Batches(regression.Count, 20, BatchSampling.Replacement),
             3_000,
             ""
+        );
+
+    /// <summary>W7: SimpleConvNet on 1×28×28 images (conv 30×5×5 → ReLU → max-pool 2×2 → 4320 → 100 → ReLU → 10),
+    /// weights 0.01·N(0,1), Adam 0.001 (the book's form, ε 1e-7), batch 100 with replacement, 600 steps.</summary>
+    public static Workload ConvNet(Dataset fashionTrain) =>
+        new(
+            "convnet",
+            "w7_convnet.py",
+            Nets.SimpleConvNet(SampleShape.Image(1, 28, 28)),
+            Adam.Dlfs(0.001),
+            fashionTrain,
+            new Batches(fashionTrain.Count, 100, BatchSampling.Replacement),
+            600,
+            "training steps only, as the peer's ms/iteration"
         );
 }

@@ -22,7 +22,7 @@ public sealed class BenchCommand : ICliCommand
     readonly CliOption _workloads = new("--workloads")
     {
         Description =
-            "comma list of digits-bn, two-layer, optimizers (all five), optimizers-<sgd|momentum|adagrad|adam|rmsprop>, regression (default: all)",
+            "comma list of digits-bn, two-layer, optimizers (all five), optimizers-<sgd|momentum|adagrad|adam|rmsprop>, regression, convnet (default: all but convnet)",
     };
     readonly CliOption _data = new("--data")
     {
@@ -114,6 +114,7 @@ public sealed class BenchCommand : ICliCommand
                 "digits-bn" => Workloads.DigitsBn(DataSources.Load("digits", null, 1).Train),
                 "two-layer" => Workloads.TwoLayer(Fashion()),
                 "regression" => Workloads.Regression(DataSources.Load("regression", null, 1).Train),
+                "convnet" => Workloads.ConvNet(Fashion()),
                 _ => Workloads.Optimizers(Fashion(), name["optimizers-".Length..]),
             };
             var r = Measure(w, repeats, steps ?? w.Steps, waitQuiet);
@@ -176,7 +177,7 @@ public sealed class BenchCommand : ICliCommand
                 result.Add(raw);
             else
                 throw new UsageException(
-                    $"--workloads: expected digits-bn, two-layer, optimizers, optimizers-<name> or regression, got '{raw}'"
+                    $"--workloads: expected digits-bn, two-layer, optimizers, optimizers-<name>, regression or convnet, got '{raw}'"
                 );
         }
         return result;
@@ -270,23 +271,18 @@ public sealed class BenchCommand : ICliCommand
         long b = w.Batches.BatchSize;
         long act = b * w.Net.Inputs;
         long grad = 0;
-        var n = w.Net.Inputs;
+        var shape = w.Net.InputShape;
         var i = 0;
         foreach (var layer in w.Net.Layers)
         {
             if (i > 0)
-                grad += b * n; // dX of this layer
-            n = layer.Outputs(n);
-            act += b * n;
-            grad += layer switch
-            {
-                Affine a => (long)a.In * a.Out + a.Out,
-                BatchNorm bn => 2L * bn.Features,
-                _ => 0,
-            };
+                grad += b * shape.Size; // dX of this layer
+            grad += layer.ParamShapes(shape).Sum(a => a.Size);
+            shape = layer.OutputShape(shape);
+            act += b * shape.Size;
             i++;
         }
-        grad += b * n; // d(scores)
+        grad += b * shape.Size; // d(scores)
         return 8 * (act + grad);
     }
 }

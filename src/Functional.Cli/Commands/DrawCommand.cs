@@ -24,6 +24,7 @@ public sealed class DrawCommand : ICliCommand
         };
         var cmd = new Command("draw", "Draw a network as Graphviz DOT (+ PNG when dot is installed) and a summary.")
         {
+            t.Model,
             t.Dataset,
             t.Hidden,
             t.Activation,
@@ -81,15 +82,21 @@ public sealed class DrawCommand : ICliCommand
         sb.AppendLine("  edge [fontname=\"DejaVu Sans\", fontsize=9];");
         sb.AppendLine(
             CultureInfo.InvariantCulture,
-            $"  input [label=\"input\\n{net.Inputs}\", shape=ellipse, fillcolor=\"#c6dbef\"];"
+            $"  input [label=\"input\\n{net.InputShape}\", shape=ellipse, fillcolor=\"#c6dbef\"];"
         );
         var prev = "input";
-        var width = net.Inputs;
+        var width = net.InputShape;
         foreach (var (layer, i) in net.Indexed)
         {
             var (label, color) = layer switch
             {
                 Affine a => ($"Affine\\n{a.In}→{a.Out}\\ninit {a.Init}", "#fdd0a2"),
+                Conv2D c => (
+                    $"Conv2D\\n{c.InChannels}→{c.OutChannels}, {c.KernelH}×{c.KernelW}\\nstride {c.Stride}, pad {c.Pad}\\ninit {c.Init}",
+                    "#fdae6b"
+                ),
+                MaxPool2D m => ($"MaxPool2D\\n{m.Height}×{m.Width}, stride {m.Stride}", "#9ecae1"),
+                AvgPool2D m => ($"AvgPool2D\\n{m.Height}×{m.Width}, stride {m.Stride}", "#9ecae1"),
                 BatchNorm b => ($"BatchNorm\\n{b.Features}", "#c7e9c0"),
                 Dropout d => ($"Dropout\\n{d.Ratio.ToString(CultureInfo.InvariantCulture)}", "#dadaeb"),
                 _ => (layer.Describe(), "#f0f0f0"),
@@ -97,7 +104,7 @@ public sealed class DrawCommand : ICliCommand
             var id = $"l{i}";
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {id} [label=\"{label}\", fillcolor=\"{color}\"];");
             sb.AppendLine(CultureInfo.InvariantCulture, $"  {prev} -> {id} [label=\"{width}\"];");
-            width = layer.Outputs(width);
+            width = layer.OutputShape(width);
             prev = id;
         }
         sb.AppendLine(

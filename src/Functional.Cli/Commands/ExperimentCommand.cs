@@ -21,6 +21,7 @@ public sealed class ExperimentCommand : ICliCommand
         new RegularizationExperiment(),
         new HyperparametersExperiment(),
         new GradientDescentExperiment(),
+        new ConvNetExperiment(),
     ];
 
     public static string Names => string.Join(", ", All.Select(e => e.Name));

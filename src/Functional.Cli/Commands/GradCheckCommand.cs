@@ -73,12 +73,17 @@ public sealed class GradCheckCommand : ICliCommand
         var train = DataSources.Load(dataset, dataDir, seed).Train.Take(samples);
         var (n, classes) = (train.Features, train.ClassNames.Length);
         var key = Key.Of(seed);
+        var image = TrainConfig.ImageShape(dataset, n);
         (string Name, Network Net)[] nets =
         [
             ($"TwoLayerNet {n}-{hidden}-{classes}", Nets.TwoLayerNet(n, hidden, classes)),
             (
                 $"MultiLayerNetExtend {n}-[{hidden},{hidden}]-{classes} + BatchNorm",
                 Nets.MultiLayerNetExtend(n, [hidden, hidden], classes, batchNorm: true)
+            ),
+            (
+                $"SimpleConvNet {image} conv 3×3×3-pool-{hidden}-{classes}",
+                Nets.SimpleConvNet(image, filters: 3, kernel: 3, hidden: hidden, output: classes, weightInitStd: 0.1)
             ),
         ];
         log.WriteLine($"{train.Count} {dataset} training samples; fourth-order central differences, h = {GradCheck.H}");

@@ -7,6 +7,12 @@ namespace Functional.Cli.Commands;
 /// so each bad value gets a message naming the option, the expectation and the value.</summary>
 public sealed class TrainOptions
 {
+    public CliOption Model { get; } =
+        new("--model")
+        {
+            Description =
+                "mlp | simple-convnet (default mlp; simple-convnet is the book's chapter 7: conv 30×5×5, pool, 100 hidden, weights 0.01·randn, defaults adam 0.001, batch 100, 20 epochs)",
+        };
     public CliOption Dataset { get; } =
         new("--dataset")
         {
@@ -92,6 +98,7 @@ public sealed class TrainOptions
 
     public IEnumerable<CliOption> All =>
         [
+            Model,
             Dataset,
             Data,
             Hidden,
@@ -162,10 +169,13 @@ public sealed class TrainOptions
     public TrainConfig ToConfig(ParseResult r)
     {
         string? V(CliOption o) => r.GetResult(o) is null ? null : r.GetValue(o) ?? "";
-        var dataset = V(Dataset) is string ds
-            ? TrainConfig.Parse.OneOf("--dataset", ds, DataSources.Names)
+        var model = V(Model) is string m ? TrainConfig.Parse.OneOf("--model", m, TrainConfig.ModelNames) : "mlp";
+        var convnet = model == "simple-convnet";
+        var dataset =
+            V(Dataset) is string ds ? TrainConfig.Parse.OneOf("--dataset", ds, DataSources.Names)
+            : convnet ? TrainConfig.SimpleConvNet.Dataset
             : TrainConfig.Default.Dataset;
-        var d = TrainConfig.DefaultFor(dataset);
+        var d = convnet ? TrainConfig.SimpleConvNet with { Dataset = dataset } : TrainConfig.DefaultFor(dataset);
         var activation = V(Activation) is string a
             ? TrainConfig.Parse.OneOf("--activation", a, "relu", "sigmoid", "tanh")
             : d.Activation;
@@ -179,7 +189,7 @@ public sealed class TrainOptions
             V(Hidden) is string h ? TrainConfig.Parse.Hidden(h) : d.Hidden,
             activation,
             V(Init) is string i ? TrainConfig.Parse.Init(i)
-                : dataset == "regression" ? d.Init
+                : convnet || dataset == "regression" ? d.Init
                 : activation == "relu" ? "he"
                 : "xavier",
             V(BatchNorm) switch
@@ -221,7 +231,8 @@ public sealed class TrainOptions
                 : d.PlateauPatience,
             V(EarlyStop) is string es ? TrainConfig.Parse.PositiveInt("--early-stop", es) : null,
             V(Validation) is string va ? TrainConfig.Parse.Ratio("--validation", va) : 0,
-            V(Accumulate) is string ac ? TrainConfig.Parse.PositiveInt("--accumulate", ac) : 1
+            V(Accumulate) is string ac ? TrainConfig.Parse.PositiveInt("--accumulate", ac) : 1,
+            model
         );
     }
 }

@@ -22,7 +22,11 @@ public sealed record LayerKinds
             .With("relu", Relu.FromJson)
             .With("sigmoid", Sigmoid.FromJson)
             .With("tanh", Tanh.FromJson)
-            .With("dropout", Dropout.FromJson);
+            .With("dropout", Dropout.FromJson)
+            .With("conv2d", Conv2D.FromJson)
+            .With("maxpool2d", MaxPool2D.FromJson)
+            .With("avgpool2d", AvgPool2D.FromJson)
+            .With("flatten", Flatten.FromJson);
 
     /// <summary>This registry with <paramref name="kind"/> read by <paramref name="read"/> (replacing any reader of
     /// that name).</summary>

@@ -128,4 +128,44 @@ public static class Nets
             ),
             new MeanSquaredError()
         );
+
+    /// <summary>
+    /// The book's SimpleConvNet (chapter 7): Conv (filters, kernel×kernel, stride 1, pad 0) → ReLU → MaxPool 2×2
+    /// stride 2 → Flatten → Affine → ReLU → Affine → SoftmaxWithLoss, every weight N(0, std²) and every bias zero
+    /// (the book's <c>weight_init_std=0.01</c>; <paramref name="init"/>, when given, replaces it). The defaults are the book's: 1×28×28 input, 30 filters of 5×5,
+    /// 100 hidden units (the first Affine is 30·12·12 = 4320 → 100), 10 classes.
+    /// </summary>
+    public static Network SimpleConvNet(
+        SampleShape? input = null,
+        int filters = 30,
+        int kernel = 5,
+        int hidden = 100,
+        int output = 10,
+        double weightInitStd = 0.01,
+        WeightInit? init = null
+    )
+    {
+        var image = input ?? SampleShape.Image(1, 28, 28);
+        Functional.Core.Shape.Require(
+            image.IsImage && filters > 0 && kernel > 0 && hidden > 0 && output > 0,
+            $"SimpleConvNet: expected an image input and positive sizes, got input {image}, {filters} filters of {kernel}×{kernel}, hidden {hidden}, output {output}."
+        );
+        var w = init ?? new WeightInit.Std(weightInitStd);
+        var conv = new Conv2D(image.Channels, filters, kernel, kernel, 1, 0, w);
+        var pool = new MaxPool2D(2, 2, 2, 0);
+        var flat = pool.OutputShape(conv.OutputShape(image)).Size;
+        return new Network(
+            image,
+            Seq<Layer>(
+                conv,
+                new Relu(),
+                pool,
+                new Flatten(),
+                new Affine(flat, hidden, w),
+                new Relu(),
+                new Affine(hidden, output, w)
+            ),
+            new SoftmaxWithLoss()
+        );
+    }
 }

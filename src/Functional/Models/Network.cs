@@ -159,20 +159,25 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         foreach (var s in _plan.Forward)
         {
             var p = new LayerParams(ps, s.Index);
+            if (s.Image is { } image && h.Rank == 2)
+                h = h.Reshape(h.RowCount, image.Channels, image.Height, image.Width); // a view, no copy
             if (s.Fused is { } f)
                 (h, caches[s.Index], caches[s.Index + 1]) = f.ForwardFused(p, h, s.Next!, b);
             else
                 (h, caches[s.Index], st) = s.Layer.Run(p, st, h, ctx, b);
             b = b.WithoutBatch;
         }
+        if (h.Rank != 2)
+            h = h.Reshape(h.RowCount, h.ColumnCount); // the scores are a batch of vectors, whatever the last layer
         return (h, st, caches);
     }
 
-    /// <summary>Backward from the gradient of the scores; returns the input gradient and every parameter gradient.</summary>
+    /// <summary>Backward from the gradient of the scores; returns the input gradient (a batch of rows, n×<see cref="Inputs"/>,
+    /// as the scores are) and every parameter gradient.</summary>
     public (Tensor DX, Grads Grads) Backward(Params ps, Seq<LayerCache> caches, Tensor dScores)
     {
         var (dx, grads) = BackwardCore(ps, caches.ToArray(), dScores, inputGradient: true, StepBuffers.None);
-        return (dx!, grads);
+        return (dx!.Rank == 2 ? dx : dx.Reshape(dx.RowCount, dx.ColumnCount), grads);
     }
 
     /// <summary>

@@ -8,8 +8,9 @@ namespace Functional.Models;
 public static class NetworkSpec
 {
     /// <summary>Inputs, each layer's own JSON (<see cref="Layer.ToJson"/>), the loss and the weight decay.</summary>
-    public static JsonObject ToJson(Network net) =>
-        new()
+    public static JsonObject ToJson(Network net)
+    {
+        var o = new JsonObject
         {
             ["inputs"] = net.Inputs,
             ["layers"] = new JsonArray([.. net.Layers.Map(l => (JsonNode)l.ToJson())]),
@@ -21,6 +22,10 @@ public static class NetworkSpec
             },
             ["weight_decay"] = net.WeightDecay,
         };
+        if (net.InputShape.IsImage) // only image networks carry it, so the specs of the others stay as they were
+            o["input_shape"] = new JsonArray(net.InputShape.Channels, net.InputShape.Height, net.InputShape.Width);
+        return o;
+    }
 
     /// <summary>Parses the JSON written by <see cref="ToJson"/>, reading each layer by its <c>"kind"</c> from
     /// <paramref name="kinds"/> (default <see cref="LayerKinds.BuiltIn"/>); a malformed spec throws
@@ -40,9 +45,24 @@ public static class NetworkSpec
             "mse" => new MeanSquaredError(),
             var s => throw new FormatException($"unknown loss '{s}'"),
         };
-        var net = new Network(Int(o, "inputs"), Prelude.toSeq(layers), loss, Num(o, "weight_decay"));
+        var net = o["input_shape"] is JsonArray image
+            ? new Network(ImageShape(image, Int(o, "inputs")), Prelude.toSeq(layers), loss, Num(o, "weight_decay"))
+            : new Network(Int(o, "inputs"), Prelude.toSeq(layers), loss, Num(o, "weight_decay"));
         _ = net.Outputs; // validates the chain
         return net;
+    }
+
+    /// <summary>[C, H, W], positive, with C·H·W equal to the spec's inputs.</summary>
+    static SampleShape ImageShape(JsonArray a, int inputs)
+    {
+        if (a.Count != 3 || a.Any(v => v is not JsonValue jv || !jv.TryGetValue<int>(out var d) || d <= 0))
+            throw new FormatException("network spec: 'input_shape' must be [channels, height, width], all positive");
+        var shape = SampleShape.Image((int)a[0]!, (int)a[1]!, (int)a[2]!);
+        if (shape.Size != inputs)
+            throw new FormatException(
+                $"network spec: 'input_shape' {shape} holds {shape.Size} values, 'inputs' says {inputs}"
+            );
+        return shape;
     }
 
     internal static string Str(JsonObject o, string name) => LayerJson.Str(o, name);

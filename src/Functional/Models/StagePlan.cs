@@ -12,8 +12,15 @@ namespace Functional.Models;
 internal sealed class StagePlan
 {
     /// <summary>One forward step: <see cref="Layer"/> at <see cref="Index"/>, with <see cref="Next"/> applied by it
-    /// when <see cref="Fused"/> is set.</summary>
-    internal readonly record struct Stage(int Index, Layer Layer, IFusingLayer? Fused, Layer? Next);
+    /// when <see cref="Fused"/> is set; <see cref="Image"/> is the image shape of its input samples (null for
+    /// feature vectors), which a flat batch is viewed as before the step.</summary>
+    internal readonly record struct Stage(
+        int Index,
+        Layer Layer,
+        IFusingLayer? Fused,
+        Layer? Next,
+        SampleShape? Image = null
+    );
 
     /// <summary>What the backward fold does at a layer.</summary>
     internal enum Back : byte
@@ -57,17 +64,18 @@ internal sealed class StagePlan
     public static StagePlan Of(SampleShape input, Seq<Layer> layers)
     {
         var ls = layers.ToArray();
+        var images = Images(input, ls);
         var forward = new List<Stage>(ls.Length);
         for (var i = 0; i < ls.Length; i++)
         {
             var next = i + 1 < ls.Length ? ls[i + 1] : null;
             if (ls[i] is IFusingLayer f && next is not null && f.FusesForward(next))
             {
-                forward.Add(new Stage(i, ls[i], f, next));
+                forward.Add(new Stage(i, ls[i], f, next, images[i]));
                 i++;
             }
             else
-                forward.Add(new Stage(i, ls[i], null, null));
+                forward.Add(new Stage(i, ls[i], null, null, images[i]));
         }
         return new StagePlan(
             [.. forward],
@@ -92,6 +100,26 @@ internal sealed class StagePlan
                 steps[i - 1] = Back.Skip;
             }
         return steps;
+    }
+
+    /// <summary>Per layer, the image shape of its input (null for feature vectors, and for every layer when the
+    /// shapes do not chain).</summary>
+    static SampleShape?[] Images(SampleShape input, Layer[] ls)
+    {
+        var images = new SampleShape?[ls.Length];
+        try
+        {
+            for (var i = 0; i < ls.Length; i++)
+            {
+                images[i] = input.IsImage ? input : null;
+                input = ls[i].OutputShape(input);
+            }
+            return images;
+        }
+        catch (ArgumentException)
+        {
+            return new SampleShape?[ls.Length];
+        }
     }
 
     static int CountParams(SampleShape input, Layer[] ls)

@@ -175,16 +175,14 @@ public sealed record Checkpoint(Network Net, IRule? Optimizer, TrainState State,
             var slots = header?["optimizer"] is JsonObject r ? RuleSpec.FromJson(r).SlotSize : 0;
             long values = 0,
                 arrays = 0;
+            var shape = net.InputShape;
             foreach (var (layer, _) in net.Indexed)
             {
-                var (v, a) = layer switch
-                {
-                    Affine x => ((long)x.In * x.Out + x.Out, 2L),
-                    BatchNorm b => (4L * b.Features, 4L),
-                    _ => (0L, 0L),
-                };
-                values += v * (1 + slots);
-                arrays += a * (1 + slots);
+                // Each layer's parameter and state arrays, counted as if every one had the optimizer's slots.
+                var owned = layer.ParamShapes(shape).Concat(layer.StateShapes(shape)).ToList();
+                values += owned.Sum(x => x.Size) * (1 + slots);
+                arrays += owned.Count * (1 + slots);
+                shape = layer.OutputShape(shape);
             }
             return checked(head.Length + headerLength + 4 + values * 8 + arrays * (2 + MaxName + 8) + HashSize);
         }

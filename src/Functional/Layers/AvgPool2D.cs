@@ -1,0 +1,173 @@
+using System.Text.Json.Nodes;
+using Functional.Core;
+
+namespace Functional.Layers;
+
+/// <summary>
+/// Average pooling over each channel of a batch of N×C×H×W images: each output is the sum of the inputs in its
+/// <see cref="Height"/>×<see cref="Width"/> window, in row-major order, divided by the window's size (padded
+/// positions count as zeros, PyTorch's <c>count_include_pad</c>).
+/// </summary>
+/// <param name="Height">Window rows.</param>
+/// <param name="Width">Window columns.</param>
+/// <param name="Stride">Step between windows.</param>
+/// <param name="Pad">Padding on each side (at most half the window).</param>
+public sealed record AvgPool2D(int Height, int Width, int Stride, int Pad) : Layer
+{
+    /// <summary>The geometry (the gradient needs nothing else).</summary>
+    internal sealed record Cache(Im2Col.Geometry Geometry) : LayerCache;
+
+    Window2D Window => new(Height, Width, Stride, Pad);
+
+    string Name => $"AvgPool2D({Height}×{Width}, stride {Stride}, pad {Pad})";
+
+    /// <inheritdoc/>
+    public override string Kind => "avgpool2d";
+
+    /// <inheritdoc/>
+    public override SampleShape OutputShape(SampleShape input)
+    {
+        Window.Check(Name, pool: true);
+        return Window.OutputShape(input, 0, 0, Name);
+    }
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
+    {
+        var (y, c) = Apply(p.Index, x, null);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
+        new(Gradient(p.Index, (Cache)cache, dy, null), []);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() =>
+        new()
+        {
+            ["kind"] = Kind,
+            ["h"] = Height,
+            ["w"] = Width,
+            ["stride"] = Stride,
+            ["pad"] = Pad,
+        };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static AvgPool2D FromJson(JsonObject o) =>
+        new(LayerJson.Int(o, "h"), LayerJson.Int(o, "w"), LayerJson.Int(o, "stride"), LayerJson.Int(o, "pad"));
+
+    /// <inheritdoc/>
+    public override string Describe() => $"AvgPool2D {Height}×{Width} s{Stride} p{Pad}";
+
+    internal override bool TakesBuffers => true;
+
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Tensor x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Apply(p.Index, x, b.Work);
+        return (y, c, st);
+    }
+
+    internal override Tensor? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Tensor dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => needDx ? Gradient(p.Index, (Cache)cache, dy, b.Work) : null;
+
+    (Tensor Y, Cache Cache) Apply(int index, Tensor x, StepScratch? work)
+    {
+        var (n, c, h, w) = Window2D.Dims(x, 0, $"layer {index} {Name}");
+        Window.Check(Name, pool: true);
+        var (oh, ow) = Window.Output(h, w);
+        Shape.Require(oh > 0 && ow > 0, $"layer {index} {Name}: the window does not fit in a {c}×{h}×{w} image.");
+        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        var (y, yd) = StepScratch.New(work, n, c * oh * ow);
+        Im2Col.EachChannel(
+            c,
+            (long)n * c * h * w,
+            (Mat.Data(x), yd, g),
+            static (s, ch) =>
+            {
+                var (x, y, g) = s;
+                int n = g.N;
+                double size = g.Win.Height * g.Win.Width;
+                for (var oh = 0; oh < g.OH; oh++)
+                for (var ow = 0; ow < g.OW; ow++)
+                {
+                    var sum = y.AsSpan(n * ((ch * g.OH + oh) * g.OW + ow), n);
+                    sum.Clear();
+                    for (var i = 0; i < g.Win.Height; i++)
+                    {
+                        var ih = oh * g.Win.Stride - g.Win.Pad + i;
+                        if ((uint)ih >= (uint)g.H)
+                            continue;
+                        for (var j = 0; j < g.Win.Width; j++)
+                        {
+                            var iw = ow * g.Win.Stride - g.Win.Pad + j;
+                            if ((uint)iw < (uint)g.W)
+                                Im2Col.AddInto(sum, x.AsSpan(n * (ch * g.H * g.W + ih * g.W + iw), n));
+                        }
+                    }
+                    for (var t = 0; t < n; t++)
+                        sum[t] /= size;
+                }
+            }
+        );
+        return (y.Reshape(n, c, oh, ow), new Cache(g));
+    }
+
+    /// <summary>dX: each output's gradient divided by the window's size and added to every input of its window,
+    /// in (channel, oh, ow, i, j) order.</summary>
+    Tensor Gradient(int index, Cache cache, Tensor dy, StepScratch? work)
+    {
+        var g = cache.Geometry;
+        Shape.Require(
+            dy.RowCount == g.N && dy.ColumnCount == g.C * g.OH * g.OW,
+            $"layer {index} {Name} backward: expected a gradient of {g.N}×{g.C}×{g.OH}×{g.OW}, got {dy.ShapeText}."
+        );
+        var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
+        Im2Col.EachChannel(
+            g.C,
+            (long)g.N * g.C * g.H * g.W,
+            (Mat.Data(dy), dxd, g),
+            static (s, c) =>
+            {
+                var (d, dx, g) = s;
+                int n = g.N;
+                double size = g.Win.Height * g.Win.Width;
+                var plane = dx.AsSpan(n * c * g.H * g.W, n * g.H * g.W);
+                plane.Clear();
+                Span<double> share = n <= 256 ? stackalloc double[n] : new double[n];
+                for (var oh = 0; oh < g.OH; oh++)
+                for (var ow = 0; ow < g.OW; ow++)
+                {
+                    var o = n * ((c * g.OH + oh) * g.OW + ow);
+                    for (var t = 0; t < n; t++)
+                        share[t] = d[o + t] / size;
+                    for (var i = 0; i < g.Win.Height; i++)
+                    {
+                        var ih = oh * g.Win.Stride - g.Win.Pad + i;
+                        if ((uint)ih >= (uint)g.H)
+                            continue;
+                        for (var j = 0; j < g.Win.Width; j++)
+                        {
+                            var iw = ow * g.Win.Stride - g.Win.Pad + j;
+                            if ((uint)iw < (uint)g.W)
+                                Im2Col.AddInto(plane.Slice(n * (ih * g.W + iw), n), share);
+                        }
+                    }
+                }
+            }
+        );
+        return dx.Reshape(g.N, g.C, g.H, g.W);
+    }
+}

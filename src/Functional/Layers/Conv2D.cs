@@ -1,0 +1,207 @@
+using System.Text.Json.Nodes;
+using Functional.Core;
+
+namespace Functional.Layers;
+
+/// <summary>
+/// A 2-D convolution (cross-correlation, as the book's and PyTorch's) over a batch of N×C×H×W images:
+/// <see cref="OutChannels"/> filters of <see cref="InChannels"/>×<see cref="KernelH"/>×<see cref="KernelW"/>
+/// weights and one bias each, moved by <see cref="Stride"/> over the image padded with <see cref="Pad"/> zeros.
+/// </summary>
+/// <remarks>
+/// Computed as a product on the deterministic GEMM: the input is unfolded (<see cref="Im2Col"/>) into a matrix with
+/// one row per (output position, sample) and one column per tap (c, i, j), and multiplied by W (taps × filters);
+/// the bias and a following activation are applied to each finished part of the product as <see cref="Affine"/>
+/// does, and the product's column-major output is already the N×F×OH×OW batch. Each output is therefore the sum of
+/// its taps in increasing (c, i, j) order, padding included as zeros, plus the bias; backward is the weight and
+/// input-column products of <see cref="Affine"/> and the fold of the columns back onto the image. W is stored
+/// taps×filters, filter f in column f with its taps in (c, i, j) order (the book's W[f].reshape(-1)).
+/// </remarks>
+/// <param name="InChannels">Channels of the input images.</param>
+/// <param name="OutChannels">Filters (channels of the output images).</param>
+/// <param name="KernelH">Filter rows.</param>
+/// <param name="KernelW">Filter columns.</param>
+/// <param name="Stride">Step between output positions.</param>
+/// <param name="Pad">Zero padding on each side.</param>
+/// <param name="Init">The weights' initialisation, with fan-in C·KernelH·KernelW and fan-out
+/// <see cref="OutChannels"/>; the biases start at zero.</param>
+public sealed record Conv2D(
+    int InChannels,
+    int OutChannels,
+    int KernelH,
+    int KernelW,
+    int Stride,
+    int Pad,
+    WeightInit Init
+) : Layer, IFusingLayer
+{
+    /// <summary>The unfolded input (what dW needs) and the geometry.</summary>
+    internal sealed record Cache(Tensor Col, Im2Col.Geometry Geometry) : LayerCache;
+
+    static readonly string[] Decayed = ["W"];
+
+    Window2D Window => new(KernelH, KernelW, Stride, Pad);
+
+    /// <summary>Weights per filter: the fan-in.</summary>
+    public int Taps => InChannels * KernelH * KernelW;
+
+    string Name => $"Conv2D({InChannels}→{OutChannels}, {KernelH}×{KernelW}, stride {Stride}, pad {Pad})";
+
+    /// <inheritdoc/>
+    public override string Kind => "conv2d";
+
+    /// <inheritdoc/>
+    public override SampleShape OutputShape(SampleShape input)
+    {
+        Shape.Require(InChannels > 0 && OutChannels > 0, $"{Name}: the channel counts must be positive.");
+        Window.Check(Name, pool: false);
+        return Window.OutputShape(input, InChannels, OutChannels, Name);
+    }
+
+    /// <summary>W (taps×filters) and b (1×filters).</summary>
+    public override IReadOnlyList<ArrayShape> ParamShapes(SampleShape input) =>
+        [new("W", Taps, OutChannels), new("b", 1, OutChannels)];
+
+    /// <summary>W drawn by <see cref="Init"/> with fan-in C·KernelH·KernelW, b zero.</summary>
+    public override IReadOnlyList<NamedArray> InitParams(Key key, SampleShape input) =>
+        [new("W", Init.Sample(key, Taps, OutChannels)), new("b", Mat.Zeros(1, OutChannels))];
+
+    /// <summary>The weights W (not the biases).</summary>
+    public override IReadOnlyList<string> DecayedParams => Decayed;
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
+    {
+        var (y, c) = Apply(p, x, FusedActivation.None, StepBuffers.None);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy)
+    {
+        var (dw, dx, db) = Gradients(p, (Cache)cache, dy, true, StepBuffers.None);
+        return new LayerBackward(dx!, [new("W", dw), new("b", db)]);
+    }
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() =>
+        new()
+        {
+            ["kind"] = Kind,
+            ["in_channels"] = InChannels,
+            ["out_channels"] = OutChannels,
+            ["kernel_h"] = KernelH,
+            ["kernel_w"] = KernelW,
+            ["stride"] = Stride,
+            ["pad"] = Pad,
+            ["init"] = Init.ToString(),
+        };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static Conv2D FromJson(JsonObject o) =>
+        new(
+            LayerJson.Int(o, "in_channels"),
+            LayerJson.Int(o, "out_channels"),
+            LayerJson.Int(o, "kernel_h"),
+            LayerJson.Int(o, "kernel_w"),
+            LayerJson.Int(o, "stride"),
+            LayerJson.Int(o, "pad"),
+            WeightInit.Parse(LayerJson.Str(o, "init"))
+        );
+
+    /// <inheritdoc/>
+    public override string Describe() =>
+        $"Conv2D {InChannels}→{OutChannels} {KernelH}×{KernelW} s{Stride} p{Pad} (init {Init})";
+
+    internal override bool TakesBuffers => true;
+
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Tensor x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Apply(p, x, FusedActivation.None, b);
+        return (y, c, st);
+    }
+
+    internal override Tensor? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Tensor dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    )
+    {
+        var (dw, dx, db) = Gradients(p, (Cache)cache, dy, needDx, b);
+        g.Add(p.Index, "b", db);
+        g.Add(p.Index, "W", dw);
+        return dx;
+    }
+
+    bool IFusingLayer.FusesForward(Layer next) => next is IEpilogueActivation;
+
+    bool IFusingLayer.FusesBackwardOf(Layer previous) => false;
+
+    (Tensor Y, LayerCache Cache, LayerCache NextCache) IFusingLayer.ForwardFused(
+        LayerParams p,
+        Tensor x,
+        Layer next,
+        StepBuffers b
+    )
+    {
+        var act = (IEpilogueActivation)next;
+        var (y, c) = Apply(p, x, act.Epilogue, b);
+        return (y, c, act.CacheOfOutput(y));
+    }
+
+    Tensor IFusingLayer.BackwardFused(
+        LayerParams p,
+        LayerCache cache,
+        Tensor dy,
+        LayerCache previousCache,
+        StepBuffers b,
+        ref GradSink g
+    ) => throw new InvalidOperationException($"{Name} applies no backward of the layer before it.");
+
+    /// <summary>act(conv(x) + b), the output from <paramref name="b"/>'s scratch when given, and the cache.</summary>
+    (Tensor Y, Cache Cache) Apply(LayerParams p, Tensor x, FusedActivation act, StepBuffers b)
+    {
+        var where = $"layer {p.Index} {Name}";
+        var (n, c, h, w) = Window2D.Dims(x, InChannels, where);
+        var weights = p["W"];
+        var bias = p["b"];
+        Shape.Require(
+            weights.RowCount == Taps && weights.ColumnCount == OutChannels,
+            $"{where}: expected W of {Taps}×{OutChannels}, got {weights.ShapeText}."
+        );
+        var (oh, ow) = Window.Output(h, w);
+        Shape.Require(oh > 0 && ow > 0, $"{where}: the window does not fit in a {c}×{h}×{w} image.");
+        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        var (col, cd) = StepScratch.New(b.Work, g.Rows, g.Taps);
+        Im2Col.Pack(Mat.Data(x), g, cd);
+        var y = Affine.Linear(weights, bias, col, act, b.Work);
+        return (Mat.Wrap(n, OutChannels * oh * ow, Mat.Data(y)).Reshape(n, OutChannels, oh, ow), new Cache(col, g));
+    }
+
+    /// <summary>dW = colᵀ·dY, db = the sums of dY over samples and positions, and, when asked, dX: the columns
+    /// dY·Wᵀ folded back onto the image.</summary>
+    (Tensor DW, Tensor? DX, Tensor DB) Gradients(LayerParams p, Cache c, Tensor dy, bool needDx, StepBuffers b)
+    {
+        var g = c.Geometry;
+        Shape.Require(
+            dy.RowCount == g.N && dy.ColumnCount == OutChannels * g.OH * g.OW,
+            $"layer {p.Index} {Name} backward: expected a gradient of {g.N}×{OutChannels}×{g.OH}×{g.OW}, got {dy.ShapeText}."
+        );
+        var rows = Mat.Wrap(g.Rows, OutChannels, Mat.Data(dy));
+        var (dw, dcol, db) = Affine.Gradients(c.Col, p["W"], rows, needDx, b.Work, b.Grads);
+        if (dcol is null)
+            return (dw, null, db);
+        var (dx, dxd) = StepScratch.New(b.Work, g.N, g.C * g.H * g.W);
+        Im2Col.Unpack(Mat.Data(dcol), g, dxd);
+        return (dw, dx.Reshape(g.N, g.C, g.H, g.W), db);
+    }
+}

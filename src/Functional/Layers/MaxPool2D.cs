@@ -1,0 +1,192 @@
+using System.Runtime.Intrinsics;
+using System.Text.Json.Nodes;
+using Functional.Core;
+
+namespace Functional.Layers;
+
+/// <summary>
+/// Max pooling over each channel of a batch of N×C×H×W images: each output is the largest input in its
+/// <see cref="Height"/>×<see cref="Width"/> window (moved by <see cref="Stride"/>; padded positions are not
+/// candidates). The gradient goes to the first maximum in the window's row-major scan, so ties are deterministic.
+/// </summary>
+/// <param name="Height">Window rows.</param>
+/// <param name="Width">Window columns.</param>
+/// <param name="Stride">Step between windows.</param>
+/// <param name="Pad">Padding on each side (at most half the window).</param>
+public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Layer
+{
+    /// <summary>Per output, the position (h·W + w) of its maximum in its channel's plane, as a double; and the
+    /// geometry.</summary>
+    internal sealed record Cache(Tensor Arg, Im2Col.Geometry Geometry) : LayerCache;
+
+    Window2D Window => new(Height, Width, Stride, Pad);
+
+    string Name => $"MaxPool2D({Height}×{Width}, stride {Stride}, pad {Pad})";
+
+    /// <inheritdoc/>
+    public override string Kind => "maxpool2d";
+
+    /// <inheritdoc/>
+    public override SampleShape OutputShape(SampleShape input)
+    {
+        Window.Check(Name, pool: true);
+        return Window.OutputShape(input, 0, 0, Name);
+    }
+
+    /// <inheritdoc/>
+    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
+    {
+        var (y, c) = Apply(p.Index, x, null);
+        return new LayerForward(y, c);
+    }
+
+    /// <inheritdoc/>
+    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
+        new(Gradient(p.Index, (Cache)cache, dy, null), []);
+
+    /// <inheritdoc/>
+    public override JsonObject ToJson() =>
+        new()
+        {
+            ["kind"] = Kind,
+            ["h"] = Height,
+            ["w"] = Width,
+            ["stride"] = Stride,
+            ["pad"] = Pad,
+        };
+
+    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    public static MaxPool2D FromJson(JsonObject o) =>
+        new(LayerJson.Int(o, "h"), LayerJson.Int(o, "w"), LayerJson.Int(o, "stride"), LayerJson.Int(o, "pad"));
+
+    /// <inheritdoc/>
+    public override string Describe() => $"MaxPool2D {Height}×{Width} s{Stride} p{Pad}";
+
+    internal override bool TakesBuffers => true;
+
+    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
+        LayerParams p,
+        ModelState st,
+        Tensor x,
+        Ctx ctx,
+        StepBuffers b
+    )
+    {
+        var (y, c) = Apply(p.Index, x, b.Work);
+        return (y, c, st);
+    }
+
+    internal override Tensor? RunBackward(
+        LayerParams p,
+        LayerCache cache,
+        Tensor dy,
+        bool needDx,
+        StepBuffers b,
+        ref GradSink g
+    ) => needDx ? Gradient(p.Index, (Cache)cache, dy, b.Work) : null;
+
+    (Tensor Y, Cache Cache) Apply(int index, Tensor x, StepScratch? work)
+    {
+        var (n, c, h, w) = Window2D.Dims(x, 0, $"layer {index} {Name}");
+        Window.Check(Name, pool: true);
+        var (oh, ow) = Window.Output(h, w);
+        Shape.Require(oh > 0 && ow > 0, $"layer {index} {Name}: the window does not fit in a {c}×{h}×{w} image.");
+        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        var (y, yd) = StepScratch.New(work, n, c * oh * ow);
+        var (arg, ad) = StepScratch.New(work, n, c * oh * ow);
+        Im2Col.EachChannel(c, (long)n * c * h * w, (Mat.Data(x), yd, ad, g), static (s, ch) => Channel(s, ch));
+        return (y.Reshape(n, c, oh, ow), new Cache(arg, g));
+    }
+
+    /// <summary>One channel's maxima, window by window, the window scanned row by row; a later element replaces
+    /// the maximum only when strictly greater.</summary>
+    static void Channel((double[] X, double[] Y, double[] Arg, Im2Col.Geometry G) s, int c)
+    {
+        var (x, y, arg, g) = s;
+        int n = g.N,
+            st = g.Win.Stride,
+            p = g.Win.Pad;
+        for (var oh = 0; oh < g.OH; oh++)
+        for (var ow = 0; ow < g.OW; ow++)
+        {
+            var o = n * ((c * g.OH + oh) * g.OW + ow);
+            var best = y.AsSpan(o, n);
+            var at = arg.AsSpan(o, n);
+            var first = true;
+            for (var i = 0; i < g.Win.Height; i++)
+            {
+                var ih = oh * st - p + i;
+                if ((uint)ih >= (uint)g.H)
+                    continue;
+                for (var j = 0; j < g.Win.Width; j++)
+                {
+                    var iw = ow * st - p + j;
+                    if ((uint)iw >= (uint)g.W)
+                        continue;
+                    var pos = ih * g.W + iw;
+                    var src = x.AsSpan(n * (c * g.H * g.W + pos), n);
+                    if (first)
+                    {
+                        src.CopyTo(best);
+                        at.Fill(pos);
+                        first = false;
+                    }
+                    else
+                        Update(src, best, at, pos);
+                }
+            }
+        }
+    }
+
+    /// <summary>best ← src and at ← pos where src &gt; best.</summary>
+    static void Update(ReadOnlySpan<double> src, Span<double> best, Span<double> at, double pos)
+    {
+        var t = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var pv = Vector256.Create(pos);
+            for (; t + 4 <= src.Length; t += 4)
+            {
+                var v = Vector256.Create(src.Slice(t, 4));
+                var b = Vector256.Create<double>(best.Slice(t, 4));
+                var gt = Vector256.GreaterThan(v, b);
+                Vector256.ConditionalSelect(gt, v, b).CopyTo(best.Slice(t, 4));
+                Vector256.ConditionalSelect(gt, pv, Vector256.Create<double>(at.Slice(t, 4))).CopyTo(at.Slice(t, 4));
+            }
+        }
+        for (; t < src.Length; t++)
+            if (src[t] > best[t])
+            {
+                best[t] = src[t];
+                at[t] = pos;
+            }
+    }
+
+    /// <summary>dX: each output's gradient added to its maximum's position, in (channel, oh, ow) order; zero
+    /// elsewhere.</summary>
+    Tensor Gradient(int index, Cache cache, Tensor dy, StepScratch? work)
+    {
+        var g = cache.Geometry;
+        Shape.Require(
+            dy.RowCount == g.N && dy.ColumnCount == g.C * g.OH * g.OW,
+            $"layer {index} {Name} backward: expected a gradient of {g.N}×{g.C}×{g.OH}×{g.OW}, got {dy.ShapeText}."
+        );
+        var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
+        Im2Col.EachChannel(
+            g.C,
+            (long)g.N * g.C * g.H * g.W,
+            (Mat.Data(dy), Mat.Data(cache.Arg), dxd, g),
+            static (s, c) =>
+            {
+                var (d, arg, dx, g) = s;
+                int n = g.N,
+                    plane = g.H * g.W;
+                dx.AsSpan(n * c * plane, n * plane).Clear();
+                for (var o = c * g.OH * g.OW; o < (c + 1) * g.OH * g.OW; o++)
+                for (var t = 0; t < n; t++)
+                    dx[n * (c * plane + (int)arg[n * o + t]) + t] += d[n * o + t];
+            }
+        );
+        return dx.Reshape(g.N, g.C, g.H, g.W);
+    }
+}
