@@ -4,10 +4,10 @@ using System.Runtime.Intrinsics;
 namespace Functional.Kernels;
 
 /// <summary>
-/// One-pass element-wise loops over spans (the activations and their backward passes). Each computes exactly the
-/// reference expression (<c>x &gt; 0 ? x : 0</c>, <c>dy·(y &gt; 0 ? 1 : 0)</c>, <c>1/(1+e^−x)</c>,
-/// <c>dy·(y·(1−y))</c>, <c>tanh x</c>, <c>dy·(1−y²)</c>) element by element, so the bits match the
-/// Map/PointwiseMultiply formulation whatever the vector width.
+/// One-pass element-wise loops over spans (ReLU and the activations' backward passes; sigmoid and tanh themselves
+/// are the library's own elementary functions, outside the kernel wing). Each computes exactly the reference expression
+/// (<c>x &gt; 0 ? x : 0</c>, <c>dy·(y &gt; 0 ? 1 : 0)</c>, <c>dy·(y·(1−y))</c>, <c>dy·(1−y²)</c>) element by
+/// element, so the bits match the Map/PointwiseMultiply formulation whatever the vector width.
 /// </summary>
 internal static class Elementwise
 {
@@ -54,15 +54,6 @@ internal static class Elementwise
             d[i] = g[i] * (y[i] > 0 ? 1.0 : 0.0);
     }
 
-    /// <summary>y = 1/(1+e^−x).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Sigmoid(ReadOnlySpan<double> x, Span<double> y)
-    {
-        var s = x[..y.Length];
-        for (var i = 0; i < s.Length; i++)
-            y[i] = 1.0 / (1.0 + Math.Exp(-s[i]));
-    }
-
     /// <summary>d = g·(y·(1−y)).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void SigmoidBackward(ReadOnlySpan<double> y, ReadOnlySpan<double> g, Span<double> d)
@@ -71,15 +62,6 @@ internal static class Elementwise
         g = g[..d.Length];
         for (var i = 0; i < d.Length; i++)
             d[i] = g[i] * (y[i] * (1.0 - y[i]));
-    }
-
-    /// <summary>y = tanh x.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Tanh(ReadOnlySpan<double> x, Span<double> y)
-    {
-        var s = x[..y.Length];
-        for (var i = 0; i < s.Length; i++)
-            y[i] = Math.Tanh(s[i]);
     }
 
     /// <summary>d = g·(1−y²).</summary>

@@ -1,9 +1,11 @@
 using Functional.Kernels;
+using Functional.Numerics;
 
 namespace Functional.Core;
 
 /// <summary>
-/// The kernel wing's element-wise loops (<see cref="Elementwise"/>) on matrices, each writing a fresh matrix (dX from
+/// The kernel wing's element-wise loops (<see cref="Elementwise"/>), and the library's own sigmoid and tanh
+/// (<see cref="Elementary"/>, which the kernel wing cannot import), on matrices, each writing a fresh matrix (dX from
 /// a training loop's scratch when one is given). Static extension members of <see cref="Elementwise"/>, so a layer
 /// reads <c>Elementwise.Relu(x)</c> on a matrix as the kernel reads it on spans.
 /// </summary>
@@ -28,7 +30,7 @@ internal static class ElementwiseMatrices
         public static Tensor Sigmoid(Tensor x)
         {
             var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
-            Elementwise.Sigmoid(Mat.Data(x), d);
+            Elementary.Sigmoid(Mat.Data(x), d);
             return y;
         }
 
@@ -42,7 +44,7 @@ internal static class ElementwiseMatrices
         public static Tensor Tanh(Tensor x)
         {
             var (y, d) = Mat.New(x.RowCount, x.ColumnCount);
-            Elementwise.Tanh(Mat.Data(x), d);
+            Elementary.Tanh(Mat.Data(x), d);
             return y;
         }
 

@@ -1,4 +1,5 @@
 using Functional.Kernels;
+using Functional.Numerics;
 
 namespace Functional.Core;
 
@@ -17,8 +18,8 @@ public static class Functions
     /// <summary>x itself (the output activation of regression).</summary>
     public static double Identity(double x) => x;
 
-    /// <summary>1 / (1 + e^-x).</summary>
-    public static double Sigmoid(double x) => 1.0 / (1.0 + Math.Exp(-x));
+    /// <summary>1 / (1 + e^-x), within 1 ulp and the same bits on every machine (<see cref="Elementary.Sigmoid(double)"/>).</summary>
+    public static double Sigmoid(double x) => Elementary.Sigmoid(x);
 
     /// <summary>The sigmoid's derivative at <paramref name="x"/>: (1 - s)·s with s = sigmoid(x).</summary>
     public static double SigmoidGrad(double x)
@@ -33,8 +34,8 @@ public static class Functions
     /// <summary>The ReLU's derivative: 1 for x &gt; 0, else 0 (0 at x = 0, as the backward pass uses).</summary>
     public static double ReluGrad(double x) => x > 0 ? 1.0 : 0.0;
 
-    /// <summary>The hyperbolic tangent (<see cref="Math.Tanh"/>).</summary>
-    public static double Tanh(double x) => Math.Tanh(x);
+    /// <summary>The hyperbolic tangent, within 1 ulp and the same bits on every machine.</summary>
+    public static double Tanh(double x) => Elementary.Tanh(x);
 
     /// <summary><see cref="Step(double)"/> of every element, as a new tensor.</summary>
     public static Tensor Step(Tensor x) => x.Select(Step);
@@ -58,24 +59,52 @@ public static class Functions
     {
         var n = x.RowCount;
         var c = x.ColumnCount;
-        var src = Mat.Data(x);
         var y = new double[n * c];
+        Span<double> max = n <= StackRows ? stackalloc double[n] : new double[n];
+        Span<double> sum = n <= StackRows ? stackalloc double[n] : new double[n];
+        ShiftedExp(Mat.Data(x), n, c, y, max, sum);
+        for (var j = 0; j < c; j++)
         for (var i = 0; i < n; i++)
-        {
-            var max = double.NegativeInfinity;
-            for (var j = 0; j < c; j++)
-                max = Math.Max(max, src[j * n + i]);
-            var sum = 0.0;
-            for (var j = 0; j < c; j++)
-            {
-                var e = Math.Exp(src[j * n + i] - max);
-                y[j * n + i] = e;
-                sum += e;
-            }
-            for (var j = 0; j < c; j++)
-                y[j * n + i] /= sum;
-        }
+            y[j * n + i] /= sum[i];
         return Tensor.Wrap(n, c, y);
+    }
+
+    /// <summary>Rows up to this many keep a softmax's per-row maximum and sum on the stack.</summary>
+    internal const int StackRows = 512;
+
+    /// <summary>
+    /// What every softmax here starts with, for the column-major n×c scores <paramref name="x"/>: per row the maximum
+    /// and then e = exp(x − max) and the sum of those in class order. The exponentials run a class column at a time,
+    /// across the rows (the vector forms of <see cref="Elementary.Exp(ReadOnlySpan{double}, Span{double})"/>); each
+    /// row still sees the same operations in the same order, so every softmax and loss here shares these bits.
+    /// </summary>
+    internal static void ShiftedExp(
+        ReadOnlySpan<double> x,
+        int n,
+        int c,
+        Span<double> e,
+        Span<double> max,
+        Span<double> sum
+    )
+    {
+        max.Fill(double.NegativeInfinity);
+        sum.Clear();
+        for (var j = 0; j < c; j++)
+        {
+            var col = x.Slice(j * n, n);
+            for (var i = 0; i < n; i++)
+                max[i] = Math.Max(max[i], col[i]);
+        }
+        for (var j = 0; j < c; j++)
+        {
+            var col = x.Slice(j * n, n);
+            var ec = e.Slice(j * n, n);
+            for (var i = 0; i < n; i++)
+                ec[i] = col[i] - max[i];
+            Elementary.Exp(ec, ec);
+            for (var i = 0; i < n; i++)
+                sum[i] += ec[i];
+        }
     }
 
     /// <summary>Batch-averaged cross-entropy for one-hot targets: −Σ t·log(y + 1e-7) / N.</summary>
@@ -87,7 +116,7 @@ public static class Functions
         var acc = 0.0;
         for (var k = 0; k < a.Length; k++)
             if (t[k] != 0)
-                acc += t[k] * Math.Log(a[k] + LogGuard);
+                acc += t[k] * Elementary.Log(a[k] + LogGuard);
         return -acc / y.RowCount;
     }
 
@@ -99,16 +128,13 @@ public static class Functions
         var c = scores.ColumnCount;
         var x = Mat.Data(scores);
         var t = Mat.Data(oneHot);
+        Span<double> max = n <= StackRows ? stackalloc double[n] : new double[n];
+        Span<double> sum = n <= StackRows ? stackalloc double[n] : new double[n];
+        ShiftedExp(x, n, c, new double[n * c], max, sum);
         var acc = 0.0;
         for (var i = 0; i < n; i++)
         {
-            var max = double.NegativeInfinity;
-            for (var j = 0; j < c; j++)
-                max = Math.Max(max, x[j * n + i]);
-            var sum = 0.0;
-            for (var j = 0; j < c; j++)
-                sum += Math.Exp(x[j * n + i] - max);
-            var logZ = max + Math.Log(sum);
+            var logZ = max[i] + Elementary.Log(sum[i]);
             for (var j = 0; j < c; j++)
                 if (t[j * n + i] != 0)
                     acc += t[j * n + i] * (x[j * n + i] - logZ);
@@ -133,7 +159,7 @@ public static class Functions
                 (uint)c < (uint)y.ColumnCount,
                 $"CrossEntropy: label {c} at row {i} is outside 0..{y.ColumnCount - 1}."
             );
-            acc += Math.Log(a[c * n + i] + LogGuard);
+            acc += Elementary.Log(a[c * n + i] + LogGuard);
         }
         return -acc / n;
     }

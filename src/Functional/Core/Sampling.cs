@@ -1,3 +1,5 @@
+using Functional.Numerics;
+
 namespace Functional.Core;
 
 /// <summary>Pure samplers: every result is a function of (key, shape) alone.</summary>
@@ -21,7 +23,7 @@ public static class Sampling
     {
         var u1 = 1.0 - key.Uniform(2 * index); // (0, 1]: the log is finite
         var u2 = key.Uniform(2 * index + 1);
-        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2.0 * Math.PI * u2);
+        return Math.Sqrt(-2.0 * Elementary.Log(u1)) * Elementary.Cos(2.0 * Math.PI * u2);
     }
 
     /// <summary>A uniform random permutation of 0..n-1 (Fisher–Yates driven by the key's counters).</summary>

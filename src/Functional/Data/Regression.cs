@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using Functional.Core;
+using Functional.Numerics;
 
 namespace Functional.Data;
 
@@ -20,7 +21,7 @@ public static class Regression
     }
 
     /// <summary>The target y = 3x + 2x² + 1 + 3 cos(20x).</summary>
-    public static double Curve(double x) => 3 * x + 2 * x * x + 1 + 3 * Math.Cos(20 * x);
+    public static double Curve(double x) => 3 * x + 2 * x * x + 1 + 3 * Elementary.Cos(20 * x);
 
     /// <summary>X has the features φ_k = x^k for k = 0..5 (first column all ones), T the single column y.</summary>
     public static Dataset Flux(int n = 300)

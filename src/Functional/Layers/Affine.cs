@@ -3,6 +3,7 @@ using System.Runtime.Intrinsics;
 using System.Text.Json.Nodes;
 using Functional.Core;
 using Functional.Kernels;
+using Functional.Numerics;
 
 namespace Functional.Layers;
 
@@ -321,12 +322,12 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
                         AddBiasRelu(col, bj);
                         break;
                     case FusedActivation.Sigmoid:
-                        for (var i = 0; i < col.Length; i++)
-                            col[i] = 1.0 / (1.0 + Math.Exp(-(col[i] + bj)));
+                        AddBias(col, bj);
+                        Elementary.Sigmoid(col, col);
                         break;
                     default:
-                        for (var i = 0; i < col.Length; i++)
-                            col[i] = Math.Tanh(col[i] + bj);
+                        AddBias(col, bj);
+                        Elementary.Tanh(col, col);
                         break;
                 }
             }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Functional.Core;
+using Functional.Numerics;
 
 namespace Functional.Layers;
 
@@ -69,7 +70,7 @@ public sealed record SoftmaxWithLoss : LossLayer
     public override string Describe() => "SoftmaxWithLoss (mean cross-entropy)";
 
     /// <summary>
-    /// One pass per row: max, exp(x − max) and their sum, log Z, the loss terms and (softmax − t)·(1/N). The same
+    /// Per row: max, exp(x − max) and their sum (<see cref="Functions.ShiftedExp"/>), log Z, the loss terms and (softmax − t)·(1/N). The same
     /// operations in the same order as <see cref="Functions.SoftmaxCrossEntropy"/>, <see cref="Functions.Softmax"/>
     /// and <see cref="Backward"/>, so the bits match; the softmax itself is never stored.
     /// </summary>
@@ -83,26 +84,19 @@ public sealed record SoftmaxWithLoss : LossLayer
         var t = Mat.Data(targets);
         var (dx, d) = Mat.New(n, c);
         var invN = 1.0 / n;
+        Span<double> max = n <= Functions.StackRows ? stackalloc double[n] : new double[n];
+        Span<double> sum = n <= Functions.StackRows ? stackalloc double[n] : new double[n];
+        Functions.ShiftedExp(x, n, c, d, max, sum);
         var acc = 0.0;
         for (var i = 0; i < n; i++)
         {
-            var max = double.NegativeInfinity;
-            for (var j = 0; j < c; j++)
-                max = Math.Max(max, x[j * n + i]);
-            var sum = 0.0;
-            for (var j = 0; j < c; j++)
-            {
-                var e = Math.Exp(x[j * n + i] - max);
-                d[j * n + i] = e;
-                sum += e;
-            }
-            var logZ = max + Math.Log(sum);
+            var logZ = max[i] + Elementary.Log(sum[i]);
             for (var j = 0; j < c; j++)
             {
                 var k = j * n + i;
                 if (t[k] != 0)
                     acc += t[k] * (x[k] - logZ);
-                d[k] = (d[k] / sum - t[k]) * invN;
+                d[k] = (d[k] / sum[i] - t[k]) * invN;
             }
         }
         return (-acc / n, dx);

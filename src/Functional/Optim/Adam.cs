@@ -68,8 +68,6 @@ public sealed record Adam(
     public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long step) =>
         Step(slot, param, grad, step, true, null);
 
-    /// <remarks>The bias corrections use <see cref="Math.Pow(double, double)"/>: a running product of β kept as state
-    /// would round differently.</remarks>
     (ISlot Slot, Tensor Out) IPooledRule.Step(
         ISlot slot,
         Tensor param,
@@ -79,11 +77,13 @@ public sealed record Adam(
         Recycler? pool
     ) => Step(slot, param, grad, step, subtract, pool);
 
+    /// <remarks>The bias corrections use <see cref="Numerics.Powers.Pow(double, long)"/> of the step (binary exponentiation,
+    /// the same bits everywhere): a running product of β kept as state would change the checkpoint format.</remarks>
     (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract, Recycler? pool)
     {
         var s = As<AdamSlot>(slot, this);
-        var c1 = 1 - Math.Pow(Beta1, step);
-        var c2 = 1 - Math.Pow(Beta2, step);
+        var c1 = 1 - Numerics.Powers.Pow(Beta1, step);
+        var c2 = 1 - Numerics.Powers.Pow(Beta2, step);
         var (b1, b2) = (1 - Beta1, 1 - Beta2);
         var (m, v, o) = FoldedBiasCorrection
             ? Run(new Folded(b1, b2, Epsilon, LearningRate * Math.Sqrt(c2) / c1), param, grad, s.M, s.V, subtract, pool)

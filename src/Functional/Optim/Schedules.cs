@@ -1,3 +1,5 @@
+using Functional.Numerics;
+
 namespace Functional.Optim;
 
 /// <summary>Learning-rate schedules as pure functions of the 1-based step number (a multiplier of the base rate).</summary>
@@ -22,7 +24,7 @@ public abstract record LearningRateSchedule
     public sealed record StepDecay(long Every, double Gamma) : LearningRateSchedule
     {
         /// <inheritdoc/>
-        public override double Factor(long step) => Math.Pow(Gamma, (step - 1) / Every);
+        public override double Factor(long step) => Powers.Pow(Gamma, (step - 1) / Every);
 
         /// <inheritdoc/>
         public override string ToString() => $"step(every {Every}, ×{Gamma:R})";
@@ -37,7 +39,7 @@ public abstract record LearningRateSchedule
         public override double Factor(long step)
         {
             var t = Math.Min(step - 1, Total) / (double)Total;
-            return Floor + (1 - Floor) * 0.5 * (1 + Math.Cos(Math.PI * t));
+            return Floor + (1 - Floor) * 0.5 * (1 + Elementary.Cos(Math.PI * t));
         }
 
         /// <inheritdoc/>

@@ -68,12 +68,20 @@ public static partial class Fnn
             {
                 while (!_out.ToString().Contains(text, StringComparison.Ordinal))
                 {
-                    if (clock.Elapsed > timeout || _p.HasExited)
-                        return _out.ToString().Contains(text, StringComparison.Ordinal);
+                    if (clock.Elapsed > timeout)
+                        return false;
+                    if (_p.HasExited)
+                        break;
                     Monitor.Wait(_gate, 50);
                 }
-                return true;
+                if (!_p.HasExited)
+                    return true;
             }
+            // Exited: its last lines may still be on their way through the output reader; wait for the end of the
+            // stream (outside the lock the reader takes) before deciding.
+            _p.WaitForExit();
+            lock (_gate)
+                return _out.ToString().Contains(text, StringComparison.Ordinal);
         }
 
         public void Signal(int sig)

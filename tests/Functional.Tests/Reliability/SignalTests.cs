@@ -51,7 +51,8 @@ public sealed class SignalTests
     {
         var dir = InProcess.Fresh("kill");
         int pid;
-        using (var child = Fnn.Start(["train", "--epochs", "10", "--out", dir]))
+        // Long enough (a few seconds) that the kill lands while it trains, however fast the machine.
+        using (var child = Fnn.Start(["train", "--epochs", "400", "--out", dir]))
         {
             pid = child.Pid;
             if (!child.WaitForOutput("epoch    1", TimeSpan.FromSeconds(60)))

@@ -2,6 +2,7 @@ using Functional.Core;
 using Functional.Kernels;
 using Functional.Layers;
 using Functional.Models;
+using Functional.Numerics;
 using Functional.Optim;
 
 namespace Functional.Tests.Support;
@@ -51,11 +52,11 @@ public static class Reference
 
     public static Tensor ReluBackward(Tensor y, Tensor dY) => dY.PointwiseMultiply(y.Map(v => v > 0 ? 1.0 : 0.0));
 
-    public static Tensor Sigmoid(Tensor x) => x.Map(v => 1.0 / (1.0 + Math.Exp(-v)));
+    public static Tensor Sigmoid(Tensor x) => x.Map(Elementary.Sigmoid);
 
     public static Tensor SigmoidBackward(Tensor y, Tensor dY) => dY.PointwiseMultiply(y.Map(v => v * (1.0 - v)));
 
-    public static Tensor Tanh(Tensor x) => x.Map(Math.Tanh);
+    public static Tensor Tanh(Tensor x) => x.Map(Elementary.Tanh);
 
     public static Tensor TanhBackward(Tensor y, Tensor dY) => dY.PointwiseMultiply(y.Map(v => 1.0 - v * v));
 
