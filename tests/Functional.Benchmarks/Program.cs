@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Running;
 using Functional.Benchmarks;
 
+if (args.Length > 0 && args[0] == "convparts")
+    return Functional.Benchmarks.ConvParts.Run(args[1..]);
 if (args.Length > 0 && args[0] == "epochs")
     return EpochsLoop.Run(args[1..]);
 if (args.Length > 0 && args[0] == "parts")

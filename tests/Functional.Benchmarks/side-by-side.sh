@@ -7,6 +7,8 @@
 #   REPEATS=3                        repeats per configuration (medians are reported)
 #   W3_OPTS=sgd,adam                 which optimizers of W3 to run (default: all five)
 #   W7 (the chapter-7 convnet) runs only when named
+#   TORCHSHARP=1                     also run the TorchSharp peer (peers/torchsharp/run.sh) on 1 and 2 threads, after
+#                                    the Python peers of each workload; its JSON lines go to OUTDIR/torchsharp.jsonl
 #   ROUNDS=5                         interleave instead: ROUNDS rounds of (ours, peers 1 and 2 threads), one repeat
 #                                    each, so every configuration meets the machine's slow spells alike (W1 W3 W4 W5);
 #                                    summarize.py then takes the median over the rounds
@@ -64,6 +66,12 @@ one() { # workload [file suffix]: ours (and the baseline), then the peers on 1 a
   esac
   ours ours "$names" "$fnn" "${2:-}"; [ -n "${BASELINE:-}" ] && ours baseline "$names" "$BASELINE" "${2:-}"
   for t in 1 2; do quiet; peer $script numpy $t "${extra[@]}"; quiet; peer $script torch $t "${extra[@]}"; done
+  if [ -n "${TORCHSHARP:-}" ]; then
+    local ts
+    case $1 in W3) ts="W3sgd W3adam";; *) ts=$1;; esac
+    for t in 1 2; do quiet; echo "== $ts torchsharp float64 t=$t" >&2
+      bash "$peers/torchsharp/run.sh" $ts --threads $t --repeats "$REPEATS" >> "$out/torchsharp.jsonl" 2>>"$out/peers.err"; done
+  fi
 }
 gemm() { # W6: our GEMM rates, then NumPy/OpenBLAS on 1 and 2 threads; GEMM_ROUNDS times, interleaved
   rm -f "$out/gemm-ours.txt" "$out/gemm-numpy.txt"

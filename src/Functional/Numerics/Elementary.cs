@@ -89,6 +89,26 @@ internal static class Elementary
         else if (Vector256.IsHardwareAccelerated)
             for (; i + 4 <= n; i += 4)
                 F.Apply(new Lanes256(Vector256.LoadUnsafe(ref xr, i))).V.StoreUnsafe(ref yr, i);
+        if (i < n && (Vector512.IsHardwareAccelerated || Vector256.IsHardwareAccelerated))
+        {
+            // The tail through one padded vector: each lane is the scalar function's bits, and the vector form costs
+            // a fraction of the scalar one (a softmax over a batch of 10 is mostly tail).
+            Span<double> t = stackalloc double[8];
+            t.Clear();
+            var rest = (int)(n - i);
+            x.Slice((int)i, rest).CopyTo(t);
+            ref var tr = ref MemoryMarshal.GetReference(t);
+            if (Vector512.IsHardwareAccelerated)
+                F.Apply(new Lanes512(Vector512.LoadUnsafe(ref tr))).V.StoreUnsafe(ref tr);
+            else
+            {
+                F.Apply(new Lanes256(Vector256.LoadUnsafe(ref tr))).V.StoreUnsafe(ref tr);
+                if (rest > 4)
+                    F.Apply(new Lanes256(Vector256.LoadUnsafe(ref tr, 4))).V.StoreUnsafe(ref tr, 4);
+            }
+            t[..rest].CopyTo(y.Slice((int)i, rest));
+            return;
+        }
         for (; i < n; i++)
             Unsafe.Add(ref yr, i) = F.Apply(new Scalar(Unsafe.Add(ref xr, i))).V;
     }

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using Functional.Kernels;
+
+namespace Functional.Benchmarks;
+
+/// <summary>Times the products of a SimpleConvNet step one by one at their shapes (GFLOP/s each). Usage: convparts</summary>
+internal static class ConvParts
+{
+    public static int Run(string[] args)
+    {
+        var rng = new Random(1);
+        double[] R(int n) => [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5)];
+        void Time(string name, bool ta, bool tb, int m, int n, int k)
+        {
+            var a = R(m * k);
+            var b = R(k * n);
+            var c = new double[m * n];
+            var p = new Gemm.Product(ta, tb, m, n, k, a, ta ? k : m, b, tb ? n : k, c, m);
+            for (var i = 0; i < 5; i++)
+                Gemm.Multiply(p);
+            var best = double.MaxValue;
+            for (var r = 0; r < 7; r++)
+            {
+                var t0 = Stopwatch.GetTimestamp();
+                for (var i = 0; i < 10; i++)
+                    Gemm.Multiply(p);
+                best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds / 10);
+            }
+            Console.WriteLine(
+                $"{name, -34} {m, 6}×{n, -5} k {k, -6} {best, 8:F3} ms  {2.0 * m * n * k / best / 1e6, 7:F1} GFLOP/s"
+            );
+        }
+        Time("conv forward col·W", false, false, 57600, 30, 25);
+        Time("conv dW colᵀ·dY", true, false, 25, 30, 57600);
+        Time("fc1 forward x·W", false, false, 100, 100, 4320);
+        Time("fc1 dW xᵀ·dY", true, false, 4320, 100, 100);
+        Time("fc1 dX dY·Wᵀ", false, true, 100, 4320, 100);
+        Time("1024³ reference", false, false, 1024, 1024, 1024);
+        return 0;
+    }
+}
