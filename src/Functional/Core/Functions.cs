@@ -74,8 +74,8 @@ public static class Functions
 
     /// <summary>
     /// What every softmax here starts with, for the column-major n×c scores <paramref name="x"/>: per row the maximum
-    /// and then e = exp(x − max) and the sum of those in class order. The exponentials run a class column at a time,
-    /// across the rows (the vector forms of <see cref="Elementary.Exp(ReadOnlySpan{double}, Span{double})"/>); each
+    /// and then e = exp(x − max) and the sum of those in class order. The exponentials run over the whole block at once
+    /// (the vector forms of <see cref="Elementary.Exp(ReadOnlySpan{double}, Span{double})"/>); each
     /// row still sees the same operations in the same order, so every softmax and loss here shares these bits.
     /// </summary>
     internal static void ShiftedExp(
@@ -101,7 +101,13 @@ public static class Functions
             var ec = e.Slice(j * n, n);
             for (var i = 0; i < n; i++)
                 ec[i] = col[i] - max[i];
-            Elementary.Exp(ec, ec);
+        }
+        // One pass over the whole block: a small batch's columns would each end in a padded vector.
+        var all = e[..(n * c)];
+        Elementary.Exp(all, all);
+        for (var j = 0; j < c; j++)
+        {
+            var ec = e.Slice(j * n, n);
             for (var i = 0; i < n; i++)
                 sum[i] += ec[i];
         }
