@@ -6,92 +6,32 @@ namespace Functional.Layers;
 
 /// <summary>
 /// Max pooling over each channel of a batch of N×C×H×W images: each output is the largest input in its
-/// <see cref="Height"/>×<see cref="Width"/> window (moved by <see cref="Stride"/>; padded positions are not
+/// <see cref="Pool2D.Height"/>×<see cref="Pool2D.Width"/> window (moved by <see cref="Pool2D.Stride"/>; padded positions are not
 /// candidates). The gradient goes to the first maximum in the window's row-major scan, so ties are deterministic.
 /// </summary>
 /// <param name="Height">Window rows.</param>
 /// <param name="Width">Window columns.</param>
 /// <param name="Stride">Step between windows.</param>
 /// <param name="Pad">Padding on each side (at most half the window).</param>
-public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Layer
+public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Pool2D(Height, Width, Stride, Pad)
 {
     /// <summary>Per output, the position (h·W + w) of its maximum in its channel's plane, as a double; and the
     /// geometry.</summary>
     internal sealed record Cache(Tensor Arg, Im2Col.Geometry Geometry) : LayerCache;
 
-    Window2D Window => new(Height, Width, Stride, Pad);
-
-    string Name => $"MaxPool2D({Height}×{Width}, stride {Stride}, pad {Pad})";
+    internal override string Title => "MaxPool2D";
 
     /// <inheritdoc/>
     public override string Kind => "maxpool2d";
 
-    /// <inheritdoc/>
-    public override SampleShape OutputShape(SampleShape input)
-    {
-        Window.Check(Name, pool: true);
-        return Window.OutputShape(input, 0, 0, Name);
-    }
-
-    /// <inheritdoc/>
-    public override LayerForward Forward(LayerParams p, LayerState s, Tensor x, Ctx ctx)
-    {
-        var (y, c) = Apply(p.Index, x, null);
-        return new LayerForward(y, c);
-    }
-
-    /// <inheritdoc/>
-    public override LayerBackward Backward(LayerParams p, LayerCache cache, Tensor dy) =>
-        new(Gradient(p.Index, (Cache)cache, dy, null), []);
-
-    /// <inheritdoc/>
-    public override JsonObject ToJson() =>
-        new()
-        {
-            ["kind"] = Kind,
-            ["h"] = Height,
-            ["w"] = Width,
-            ["stride"] = Stride,
-            ["pad"] = Pad,
-        };
-
-    /// <summary>Reads the JSON written by <see cref="ToJson"/>.</summary>
+    /// <summary>Reads the JSON written by <see cref="Pool2D.ToJson"/>.</summary>
     public static MaxPool2D FromJson(JsonObject o) =>
         new(LayerJson.Int(o, "h"), LayerJson.Int(o, "w"), LayerJson.Int(o, "stride"), LayerJson.Int(o, "pad"));
 
-    /// <inheritdoc/>
-    public override string Describe() => $"MaxPool2D {Height}×{Width} s{Stride} p{Pad}";
-
-    internal override bool TakesBuffers => true;
-
-    internal override (Tensor Y, LayerCache Cache, ModelState State) Run(
-        LayerParams p,
-        ModelState st,
-        Tensor x,
-        Ctx ctx,
-        StepBuffers b
-    )
+    internal override (Tensor Y, LayerCache Cache) Apply(int index, Tensor x, StepScratch? work)
     {
-        var (y, c) = Apply(p.Index, x, b.Work);
-        return (y, c, st);
-    }
-
-    internal override Tensor? RunBackward(
-        LayerParams p,
-        LayerCache cache,
-        Tensor dy,
-        bool needDx,
-        StepBuffers b,
-        ref GradSink g
-    ) => needDx ? Gradient(p.Index, (Cache)cache, dy, b.Work) : null;
-
-    (Tensor Y, Cache Cache) Apply(int index, Tensor x, StepScratch? work)
-    {
-        var (n, c, h, w) = Window2D.Dims(x, 0, $"layer {index} {Name}");
-        Window.Check(Name, pool: true);
-        var (oh, ow) = Window.Output(h, w);
-        Shape.Require(oh > 0 && ow > 0, $"layer {index} {Name}: the window does not fit in a {c}×{h}×{w} image.");
-        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        var g = GeometryOf(index, x);
+        var (n, c, h, w, oh, ow) = (g.N, g.C, g.H, g.W, g.OH, g.OW);
         var (y, yd) = StepScratch.New(work, n, c * oh * ow);
         var (arg, ad) = StepScratch.New(work, n, c * oh * ow);
         Im2Col.EachChannel(c, (long)n * c * h * w, (Mat.Data(x), yd, ad, g), static (s, ch) => Channel(s, ch));
@@ -164,13 +104,11 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Lay
 
     /// <summary>dX: each output's gradient added to its maximum's position, in (channel, oh, ow) order; zero
     /// elsewhere.</summary>
-    Tensor Gradient(int index, Cache cache, Tensor dy, StepScratch? work)
+    internal override Tensor Gradient(int index, LayerCache cached, Tensor dy, StepScratch? work)
     {
+        var cache = (Cache)cached;
         var g = cache.Geometry;
-        Shape.Require(
-            dy.RowCount == g.N && dy.ColumnCount == g.C * g.OH * g.OW,
-            $"layer {index} {Name} backward: expected a gradient of {g.N}×{g.C}×{g.OH}×{g.OW}, got {dy.ShapeText}."
-        );
+        RequireGradient(index, g, dy);
         var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
         Im2Col.EachChannel(
             g.C,
