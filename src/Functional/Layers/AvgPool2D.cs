@@ -67,19 +67,26 @@ public sealed record AvgPool2D(int Height, int Width, int Stride, int Pad) : Poo
 
     /// <summary>dX: each output's gradient divided by the window's size and added to every input of its window,
     /// in (channel, oh, ow, i, j) order.</summary>
-    internal override Tensor Gradient(int index, LayerCache cached, Tensor dy, StepScratch? work)
+    internal override Tensor Gradient(
+        int index,
+        LayerCache cached,
+        Tensor dy,
+        StepScratch? work,
+        Tensor? reluBefore = null
+    )
     {
         var cache = (Cache)cached;
         var g = cache.Geometry;
         RequireGradient(index, g, dy);
+        var mask = MaskOf(index, g, reluBefore);
         var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
         Im2Col.EachChannel(
             g.C,
             (long)g.N * g.C * g.H * g.W,
-            (Mat.Data(dy), dxd, g),
+            (Mat.Data(dy), dxd, g, mask),
             static (s, c) =>
             {
-                var (d, dx, g) = s;
+                var (d, dx, g, mask) = s;
                 int n = g.N;
                 double size = g.Win.Height * g.Win.Width;
                 var plane = dx.AsSpan(n * c * g.H * g.W, n * g.H * g.W);
@@ -104,6 +111,7 @@ public sealed record AvgPool2D(int Height, int Width, int Stride, int Pad) : Poo
                         }
                     }
                 }
+                MaskChannel(mask, dx, g, c);
             }
         );
         return dx.Reshape(g.N, g.C, g.H, g.W);

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Functional.Core;
+using Functional.Kernels;
 
 namespace Functional.Layers;
 
@@ -189,6 +190,12 @@ public sealed record Conv2D(
 
     /// <summary>dW = colᵀ·dY, db = the sums of dY over samples and positions, and, when asked, dX: the columns
     /// dY·Wᵀ folded back onto the image.</summary>
+    /// <remarks>
+    /// dW is computed as its transpose dYᵀ·col (filters × taps) and transposed (a few hundred elements): the same
+    /// products in the same order (fma is symmetric in its factors), so the same bits, but split across threads by
+    /// filters, where each part packs only its filters' gradients and reads the columns in place; colᵀ·dY split
+    /// by filters made every part pack all of col. The bias sums are one column of dY per thread.
+    /// </remarks>
     (Tensor DW, Tensor? DX, Tensor DB) Gradients(LayerParams p, Cache c, Tensor dy, bool needDx, StepBuffers b)
     {
         var g = c.Geometry;
@@ -196,12 +203,44 @@ public sealed record Conv2D(
             dy.RowCount == g.N && dy.ColumnCount == OutChannels * g.OH * g.OW,
             $"layer {p.Index} {Name} backward: expected a gradient of {g.N}×{OutChannels}×{g.OH}×{g.OW}, got {dy.ShapeText}."
         );
-        var rows = Mat.Wrap(g.Rows, OutChannels, Mat.Data(dy));
-        var (dw, dcol, db) = Affine.Gradients(c.Col, p["W"], rows, needDx, b.Work, b.Grads);
+        int rows = g.Rows,
+            taps = g.Taps,
+            filters = OutChannels;
+        var dyd = Mat.Data(dy);
+        var (_, dwt) = StepScratch.New(b.Work, filters, taps);
+        var weight = new Gemm.Product(true, false, filters, taps, rows, dyd, rows, Mat.Data(c.Col), rows, dwt, filters);
+        Tensor? dcol = null;
+        if (needDx)
+        {
+            var w = p["W"];
+            Shape.Require(
+                w.RowCount == taps && w.ColumnCount == filters,
+                $"layer {p.Index} {Name} backward: expected W of {taps}×{filters}, got {w.ShapeText}."
+            );
+            (dcol, var dcold) = StepScratch.New(b.Work, rows, taps);
+            Gemm.MultiplyBoth(
+                weight,
+                new Gemm.Product(false, true, rows, taps, filters, dyd, rows, Mat.Data(w), taps, dcold, rows)
+            );
+        }
+        else
+            Gemm.Multiply(weight);
+        var (dw, dwd) = StepScratch.New(b.Grads, taps, filters);
+        for (var f = 0; f < filters; f++)
+        for (var k = 0; k < taps; k++)
+            dwd[k + f * taps] = dwt[f + k * filters];
+        var db = new double[filters];
+        Im2Col.EachChannel(
+            filters,
+            (long)rows * filters,
+            (dyd, db, rows),
+            static (s, f) => Reductions.ColumnSums(s.dyd.AsSpan(f * s.rows, s.rows), s.rows, s.db.AsSpan(f, 1))
+        );
+        var bias = Tensor.Wrap(1, filters, db);
         if (dcol is null)
-            return (dw, null, db);
+            return (dw, null, bias);
         var (dx, dxd) = StepScratch.New(b.Work, g.N, g.C * g.H * g.W);
         Im2Col.Unpack(Mat.Data(dcol), g, dxd);
-        return (dw, dx.Reshape(g.N, g.C, g.H, g.W), db);
+        return (dw, dx.Reshape(g.N, g.C, g.H, g.W), bias);
     }
 }

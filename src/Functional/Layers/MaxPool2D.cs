@@ -104,25 +104,33 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
 
     /// <summary>dX: each output's gradient added to its maximum's position, in (channel, oh, ow) order; zero
     /// elsewhere.</summary>
-    internal override Tensor Gradient(int index, LayerCache cached, Tensor dy, StepScratch? work)
+    internal override Tensor Gradient(
+        int index,
+        LayerCache cached,
+        Tensor dy,
+        StepScratch? work,
+        Tensor? reluBefore = null
+    )
     {
         var cache = (Cache)cached;
         var g = cache.Geometry;
         RequireGradient(index, g, dy);
+        var mask = MaskOf(index, g, reluBefore);
         var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
         Im2Col.EachChannel(
             g.C,
             (long)g.N * g.C * g.H * g.W,
-            (Mat.Data(dy), Mat.Data(cache.Arg), dxd, g),
+            (Mat.Data(dy), Mat.Data(cache.Arg), dxd, g, mask),
             static (s, c) =>
             {
-                var (d, arg, dx, g) = s;
+                var (d, arg, dx, g, mask) = s;
                 int n = g.N,
                     plane = g.H * g.W;
                 dx.AsSpan(n * c * plane, n * plane).Clear();
                 for (var o = c * g.OH * g.OW; o < (c + 1) * g.OH * g.OW; o++)
                 for (var t = 0; t < n; t++)
                     dx[n * (c * plane + (int)arg[n * o + t]) + t] += d[n * o + t];
+                MaskChannel(mask, dx, g, c);
             }
         );
         return dx.Reshape(g.N, g.C, g.H, g.W);

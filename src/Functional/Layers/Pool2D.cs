@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Functional.Core;
+using Functional.Kernels;
 
 namespace Functional.Layers;
 
@@ -7,13 +8,15 @@ namespace Functional.Layers;
 /// A pooling layer over each channel of a batch of N×C×H×W images (<see cref="MaxPool2D"/>, <see cref="AvgPool2D"/>):
 /// no parameters, a <see cref="Height"/>×<see cref="Width"/> window moved by <see cref="Stride"/> over the image
 /// padded by <see cref="Pad"/>. The geometry, the checks, the JSON and the layer plumbing are written here once; each
-/// pool gives its forward and its gradient.
+/// pool gives its forward and its gradient. After a ReLU (a convolution's usual activation) the pool's backward also
+/// applies the ReLU's, channel by channel while the channel is in cache: the ReLU's own expression, so the same bits
+/// as the two layers apart, without a second pass over the batch.
 /// </summary>
 /// <param name="Height">Window rows.</param>
 /// <param name="Width">Window columns.</param>
 /// <param name="Stride">Step between windows.</param>
 /// <param name="Pad">Padding on each side (at most half the window).</param>
-public abstract record Pool2D(int Height, int Width, int Stride, int Pad) : Layer
+public abstract record Pool2D(int Height, int Width, int Stride, int Pad) : Layer, IFusingLayer
 {
     internal Window2D Window => new(Height, Width, Stride, Pad);
 
@@ -75,13 +78,64 @@ public abstract record Pool2D(int Height, int Width, int Stride, int Pad) : Laye
         bool needDx,
         StepBuffers b,
         ref GradSink g
-    ) => needDx ? Gradient(p.Index, cache, dy, b.Work) : null;
+    ) => needDx ? Gradient(p.Index, cache, dy, b.Work, null) : null;
+
+    bool IFusingLayer.FusesForward(Layer next) => false;
+
+    bool IFusingLayer.FusesBackwardOf(Layer previous) =>
+        previous is IEpilogueActivation { Epilogue: FusedActivation.Relu };
+
+    (Tensor Y, LayerCache Cache, LayerCache NextCache) IFusingLayer.ForwardFused(
+        LayerParams p,
+        Tensor x,
+        Layer next,
+        StepBuffers b
+    ) => throw new InvalidOperationException($"{Name} absorbs no layer after it.");
+
+    Tensor IFusingLayer.BackwardFused(
+        LayerParams p,
+        LayerCache cache,
+        Tensor dy,
+        LayerCache previousCache,
+        StepBuffers b,
+        ref GradSink g
+    ) => Gradient(p.Index, cache, dy, b.Work, ((IOutputCache)previousCache).Y);
 
     /// <summary>The pooled batch (from <paramref name="work"/> when given) and the cache its gradient needs.</summary>
     internal abstract (Tensor Y, LayerCache Cache) Apply(int index, Tensor x, StepScratch? work);
 
-    /// <summary>dX from dY and the cache of <see cref="Apply"/>.</summary>
-    internal abstract Tensor Gradient(int index, LayerCache cache, Tensor dy, StepScratch? work);
+    /// <summary>dX from dY and the cache of <see cref="Apply"/>; with <paramref name="reluBefore"/> (the output of the
+    /// ReLU that feeds the pool, i.e. the pool's input) dX already through that ReLU's backward.</summary>
+    internal abstract Tensor Gradient(
+        int index,
+        LayerCache cache,
+        Tensor dy,
+        StepScratch? work,
+        Tensor? reluBefore = null
+    );
+
+    /// <summary>The ReLU's backward on channel <paramref name="c"/> of dX, in place: dx·(y &gt; 0 ? 1 : 0) with the
+    /// ReLU layer's own kernel. Nothing when <paramref name="y"/> is null.</summary>
+    internal static void MaskChannel(double[]? y, double[] dx, in Im2Col.Geometry g, int c)
+    {
+        if (y is null)
+            return;
+        var plane = g.N * g.H * g.W;
+        var d = dx.AsSpan(plane * c, plane);
+        Elementwise.ReluBackward(y.AsSpan(plane * c, plane), d, d);
+    }
+
+    /// <summary>The data of <paramref name="reluBefore"/>, checked to be the shape of the pool's input.</summary>
+    internal double[]? MaskOf(int index, Im2Col.Geometry g, Tensor? reluBefore)
+    {
+        if (reluBefore is null)
+            return null;
+        Shape.Require(
+            reluBefore.RowCount == g.N && reluBefore.ColumnCount == g.C * g.H * g.W,
+            $"layer {index} {Name} backward: expected the ReLU output of {g.N}×{g.C}×{g.H}×{g.W}, got {reluBefore.ShapeText}."
+        );
+        return Mat.Data(reluBefore);
+    }
 
     /// <summary>The geometry of pooling <paramref name="x"/>, checked: the window must fit the image.</summary>
     internal Im2Col.Geometry GeometryOf(int index, Tensor x)

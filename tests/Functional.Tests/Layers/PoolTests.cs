@@ -1,7 +1,9 @@
 using Functional.Core;
 using Functional.Layers;
+using Functional.Models;
 using Xunit;
 using static Functional.Tests.Support.TestData;
+using Back = Functional.Models.StagePlan.Back;
 
 namespace Functional.Tests.Layers;
 
@@ -74,6 +76,51 @@ public class PoolTests
         }
         Assert.Equal(dxm, max.Backward(P, ym.Cache, dy).Dx.ToArray());
         Assert.Equal(dxa, avg.Backward(P, ya.Cache, dy).Dx.ToArray());
+    }
+
+    /// <summary>
+    /// After a ReLU the pool's backward applies the ReLU's (the plan fuses them): the bits of the ReLU's own backward
+    /// after the pool's, with zeros, signed zeros and a NaN in the gradient, and windows that overlap (stride 1),
+    /// where a position gathers several outputs' gradients before the mask.
+    /// </summary>
+    [Theory]
+    [InlineData(2, 2, 2, 0)]
+    [InlineData(3, 3, 2, 1)]
+    [InlineData(3, 2, 1, 1)]
+    public void After_a_relu_the_fused_backward_equals_the_relu_backward_after_the_pool_bitwise(
+        int kh,
+        int kw,
+        int s,
+        int p
+    )
+    {
+        const int N = 6,
+            C = 3,
+            H = 7,
+            W = 6;
+        var relu = new Relu();
+        var r = relu.Forward(P, S, Normal(3, N, C * H * W).Reshape(N, C, H, W), Ctx.Eval);
+        Pool2D[] pools = [new MaxPool2D(kh, kw, s, p), new AvgPool2D(kh, kw, s, p)];
+        foreach (var pool in pools)
+        {
+            var f = pool.Forward(P, S, r.Y.Reshape(N, C, H, W), Ctx.Eval);
+            var dy = Normal(4, f.Y.RowCount, f.Y.ColumnCount).With(0, 0, -0.0).With(1, 2, double.NaN).With(2, 1, 0.0);
+            var apart = relu.Backward(P, r.Cache, pool.Backward(P, f.Cache, dy).Dx).Dx;
+            var sink = new GradSink([]);
+            var fused = ((IFusingLayer)pool).BackwardFused(P, f.Cache, dy, r.Cache, StepBuffers.None, ref sink);
+            AssertBitwise(apart, fused, pool.Describe());
+            Assert.Contains(apart.ToArray(), v => v == 0.0);
+        }
+    }
+
+    [Fact]
+    public void A_pool_after_a_relu_takes_its_backward_in_the_plan()
+    {
+        var net = Nets.SimpleConvNet(SampleShape.Image(1, 8, 8), filters: 4, kernel: 3, hidden: 16);
+        Assert.Equal(
+            [Back.Own, Back.Skip, Back.FusedWithPrevious, Back.Own, Back.Own, Back.Skip, Back.FusedWithPrevious],
+            net.Plan.WithoutInput
+        );
     }
 
     [Fact]
