@@ -31,7 +31,8 @@ internal static class ConvParts
             );
         }
         Time("conv forward col·W", false, false, 57600, 30, 25);
-        Time("conv dW colᵀ·dY", true, false, 25, 30, 57600);
+        Time("conv dW colᵀ·dY (not used)", true, false, 25, 30, 57600);
+        Time("conv dWᵀ dYᵀ·col (Conv2D's)", true, false, 30, 25, 57600);
         Time("fc1 forward x·W", false, false, 100, 100, 4320);
         Time("fc1 dW xᵀ·dY", true, false, 4320, 100, 100);
         Time("fc1 dX dY·Wᵀ", false, true, 100, 4320, 100);

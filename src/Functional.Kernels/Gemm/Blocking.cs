@@ -233,7 +233,7 @@ internal static partial class Gemm
     /// </summary>
     private static unsafe void Parallel(ref Job job, int threads, Epilogue? epilogue)
     {
-        bool byColumns = job.M <= job.N;
+        bool byColumns = job.M <= job.N && !RowsPackLess(job, threads);
         if (byColumns && job.Codes != null)
         {
             // Every part reads every row of A: write A once, here, rather than by both parts at once.
@@ -248,6 +248,18 @@ internal static partial class Gemm
         {
             Block(ref job, 0, job.M, 0, job.N, epilogue);
         }
+    }
+
+    /// <summary>
+    /// Whether a split by rows packs less than the split by columns that m ≤ n would choose: when each row part is
+    /// one block of rows, the wide tiles read B where it lies and each part packs only its rows of A, while every
+    /// column part packs all of A (a 100×4320 by 4320×100 product packed A twice). Not with rows owed to A, whose
+    /// parts follow the batch gather's.
+    /// </summary>
+    private static unsafe bool RowsPackLess(in Job job, int threads)
+    {
+        int rowUnits = (job.M + MR - 1) / MR;
+        return Wide && job.Codes == null && rowUnits >= threads && RoundUp((job.M + threads - 1) / threads, MR) <= MC;
     }
 
     /// <summary>Bounds of part <paramref name="part"/> of <paramref name="parts"/> along the split dimension.</summary>

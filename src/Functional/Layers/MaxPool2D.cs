@@ -124,6 +124,11 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
             static (s, c) =>
             {
                 var (d, arg, dx, g, mask) = s;
+                if (Tiles(g))
+                {
+                    TiledChannel(d, arg, dx, g, mask, c);
+                    return;
+                }
                 int n = g.N,
                     plane = g.H * g.W;
                 dx.AsSpan(n * c * plane, n * plane).Clear();
@@ -134,5 +139,62 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
             }
         );
         return dx.Reshape(g.N, g.C, g.H, g.W);
+    }
+
+    /// <summary>Whether the windows tile the image exactly (stride = window, no padding, sizes divisible): every
+    /// input then lies in exactly one window.</summary>
+    static bool Tiles(in Im2Col.Geometry g) =>
+        g.Win.Pad == 0
+        && g.Win.Stride == g.Win.Height
+        && g.Win.Stride == g.Win.Width
+        && g.OH * g.Win.Height == g.H
+        && g.OW * g.Win.Width == g.W;
+
+    /// <summary>
+    /// One channel of dX when the windows tile the image, written in one pass: each input is 0 + dY at its window's
+    /// maximum and 0 elsewhere, times the ReLU's (y &gt; 0 ? 1 : 0) when there is a mask: exactly the value the
+    /// clear-scatter-mask passes give it (one gradient per position, so one addition).
+    /// </summary>
+    static void TiledChannel(double[] d, double[] arg, double[] dx, in Im2Col.Geometry g, double[]? mask, int c)
+    {
+        int n = g.N,
+            plane = g.H * g.W;
+        var (zero, one) = (Vector256<double>.Zero, Vector256.Create(1.0));
+        for (var oh = 0; oh < g.OH; oh++)
+        for (var ow = 0; ow < g.OW; ow++)
+        {
+            var o = n * ((c * g.OH + oh) * g.OW + ow);
+            var dd = d.AsSpan(o, n);
+            var at = arg.AsSpan(o, n);
+            for (var i = 0; i < g.Win.Height; i++)
+            for (var j = 0; j < g.Win.Width; j++)
+            {
+                var pos = (oh * g.Win.Height + i) * g.W + ow * g.Win.Width + j;
+                var to = dx.AsSpan(n * (c * plane + pos), n);
+                var y = mask is null ? default : mask.AsSpan(n * (c * plane + pos), n);
+                var t = 0;
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    var pv = Vector256.Create((double)pos);
+                    for (; t + 4 <= n; t += 4)
+                    {
+                        var hit = Vector256.Equals(Vector256.Create<double>(at.Slice(t, 4)), pv);
+                        var v = Vector256.ConditionalSelect(hit, zero + Vector256.Create<double>(dd.Slice(t, 4)), zero);
+                        if (mask is not null)
+                            v *= Vector256.ConditionalSelect(
+                                Vector256.GreaterThan(Vector256.Create<double>(y.Slice(t, 4)), zero),
+                                one,
+                                zero
+                            );
+                        v.CopyTo(to.Slice(t, 4));
+                    }
+                }
+                for (; t < n; t++)
+                {
+                    var v = at[t] == pos ? 0.0 + dd[t] : 0.0;
+                    to[t] = mask is null ? v : v * (y[t] > 0 ? 1.0 : 0.0);
+                }
+            }
+        }
     }
 }

@@ -23,12 +23,12 @@ public class PoolTests
     [InlineData(2, 2, 2, 0)]
     [InlineData(3, 3, 2, 1)]
     [InlineData(3, 2, 1, 1)]
-    public void Max_and_average_equal_the_nested_loops_bitwise(int kh, int kw, int s, int p)
+    [InlineData(2, 2, 2, 0, 8, 6)] // windows that tile the image: the one-pass gradient
+    [InlineData(3, 3, 3, 0, 6, 9)]
+    public void Max_and_average_equal_the_nested_loops_bitwise(int kh, int kw, int s, int p, int H = 7, int W = 6)
     {
         const int N = 5,
-            C = 3,
-            H = 7,
-            W = 6;
+            C = 3;
         var x = Normal(1, N, C * H * W).Reshape(N, C, H, W);
         var max = new MaxPool2D(kh, kw, s, p);
         var avg = new AvgPool2D(kh, kw, s, p);
@@ -37,7 +37,7 @@ public class PoolTests
         int oh = (H + 2 * p - kh) / s + 1,
             ow = (W + 2 * p - kw) / s + 1;
         Assert.Equal([N, C, oh, ow], ym.Y.Dims.ToArray());
-        var dy = Normal(2, N, C * oh * ow);
+        var dy = Normal(2, N, C * oh * ow).With(0, 0, -0.0);
         var dxm = new double[N * C * H * W];
         var dxa = new double[N * C * H * W];
         for (var c = 0; c < C; c++)
@@ -74,8 +74,9 @@ public class PoolTests
                     dxa[n + N * ((c * H + h) * W + w)] += share;
             }
         }
-        Assert.Equal(dxm, max.Backward(P, ym.Cache, dy).Dx.ToArray());
-        Assert.Equal(dxa, avg.Backward(P, ya.Cache, dy).Dx.ToArray());
+        static long[] Bits(IEnumerable<double> v) => [.. v.Select(BitConverter.DoubleToInt64Bits)];
+        Assert.Equal(Bits(dxm), Bits(max.Backward(P, ym.Cache, dy).Dx.ToArray()));
+        Assert.Equal(Bits(dxa), Bits(avg.Backward(P, ya.Cache, dy).Dx.ToArray()));
     }
 
     /// <summary>
@@ -87,17 +88,19 @@ public class PoolTests
     [InlineData(2, 2, 2, 0)]
     [InlineData(3, 3, 2, 1)]
     [InlineData(3, 2, 1, 1)]
+    [InlineData(2, 2, 2, 0, 8, 6)]
+    [InlineData(3, 3, 3, 0, 6, 9)]
     public void After_a_relu_the_fused_backward_equals_the_relu_backward_after_the_pool_bitwise(
         int kh,
         int kw,
         int s,
-        int p
+        int p,
+        int H = 7,
+        int W = 6
     )
     {
         const int N = 6,
-            C = 3,
-            H = 7,
-            W = 6;
+            C = 3;
         var relu = new Relu();
         var r = relu.Forward(P, S, Normal(3, N, C * H * W).Reshape(N, C, H, W), Ctx.Eval);
         Pool2D[] pools = [new MaxPool2D(kh, kw, s, p), new AvgPool2D(kh, kw, s, p)];
