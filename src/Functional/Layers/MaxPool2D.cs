@@ -15,9 +15,9 @@ namespace Functional.Layers;
 /// <param name="Pad">Padding on each side (at most half the window).</param>
 public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Pool2D(Height, Width, Stride, Pad)
 {
-    /// <summary>Per output, the position (h·W + w) of its maximum in its channel's plane, as a double; and the
-    /// geometry.</summary>
-    internal sealed record Cache(Tensor Arg, Im2Col.Geometry Geometry) : LayerCache;
+    /// <summary>Per output, the position (h·W + w) of its maximum in its channel's plane, as a double; the
+    /// geometry; and the output (the maxima, which a fused ReLU backward reads instead of the 4× larger input).</summary>
+    internal sealed record Cache(Tensor Arg, Im2Col.Geometry Geometry, Tensor Y) : LayerCache;
 
     internal override string Title => "MaxPool2D";
 
@@ -35,7 +35,7 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
         var (y, yd) = StepScratch.New(work, n, c * oh * ow);
         var (arg, ad) = StepScratch.New(work, n, c * oh * ow);
         Im2Col.EachChannel(c, (long)n * c * h * w, (Mat.Data(x), yd, ad, g), static (s, ch) => Channel(s, ch));
-        return (y.Reshape(n, c, oh, ow), new Cache(arg, g));
+        return (y.Reshape(n, c, oh, ow), new Cache(arg, g, y));
     }
 
     /// <summary>One channel's maxima, window by window, the window scanned row by row; a later element replaces
@@ -120,13 +120,13 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
         Im2Col.EachChannel(
             g.C,
             (long)g.N * g.C * g.H * g.W,
-            (Mat.Data(dy), Mat.Data(cache.Arg), dxd, g, mask),
+            (Mat.Data(dy), Mat.Data(cache.Arg), dxd, g, mask, Mat.Data(cache.Y)),
             static (s, c) =>
             {
-                var (d, arg, dx, g, mask) = s;
+                var (d, arg, dx, g, mask, y) = s;
                 if (Tiles(g))
                 {
-                    TiledChannel(d, arg, dx, g, mask, c);
+                    TiledChannel(d, arg, dx, g, mask is null ? null : y, c);
                     return;
                 }
                 int n = g.N,
@@ -152,48 +152,43 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
 
     /// <summary>
     /// One channel of dX when the windows tile the image, written in one pass: each input is 0 + dY at its window's
-    /// maximum and 0 elsewhere, times the ReLU's (y &gt; 0 ? 1 : 0) when there is a mask: exactly the value the
-    /// clear-scatter-mask passes give it (one gradient per position, so one addition).
+    /// maximum and 0 elsewhere, and with a ReLU before the pool the maximum's value is times (y &gt; 0 ? 1 : 0): exactly
+    /// what the clear, scatter and mask passes give (one gradient per position, so one addition; 0·mask is +0). The
+    /// mask reads the pool's output <paramref name="pooled"/>, which holds the ReLU output at each maximum.
     /// </summary>
-    static void TiledChannel(double[] d, double[] arg, double[] dx, in Im2Col.Geometry g, double[]? mask, int c)
+    static void TiledChannel(double[] d, double[] arg, double[] dx, in Im2Col.Geometry g, double[]? pooled, int c)
     {
         int n = g.N,
             plane = g.H * g.W;
-        var (zero, one) = (Vector256<double>.Zero, Vector256.Create(1.0));
+        var zero = Vector256<double>.Zero;
+        Span<double> share = n <= 256 ? stackalloc double[n] : new double[n];
         for (var oh = 0; oh < g.OH; oh++)
         for (var ow = 0; ow < g.OW; ow++)
         {
             var o = n * ((c * g.OH + oh) * g.OW + ow);
-            var dd = d.AsSpan(o, n);
             var at = arg.AsSpan(o, n);
+            for (var t = 0; t < n; t++)
+                share[t] = pooled is null ? 0.0 + d[o + t] : (0.0 + d[o + t]) * (pooled[o + t] > 0 ? 1.0 : 0.0);
             for (var i = 0; i < g.Win.Height; i++)
             for (var j = 0; j < g.Win.Width; j++)
             {
                 var pos = (oh * g.Win.Height + i) * g.W + ow * g.Win.Width + j;
                 var to = dx.AsSpan(n * (c * plane + pos), n);
-                var y = mask is null ? default : mask.AsSpan(n * (c * plane + pos), n);
                 var t = 0;
                 if (Vector256.IsHardwareAccelerated)
                 {
                     var pv = Vector256.Create((double)pos);
                     for (; t + 4 <= n; t += 4)
-                    {
-                        var hit = Vector256.Equals(Vector256.Create<double>(at.Slice(t, 4)), pv);
-                        var v = Vector256.ConditionalSelect(hit, zero + Vector256.Create<double>(dd.Slice(t, 4)), zero);
-                        if (mask is not null)
-                            v *= Vector256.ConditionalSelect(
-                                Vector256.GreaterThan(Vector256.Create<double>(y.Slice(t, 4)), zero),
-                                one,
+                        Vector256
+                            .ConditionalSelect(
+                                Vector256.Equals(Vector256.Create<double>(at.Slice(t, 4)), pv),
+                                Vector256.Create<double>(share.Slice(t, 4)),
                                 zero
-                            );
-                        v.CopyTo(to.Slice(t, 4));
-                    }
+                            )
+                            .CopyTo(to.Slice(t, 4));
                 }
                 for (; t < n; t++)
-                {
-                    var v = at[t] == pos ? 0.0 + dd[t] : 0.0;
-                    to[t] = mask is null ? v : v * (y[t] > 0 ? 1.0 : 0.0);
-                }
+                    to[t] = at[t] == pos ? share[t] : 0.0;
             }
         }
     }
