@@ -175,9 +175,10 @@ internal static partial class Gemm
                             continue;
                         }
 
-                        if (Wide && nr == NR)
+                        if (Wide)
                         {
-                            // A lone full column panel (the columns after the last pair): 16×4 tiles.
+                            // A lone column panel (the columns after the last pair, zero-padded when narrow): 16×4
+                            // tiles storing its nr columns.
                             for (; ir + (2 * MR) <= mc; ir += 2 * MR)
                             {
                                 Kernel16x4(
@@ -190,7 +191,8 @@ internal static partial class Gemm
                                     job.Beta,
                                     mode,
                                     bcol,
-                                    tileRelu
+                                    tileRelu,
+                                    nr
                                 );
                             }
                         }

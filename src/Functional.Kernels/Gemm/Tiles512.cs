@@ -105,8 +105,9 @@ internal static partial class Gemm
 
     /// <summary>
     /// 16×4 register tile: rows from the packed 8-row panels at a and a + 8·kc, one packed 4-column panel of op(B)
-    /// at b (<see cref="NR"/> per k); 8 Vector512 accumulators. Full tiles only; the same sums and stores as
-    /// <see cref="Kernel8x4"/>, so the same bits.
+    /// at b (<see cref="NR"/> per k, zero past the matrix); 8 Vector512 accumulators. Full rows; the first
+    /// <paramref name="nr"/> columns are stored (a narrow last panel costs a 16-row tile, not two 8×4 scalar-stored
+    /// ones). The same sums and stores as <see cref="Kernel8x4"/>, so the same bits.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Kernel16x4(
@@ -119,7 +120,8 @@ internal static partial class Gemm
         double beta,
         int mode,
         double* bias,
-        bool relu
+        bool relu,
+        int nr
     )
     {
         var c00 = Vector512<double>.Zero;
@@ -154,9 +156,12 @@ internal static partial class Gemm
         }
 
         Store16(c, c00, c10, alpha, beta, mode, bias, 0, relu);
-        Store16(c + ldc, c01, c11, alpha, beta, mode, bias, 1, relu);
-        Store16(c + (2L * ldc), c02, c12, alpha, beta, mode, bias, 2, relu);
-        Store16(c + (3L * ldc), c03, c13, alpha, beta, mode, bias, 3, relu);
+        if (nr > 1)
+            Store16(c + ldc, c01, c11, alpha, beta, mode, bias, 1, relu);
+        if (nr > 2)
+            Store16(c + (2L * ldc), c02, c12, alpha, beta, mode, bias, 2, relu);
+        if (nr > 3)
+            Store16(c + (3L * ldc), c03, c13, alpha, beta, mode, bias, 3, relu);
     }
 
     /// <summary>

@@ -382,7 +382,8 @@ public class GemmTests
 
     /// <summary>
     /// On a core with AVX-512 the packed path takes 16×8 tiles of 512-bit vectors wherever two full row panels meet
-    /// two full column panels, 8×8 tiles for the rows left under them, and 8×4 tiles elsewhere; when the rows fit one
+    /// two full column panels, 8×8 tiles for the rows left under them, 16×4 tiles for a last column panel (storing
+    /// its 1–4 columns) and 8×4 tiles elsewhere; when the rows fit one
     /// row block (≤ 96) the wide tiles read op(B) in place instead of packed. Here the whole products take 16×8 and
     /// 8×8 tiles (partial ones where m is not a multiple of 8), with op(B) packed (m = 131) or in place (m ≤ 96); the
     /// slices 4 columns wide take only 8×4 tiles, and those 8 rows tall 8×8 tiles reading op(B) in place (and 8×4
@@ -396,6 +397,8 @@ public class GemmTests
     [InlineData(true, false, 96, 24, 1600, 0.5)]
     [InlineData(false, true, 64, 40, 1200, -1.25)]
     [InlineData(true, true, 50, 32, 1600, 1.0)]
+    [InlineData(false, false, 96, 30, 1200, 0.0)] // a last panel of 2 columns
+    [InlineData(true, false, 48, 27, 1600, 0.25)] // of 3
     public void Wide_tiles_give_the_bits_of_the_narrow_ones(bool ta, bool tb, int m, int n, int k, double beta)
     {
         int lda = ta ? k : m,
