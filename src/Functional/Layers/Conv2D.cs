@@ -194,7 +194,7 @@ public sealed record Conv2D(
     /// dW is computed as its transpose dYᵀ·col (filters × taps) and transposed (a few hundred elements): the same
     /// products in the same order (fma is symmetric in its factors), so the same bits, but split across threads by
     /// filters, where each part packs only its filters' gradients and reads the columns in place; colᵀ·dY split
-    /// by filters made every part pack all of col. The bias sums are one column of dY per thread.
+    /// by filters made every part pack all of col. The bias sums are four columns of dY per part.
     /// </remarks>
     (Tensor DW, Tensor? DX, Tensor DB) Gradients(LayerParams p, Cache c, Tensor dy, bool needDx, StepBuffers b)
     {
@@ -230,11 +230,16 @@ public sealed record Conv2D(
         for (var k = 0; k < taps; k++)
             dwd[k + f * taps] = dwt[f + k * filters];
         var db = new double[filters];
+        // Four columns per part: the column sums interleave four independent chains of additions.
         Im2Col.EachChannel(
-            filters,
+            (filters + 3) / 4,
             (long)rows * filters,
             (dyd, db, rows),
-            static (s, f) => Reductions.ColumnSums(s.dyd.AsSpan(f * s.rows, s.rows), s.rows, s.db.AsSpan(f, 1))
+            static (s, q) =>
+            {
+                var cols = Math.Min(4, s.db.Length - 4 * q);
+                Reductions.ColumnSums(s.dyd.AsSpan(4 * q * s.rows, cols * s.rows), s.rows, s.db.AsSpan(4 * q, cols));
+            }
         );
         var bias = Tensor.Wrap(1, filters, db);
         if (dcol is null)
