@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using Functional.Cli.Plotting;
 using Functional.Layers;
 using Functional.Models;
+using Functional.Numerics;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -29,7 +30,7 @@ public sealed class BatchNormExperiment : IExperiment
         var trainSize = ctx.Pick(ctx.TrainSize, 1000, 500);
         var batch = ctx.Pick(ctx.Batch, 100, 100);
         var data = ctx.Images(trainSize).Train;
-        var scales = Enumerable.Range(0, Scales).Select(i => Math.Pow(10, -4.0 * i / (Scales - 1))).ToArray();
+        var scales = Enumerable.Range(0, Scales).Select(i => PortableMath.Pow10(-4.0 * i / (Scales - 1))).ToArray();
         var batches = new Batches(data.Count, batch, BatchSampling.Replacement).Validate();
         var perEpoch = batches.StepsPerEpoch;
         var opt = new Sgd(Lr);

@@ -3,6 +3,7 @@ using Functional.Cli.Plotting;
 using Functional.Core;
 using Functional.Data;
 using Functional.Models;
+using Functional.Numerics;
 using Functional.Optim;
 using Functional.Training;
 using ScottPlot;
@@ -54,8 +55,8 @@ public sealed class HyperparametersExperiment : IExperiment
             t =>
             {
                 var draw = ctx.Key.FoldIn(SearchPurpose).FoldIn((ulong)t);
-                var lr = Math.Pow(10, -6 + 4 * draw.Uniform(0));
-                var wd = Math.Pow(10, -8 + 4 * draw.Uniform(1));
+                var lr = PortableMath.Pow10(-6 + 4 * draw.Uniform(0));
+                var wd = PortableMath.Pow10(-8 + 4 * draw.Uniform(1));
                 var net = Nets.MultiLayerNet(train.Features, Hidden, 10, HiddenActivation.Relu, weightDecay: wd);
                 var opt = new Sgd(lr);
                 var r = Runner.Train(

@@ -46,6 +46,7 @@ namespace Functional.Tests.Determinism
             ("cos", Math.Cos, Elementary.Cos, -7, 7),
             ("sin", Math.Sin, Elementary.Sin, -7, 7),
             ("pow", x => Math.Pow(0.999, Math.Floor(x)), x => Powers.Pow(0.999, (long)Math.Floor(x)), 1, 5000),
+            ("pow10", x => Math.Pow(10, x), PortableMath.Pow10, -8, 2),
         ];
 
         static string Bits(IEnumerable<double> ys) =>
