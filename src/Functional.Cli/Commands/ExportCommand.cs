@@ -21,7 +21,7 @@ public sealed class ExportCommand : ICliCommand
         var format = new CliOption("--format")
         {
             Description =
-                "onnx: a float64 inference graph (input 'input' N×features, output 'output': the probabilities, or the scores of a regression); "
+                "onnx: a float64 inference graph (input 'input' N×features, or N×C×H×W for a convolutional network; output 'output': the probabilities, or the scores of a regression); "
                 + "safetensors: the parameters and BatchNorm statistics, row-major, with the network spec in __metadata__",
             Required = true,
         };
@@ -66,7 +66,9 @@ public sealed class ExportCommand : ICliCommand
     {
         var kind = TrainConfig.Parse.OneOf("--format", format, Formats);
         if (dtype is not null && kind == "onnx")
-            throw new UsageException("--dtype: applies to --format safetensors only (ONNX export is float64)");
+            throw new UsageException(
+                "--dtype: applies to --format safetensors only (ONNX export is float64, convolutions included)"
+            );
         var type =
             TrainConfig.Parse.OneOf("--dtype", dtype ?? "f64", DTypes) == "f32"
                 ? SafeTensorsDType.F32
@@ -89,7 +91,7 @@ public sealed class ExportCommand : ICliCommand
                         )
                 );
             log.WriteLine(
-                $"wrote {target}: ONNX (IR {Onnx.IrVersion}, opset {Onnx.Opset}, float64), input '{Onnx.InputName}' N×{c.Net.Inputs}, output '{Onnx.OutputName}' N×{c.Net.Outputs}"
+                $"wrote {target}: ONNX (IR {Onnx.IrVersion}, opset {Onnx.Opset}, float64), input '{Onnx.InputName}' N×{c.Net.InputShape}, output '{Onnx.OutputName}' N×{c.Net.Outputs}"
             );
         }
         else

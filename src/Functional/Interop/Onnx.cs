@@ -11,11 +11,19 @@ namespace Functional.Interop;
 
 /// <summary>
 /// Exports a trained network as an ONNX model for inference: a float64 graph from an input <c>"input"</c> of shape
-/// N×inputs to an output <c>"output"</c> of shape N×outputs (the class probabilities for a softmax classifier, the
-/// scores for a regression), with every parameter and running statistic as a constant. The layers' ONNX forms are
-/// in <see cref="OnnxLayers"/>; the network's JSON spec is kept in the model's metadata under
-/// <c>functional.network</c>.
+/// N×inputs (N×C×H×W, row-major, for a network with an image input shape such as SimpleConvNet) to an output
+/// <c>"output"</c> of shape N×outputs (the class probabilities for a softmax classifier, the scores for a
+/// regression), with every parameter and running statistic as a constant. The layers' ONNX forms are in
+/// <see cref="OnnxLayers"/> and <see cref="OnnxImageLayers"/>; the network's JSON spec is kept in the model's
+/// metadata under <c>functional.network</c>.
 /// </summary>
+/// <remarks>
+/// Every value stays float64, convolutions included: ONNX Runtime's CPU <c>Conv</c> and <c>AveragePool</c> exist in
+/// float32 only, so Conv2D and AvgPool2D are written as a <c>Gather</c> of the image's taps followed by a
+/// <c>MatMul</c> or a <c>ReduceSum</c> (nodes it runs in float64), never as float32 nodes behind <c>Cast</c>s. The
+/// outputs agree with <see cref="Network.Predict(Params, ModelState, Tensor, int)"/> to a relative 1e-12 for dense
+/// and convolutional networks alike.
+/// </remarks>
 public static class Onnx
 {
     /// <summary>The ONNX IR version written (ONNX 1.10 and later read it).</summary>
@@ -69,16 +77,23 @@ public static class Onnx
         var graph = new GraphProto { Name = "functional" };
         graph.Input.Add(Value(InputName, InputDims(net.InputShape)));
         var current = InputName;
+        var shape = net.InputShape;
         foreach (var (layer, i) in net.Indexed)
         {
             var part =
-                OnnxLayers.Of(layer, new OnnxSite(i, layer.Kind, current, ps, st))
+                OnnxLayers.Of(layer, new OnnxSite(i, layer.Kind, current, shape, ps, st))
                 ?? throw new NotSupportedException(
                     $"layer {i} ({layer.Describe()}, kind '{layer.Kind}') has no ONNX form"
                 );
             graph.Node.AddRange(part.Nodes);
             graph.Initializer.AddRange(part.Constants);
             current = part.Output;
+            shape = layer.OutputShape(shape);
+        }
+        if (shape.IsImage) // the scores are a batch of vectors, as Network.Predict returns them
+        {
+            graph.Node.Add(OnnxSite.With(OnnxSite.Node("Flatten", "scores", current), OnnxSite.Int("axis", 1)));
+            current = "scores";
         }
         graph.Node.Add(
             net.Loss switch

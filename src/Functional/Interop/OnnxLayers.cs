@@ -6,6 +6,7 @@ namespace Functional.Interop;
 /// <summary>
 /// Each layer kind's ONNX form, one small function per kind: adding a layer to the exporter is one more case of
 /// <see cref="Of"/>. A layer without a case (a user-defined kind) makes the export fail with its index and kind.
+/// The image layers' forms are in <see cref="OnnxImageLayers"/>.
 /// </summary>
 internal static class OnnxLayers
 {
@@ -19,6 +20,10 @@ internal static class OnnxLayers
             Sigmoid => Unary("Sigmoid", site),
             Tanh => Unary("Tanh", site),
             Dropout d => Dropout(d, site),
+            Conv2D c => OnnxImageLayers.Conv(c, site),
+            MaxPool2D m => OnnxImageLayers.MaxPool(m, site),
+            AvgPool2D a => OnnxImageLayers.AvgPool(a, site),
+            Layers.Flatten => OnnxImageLayers.Flatten(site),
             _ => null,
         };
 
