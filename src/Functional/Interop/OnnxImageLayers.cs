@@ -152,7 +152,8 @@ internal static class OnnxImageLayers
         return ([OnnxSite.Node("Pad", padded, flat, pads)], [OnnxSite.Int64s(pads, 0, 0, 0, 1)], padded);
     }
 
-    /// <summary>The target shape −1×C×H×W (the batch kept).</summary>
+    /// <summary>The target shape 0×C×H×W: Reshape's 0 copies the batch extent, so shape inference keeps it the
+    /// symbolic N (a −1 would make it a new unknown).</summary>
     static TensorProto ImageShape(string name, SampleShape image) =>
-        OnnxSite.Int64s(name, -1, image.Channels, image.Height, image.Width);
+        OnnxSite.Int64s(name, 0, image.Channels, image.Height, image.Width);
 }

@@ -179,6 +179,27 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
     }
 
     /// <summary>
+    /// check_model(full_check=True) runs ONNX's shape inference too; the strict inference run again here must
+    /// also find, from the input's declared shape alone, the N×outputs shape of the scores the output node reads
+    /// (through every Gather, Reshape and pool of an image network).
+    /// </summary>
+    const string CheckerScript = """
+        import sys, onnx
+        from onnx import shape_inference
+        m = onnx.load(sys.argv[1])
+        onnx.checker.check_model(m, full_check=True)
+        inferred = shape_inference.infer_shapes(m, check_type=True, strict_mode=True)
+        scores = next(n.input[0] for n in m.graph.node if n.output[0] == 'output')
+        dims = next(v.type.tensor_type.shape.dim for v in inferred.graph.value_info if v.name == scores)
+        shape = 'x'.join(d.dim_param or str(d.dim_value) for d in dims)
+        declared = 'x'.join(d.dim_param or str(d.dim_value) for d in m.graph.output[0].type.tensor_type.shape.dim)
+        assert shape == declared, f'scores inferred as {shape}, output declared {declared}'
+        print(sys.argv[1].rsplit('/', 1)[-1], 'onnx', onnx.__version__, 'ir', m.ir_version,
+              'opset', m.opset_import[0].version, 'nodes', len(m.graph.node), 'check_model: ok,',
+              'scores inferred', shape)
+        """;
+
+    /// <summary>
     /// Opt-in (FNN_ONNX_CHECKER=1): Debian's python3-onnx checks every exported model with
     /// <c>onnx.checker.check_model(full_check=True)</c>, which also runs ONNX's shape inference.
     /// </summary>
@@ -196,13 +217,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
             var m = ExportModels.Named(name);
             var path = Path.Combine(dir.Path, name + ".onnx");
             FinAssert.Succ(Onnx.Export(path, m.Net, m.Params, m.State));
-            var (code, text) = Python.Run(
-                "-c",
-                "import sys, onnx; m = onnx.load(sys.argv[1]); onnx.checker.check_model(m, full_check=True); "
-                    + "print(sys.argv[1].rsplit('/', 1)[-1], 'onnx', onnx.__version__, 'ir', m.ir_version, "
-                    + "'opset', m.opset_import[0].version, 'nodes', len(m.graph.node), 'check_model: ok')",
-                path
-            );
+            var (code, text) = Python.Run("-c", CheckerScript, path);
             output.WriteLine(text.Trim());
             Assert.True(code == 0, text);
         }
