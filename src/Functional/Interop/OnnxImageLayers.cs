@@ -21,6 +21,8 @@ internal static class OnnxImageLayers
     /// </summary>
     public static OnnxPart Conv(Conv2D layer, OnnxSite s)
     {
+        if (s.Float32)
+            return ConvNode(layer, s);
         var image = s.Shape;
         var output = layer.OutputShape(image);
         var window = new Window2D(layer.KernelH, layer.KernelW, layer.Stride, layer.Pad);
@@ -50,8 +52,8 @@ internal static class OnnxImageLayers
             [
                 .. padConsts,
                 OnnxSite.Int32s(idx, [positions, layer.Taps], indices),
-                OnnxSite.Array(w, s.Param("W")),
-                OnnxSite.Vector(b, s.Param("b")),
+                s.Array(w, s.Param("W")),
+                s.Vector(b, s.Param("b")),
                 ImageShape(shape, output),
             ],
             y
@@ -65,6 +67,8 @@ internal static class OnnxImageLayers
     /// </summary>
     public static OnnxPart AvgPool(AvgPool2D layer, OnnxSite s)
     {
+        if (s.Float32)
+            return PoolNode("AveragePool", layer, s, OnnxSite.Int("count_include_pad", 1));
         var image = s.Shape;
         var output = layer.OutputShape(image);
         var window = layer.Window;
@@ -99,7 +103,7 @@ internal static class OnnxImageLayers
                 .. padConsts,
                 OnnxSite.Int32s(idx, [image.Channels, positions, size], indices),
                 OnnxSite.Int64s(axes, 3),
-                OnnxSite.Constant(count, [], [size]),
+                s.Real(count, [], [size]),
                 ImageShape(shape, output),
             ],
             y
@@ -110,17 +114,53 @@ internal static class OnnxImageLayers
     /// MaxPool2D as ONNX's MaxPool (float64 in ONNX Runtime), whose padded positions are never candidates, as in the
     /// layer. Which of tied inputs wins matters only to the gradient; the value is the same.
     /// </summary>
-    public static OnnxPart MaxPool(MaxPool2D layer, OnnxSite s)
+    public static OnnxPart MaxPool(MaxPool2D layer, OnnxSite s) => PoolNode("MaxPool", layer, s);
+
+    /// <summary>A pooling node with the layer's window, stride and padding on every side.</summary>
+    static OnnxPart PoolNode(string op, Pool2D layer, OnnxSite s, params AttributeProto[] more)
     {
         var y = s.Name("y");
         var node = OnnxSite.With(
-            OnnxSite.Node("MaxPool", y, s.Input),
-            OnnxSite.Ints("kernel_shape", layer.Height, layer.Width),
-            OnnxSite.Ints("strides", layer.Stride, layer.Stride),
-            OnnxSite.Ints("pads", layer.Pad, layer.Pad, layer.Pad, layer.Pad)
+            OnnxSite.Node(op, y, s.Input),
+            Window(layer.Height, layer.Width, layer.Stride, layer.Pad)
         );
-        return new([node], [], y);
+        return new([OnnxSite.With(node, more)], [], y);
     }
+
+    /// <summary>
+    /// A float32 graph's Conv2D: ONNX's Conv with W as F×C×KH×KW (filter f's taps, column f of the layer's W, in the
+    /// same (c, i, j) order) and b.
+    /// </summary>
+    static OnnxPart ConvNode(Conv2D layer, OnnxSite s)
+    {
+        var (taps, filters) = (layer.Taps, layer.OutChannels);
+        var w = RowMajor.Of(s.Param("W")); // taps×filters
+        var byFilter = new double[w.Length];
+        for (var t = 0; t < taps; t++)
+        for (var f = 0; f < filters; f++)
+            byFilter[f * taps + t] = w[t * filters + f];
+        var (wn, bn, y) = (s.Name("W"), s.Name("b"), s.Name("y"));
+        var node = OnnxSite.With(
+            OnnxSite.Node("Conv", y, s.Input, wn, bn),
+            Window(layer.KernelH, layer.KernelW, layer.Stride, layer.Pad)
+        );
+        return new(
+            [node],
+            [
+                s.Real(wn, [filters, layer.InChannels, layer.KernelH, layer.KernelW], byFilter),
+                s.Vector(bn, s.Param("b")),
+            ],
+            y
+        );
+    }
+
+    /// <summary>kernel_shape, strides and pads (the same on every side) of a window.</summary>
+    static AttributeProto[] Window(int height, int width, int stride, int pad) =>
+        [
+            OnnxSite.Ints("kernel_shape", height, width),
+            OnnxSite.Ints("strides", stride, stride),
+            OnnxSite.Ints("pads", pad, pad, pad, pad),
+        ];
 
     /// <summary>Flatten(axis 1): N×C×H×W row-major is N×(C·H·W) in C, H, W order, the layer's feature order; a
     /// batch of feature vectors passes unchanged.</summary>

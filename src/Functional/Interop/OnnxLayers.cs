@@ -31,11 +31,7 @@ internal static class OnnxLayers
     static OnnxPart Affine(OnnxSite s)
     {
         var (w, b, y) = (s.Name("W"), s.Name("b"), s.Name("y"));
-        return new(
-            [OnnxSite.Node("Gemm", y, s.Input, w, b)],
-            [OnnxSite.Array(w, s.Param("W")), OnnxSite.Vector(b, s.Param("b"))],
-            y
-        );
+        return new([OnnxSite.Node("Gemm", y, s.Input, w, b)], [s.Array(w, s.Param("W")), s.Vector(b, s.Param("b"))], y);
     }
 
     /// <summary>
@@ -60,10 +56,10 @@ internal static class OnnxLayers
                 OnnxSite.Node("Add", y, xs, b),
             ],
             [
-                OnnxSite.Constant(m, [mean.Length], mean),
-                OnnxSite.Constant(sd, [std.Length], std),
-                OnnxSite.Vector(g, s.Param("gamma")),
-                OnnxSite.Vector(b, s.Param("beta")),
+                s.Real(m, [mean.Length], mean),
+                s.Real(sd, [std.Length], std),
+                s.Vector(g, s.Param("gamma")),
+                s.Vector(b, s.Param("beta")),
             ],
             y
         );
@@ -78,7 +74,7 @@ internal static class OnnxLayers
         if (layer.Ratio == 0)
             return OnnxPart.Absent(s.Input);
         var (keep, y) = (s.Name("keep"), s.Name("y"));
-        return new([OnnxSite.Node("Mul", y, s.Input, keep)], [OnnxSite.Constant(keep, [], [1.0 - layer.Ratio])], y);
+        return new([OnnxSite.Node("Mul", y, s.Input, keep)], [s.Real(keep, [], [1.0 - layer.Ratio])], y);
     }
 
     /// <summary>An element-wise activation.</summary>

@@ -88,6 +88,24 @@ public sealed class ExportCommandTests
         var ours = RowMajor.Of(c.Net.Predict(c.State.Params, c.State.Model, x));
         var ort = OnnxExportTests.RunInOrt(File.ReadAllBytes(file), x);
         Assert.True(ExportModels.MaxRelativeDifference(ours, ort) <= 1e-12);
+        (code, err, @out) = Run(
+            "export",
+            "--model",
+            model,
+            "--format",
+            "onnx",
+            "--dtype",
+            "f32",
+            "--out",
+            P("c32.onnx")
+        );
+        Assert.True(code == 0, err);
+        Assert.Contains("float32), input 'input' N×1×8×8", @out, StringComparison.Ordinal);
+        var bytes = File.ReadAllBytes(P("c32.onnx"));
+        Assert.Contains(
+            Functional.Interop.OnnxProto.ModelProto.Parser.ParseFrom(bytes).Graph.Node,
+            n => n.OpType == "Conv"
+        );
     }
 
     [Fact]
@@ -152,7 +170,6 @@ public sealed class ExportCommandTests
         new()
         {
             { "--format: expected one of onnx, safetensors, got 'tflite'", ["--format", "tflite"] },
-            { "--dtype: applies to --format safetensors only", ["--format", "onnx", "--dtype", "f32"] },
             { "--dtype: expected one of f64, f32, got 'f16'", ["--format", "safetensors", "--dtype", "f16"] },
             { "is a directory", ["--format", "onnx", "--out", "@dir"] },
             { "is the --model file itself", ["--format", "onnx", "--out", "@model", "--overwrite"] },

@@ -20,6 +20,15 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
 {
     const double Tolerance = 1e-12;
 
+    /// <summary>
+    /// The float32 graph's bar, from float32's unit roundoff u = 2⁻²⁴ ≈ 6·10⁻⁸: a float32 sum of K products is off
+    /// by about √K·u of the sum of their magnitudes when the roundings' signs vary (K·u at worst), and a softmax turns
+    /// an absolute error δ in the scores into a relative error of at most 2δ in the probabilities. The longest sum
+    /// here, SimpleConvNet's 4320-term Affine, gives √4320·u ≈ 4·10⁻⁶ of its magnitudes; 10⁻⁴ leaves room for a few
+    /// such layers and magnitudes up to ~10. Measured: at most 4.2·10⁻⁶.
+    /// </summary>
+    const double Float32Tolerance = 1e-4;
+
     /// <summary>The model's outputs for <paramref name="x"/> (one sample a row) in ONNX Runtime, row-major; the rows
     /// are given the shape the model declares for its input (N×C×H×W for an image network).</summary>
     internal static double[] RunInOrt(byte[] model, Tensor x)
@@ -48,6 +57,51 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         Assert.True(diff <= Tolerance, $"{name}: max relative difference {diff:E3} > {Tolerance:E0}");
     }
 
+    /// <summary>The float32 model's outputs for <paramref name="x"/>, widened, row-major.</summary>
+    static double[] RunInOrtFloat32(byte[] model, Tensor x)
+    {
+        using var options = new SessionOptions { IntraOpNumThreads = 1 };
+        using var session = new InferenceSession(model, options);
+        int[] dims = [x.RowCount, .. session.InputMetadata[Onnx.InputName].Dimensions[1..]];
+        var input = new DenseTensor<float>(RowMajor.Of(x).Select(v => (float)v).ToArray(), dims);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor(Onnx.InputName, input)]);
+        return [.. results.Single(r => r.Name == Onnx.OutputName).AsTensor<float>().Select(v => (double)v)];
+    }
+
+    /// <summary>Each element rounded to the nearest float32 (what a float32 graph holds), kept as a double.</summary>
+    static Tensor ToFloat32(Tensor t)
+    {
+        var r = Functional.Core.Mat.Wrap(t.RowCount, t.ColumnCount, [.. t.ToArray().Select(v => (double)(float)v)]);
+        return t.Rank == 2 ? r : r.Reshape([.. t.Dims]);
+    }
+
+    static LanguageExt.Map<Functional.Core.ParamKey, Tensor> ToFloat32(
+        LanguageExt.Map<Functional.Core.ParamKey, Tensor> arrays
+    )
+    {
+        var rounded = arrays;
+        foreach (var (k, t) in arrays)
+            rounded = rounded.SetItem(k, ToFloat32(t));
+        return rounded;
+    }
+
+    [Theory]
+    [MemberData(nameof(ExportModels.Names), MemberType = typeof(ExportModels))]
+    public void A_float32_graph_agrees_with_the_network_on_the_same_float32_values(string name)
+    {
+        var m = ExportModels.Named(name);
+        var ps = new Functional.Core.Params(ToFloat32(m.Params.Values));
+        var st = new Functional.Core.ModelState(ToFloat32(m.State.Values));
+        var x = ToFloat32(m.Batch);
+        // The library's float64 arithmetic on exactly the values the float32 graph and its input hold: what is left
+        // is the runtime's float32 rounding of each operation.
+        var expected = RowMajor.Of(m.Net.Predict(ps, st, x));
+        var ort = RunInOrtFloat32(Onnx.Encode(m.Net, m.Params, m.State, OnnxPrecision.Float32), x);
+        var diff = ExportModels.MaxRelativeDifference(expected, ort);
+        output.WriteLine($"{name} float32: max relative difference {diff:E3}");
+        Assert.True(diff <= Float32Tolerance, $"{name}: max relative difference {diff:E3} > {Float32Tolerance:E0}");
+    }
+
     [Theory]
     [InlineData("simple-convnet", new long[] { 1, 28, 28 })]
     [InlineData("conv-stride-pad", new long[] { 1, 8, 8 })]
@@ -61,6 +115,11 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         Assert.Equal((int)TensorProto.Types.DataType.Double, input.ElemType);
         // No value passes through float32: no Cast, and none of the nodes ONNX Runtime has only in float32.
         Assert.DoesNotContain(model.Graph.Node, n => n.OpType is "Cast" or "Conv" or "AveragePool");
+        // The float32 graph has the standard nodes instead of the gathered windows.
+        var single = ModelProto.Parser.ParseFrom(Onnx.Encode(m.Net, m.Params, m.State, OnnxPrecision.Float32));
+        Assert.Contains(single.Graph.Node, n => n.OpType == "Conv");
+        Assert.DoesNotContain(single.Graph.Node, n => n.OpType is "Gather" or "Cast");
+        Assert.All(single.Graph.Initializer, t => Assert.Equal((int)TensorProto.Types.DataType.Float, t.DataType));
         Assert.All(
             model.Graph.Initializer,
             t =>
@@ -200,7 +259,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         """;
 
     /// <summary>
-    /// Opt-in (FNN_ONNX_CHECKER=1): Debian's python3-onnx checks every exported model with
+    /// Opt-in (FNN_ONNX_CHECKER=1): Debian's python3-onnx checks every exported model, float64 and float32, with
     /// <c>onnx.checker.check_model(full_check=True)</c>, which also runs ONNX's shape inference.
     /// </summary>
     [Fact]
@@ -213,10 +272,12 @@ public sealed class OnnxExportTests(ITestOutputHelper output)
         }
         using var dir = new TempDir();
         foreach (var name in ExportModels.NameList)
+        foreach (var precision in new[] { OnnxPrecision.Float64, OnnxPrecision.Float32 })
         {
             var m = ExportModels.Named(name);
-            var path = Path.Combine(dir.Path, name + ".onnx");
-            FinAssert.Succ(Onnx.Export(path, m.Net, m.Params, m.State));
+            var suffix = precision == OnnxPrecision.Float32 ? ".f32" : "";
+            var path = Path.Combine(dir.Path, name + suffix + ".onnx");
+            FinAssert.Succ(Onnx.Export(path, m.Net, m.Params, m.State, precision));
             var (code, text) = Python.Run("-c", CheckerScript, path);
             output.WriteLine(text.Trim());
             Assert.True(code == 0, text);
