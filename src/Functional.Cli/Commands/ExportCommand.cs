@@ -21,7 +21,7 @@ public sealed class ExportCommand : ICliCommand
         var format = new CliOption("--format")
         {
             Description =
-                "onnx: a float64 inference graph (input 'input' N×features, output 'output': the probabilities, or the scores of a regression); "
+                "onnx: an inference graph, float64 unless --dtype f32 (input 'input' N×features, or N×C×H×W for a convolutional network; output 'output': the probabilities, or the scores of a regression); "
                 + "safetensors: the parameters and BatchNorm statistics, row-major, with the network spec in __metadata__",
             Required = true,
         };
@@ -31,7 +31,9 @@ public sealed class ExportCommand : ICliCommand
         };
         var dtype = new CliOption("--dtype")
         {
-            Description = "safetensors only: f64 (exact, the default) or f32 (each value rounded to nearest)",
+            Description =
+                "f64 (the default): exact values, and for onnx a float64 graph (convolutions as Gather + MatMul, since ONNX Runtime's Conv is float32-only); "
+                + "f32: each value rounded to nearest, and for onnx a float32 graph with the standard Conv and AveragePool nodes",
         };
         var overwrite = new Option<bool>("--overwrite") { Description = "replace an existing --out file" };
         var cmd = new Command("export", "Export a trained model as ONNX or safetensors (written atomically).")
@@ -65,12 +67,9 @@ public sealed class ExportCommand : ICliCommand
     )
     {
         var kind = TrainConfig.Parse.OneOf("--format", format, Formats);
-        if (dtype is not null && kind == "onnx")
-            throw new UsageException("--dtype: applies to --format safetensors only (ONNX export is float64)");
-        var type =
-            TrainConfig.Parse.OneOf("--dtype", dtype ?? "f64", DTypes) == "f32"
-                ? SafeTensorsDType.F32
-                : SafeTensorsDType.F64;
+        var single = TrainConfig.Parse.OneOf("--dtype", dtype ?? "f64", DTypes) == "f32";
+        var type = single ? SafeTensorsDType.F32 : SafeTensorsDType.F64;
+        var precision = single ? OnnxPrecision.Float32 : OnnxPrecision.Float64;
         var target = OutputLocation.File(outPath ?? Path.ChangeExtension(modelPath, "." + kind), overwrite);
         if (string.Equals(target, Path.GetFullPath(modelPath), StringComparison.Ordinal))
             throw new UsageException($"--out {OutputLocation.Safe(outPath ?? target)}: is the --model file itself");
@@ -79,7 +78,7 @@ public sealed class ExportCommand : ICliCommand
         if (kind == "onnx")
         {
             // A write failure keeps its exit code; a layer without an ONNX form is the input's fault.
-            _ = Onnx.Export(target, c.Net, ps, st)
+            _ = Onnx.Export(target, c.Net, ps, st, precision)
                 .Match(
                     Succ: u => u,
                     Fail: e =>
@@ -89,7 +88,7 @@ public sealed class ExportCommand : ICliCommand
                         )
                 );
             log.WriteLine(
-                $"wrote {target}: ONNX (IR {Onnx.IrVersion}, opset {Onnx.Opset}, float64), input '{Onnx.InputName}' N×{c.Net.Inputs}, output '{Onnx.OutputName}' N×{c.Net.Outputs}"
+                $"wrote {target}: ONNX (IR {Onnx.IrVersion}, opset {Onnx.Opset}, {(single ? "float32" : "float64")}), input '{Onnx.InputName}' N×{c.Net.InputShape}, output '{Onnx.OutputName}' N×{c.Net.Outputs}"
             );
         }
         else

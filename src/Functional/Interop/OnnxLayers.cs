@@ -6,6 +6,7 @@ namespace Functional.Interop;
 /// <summary>
 /// Each layer kind's ONNX form, one small function per kind: adding a layer to the exporter is one more case of
 /// <see cref="Of"/>. A layer without a case (a user-defined kind) makes the export fail with its index and kind.
+/// The image layers' forms are in <see cref="OnnxImageLayers"/>.
 /// </summary>
 internal static class OnnxLayers
 {
@@ -19,6 +20,10 @@ internal static class OnnxLayers
             Sigmoid => Unary("Sigmoid", site),
             Tanh => Unary("Tanh", site),
             Dropout d => Dropout(d, site),
+            Conv2D c => OnnxImageLayers.Conv(c, site),
+            MaxPool2D m => OnnxImageLayers.MaxPool(m, site),
+            AvgPool2D a => OnnxImageLayers.AvgPool(a, site),
+            Layers.Flatten => OnnxImageLayers.Flatten(site),
             _ => null,
         };
 
@@ -26,11 +31,7 @@ internal static class OnnxLayers
     static OnnxPart Affine(OnnxSite s)
     {
         var (w, b, y) = (s.Name("W"), s.Name("b"), s.Name("y"));
-        return new(
-            [OnnxSite.Node("Gemm", y, s.Input, w, b)],
-            [OnnxSite.Array(w, s.Param("W")), OnnxSite.Vector(b, s.Param("b"))],
-            y
-        );
+        return new([OnnxSite.Node("Gemm", y, s.Input, w, b)], [s.Array(w, s.Param("W")), s.Vector(b, s.Param("b"))], y);
     }
 
     /// <summary>
@@ -55,10 +56,10 @@ internal static class OnnxLayers
                 OnnxSite.Node("Add", y, xs, b),
             ],
             [
-                OnnxSite.Constant(m, [mean.Length], mean),
-                OnnxSite.Constant(sd, [std.Length], std),
-                OnnxSite.Vector(g, s.Param("gamma")),
-                OnnxSite.Vector(b, s.Param("beta")),
+                s.Real(m, [mean.Length], mean),
+                s.Real(sd, [std.Length], std),
+                s.Vector(g, s.Param("gamma")),
+                s.Vector(b, s.Param("beta")),
             ],
             y
         );
@@ -73,7 +74,7 @@ internal static class OnnxLayers
         if (layer.Ratio == 0)
             return OnnxPart.Absent(s.Input);
         var (keep, y) = (s.Name("keep"), s.Name("y"));
-        return new([OnnxSite.Node("Mul", y, s.Input, keep)], [OnnxSite.Constant(keep, [], [1.0 - layer.Ratio])], y);
+        return new([OnnxSite.Node("Mul", y, s.Input, keep)], [s.Real(keep, [], [1.0 - layer.Ratio])], y);
     }
 
     /// <summary>An element-wise activation.</summary>

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using Functional.Core;
 using Functional.Interop.OnnxProto;
+using Functional.Layers;
 using Google.Protobuf;
 
 namespace Functional.Interop;
@@ -13,9 +15,21 @@ internal sealed record OnnxPart(IReadOnlyList<NodeProto> Nodes, IReadOnlyList<Te
 }
 
 /// <summary>Where a layer sits in the graph: its index and kind (the prefix of every name it adds), the value it
-/// reads, and the trained arrays it may turn into constants.</summary>
-internal sealed record OnnxSite(int Index, string Kind, string Input, Params Params, ModelState State)
+/// reads and that value's per-sample shape, the trained arrays it may turn into constants, and the graph's element
+/// type.</summary>
+internal sealed record OnnxSite(
+    int Index,
+    string Kind,
+    string Input,
+    SampleShape Shape,
+    Params Params,
+    ModelState State,
+    OnnxPrecision Precision
+)
 {
+    /// <summary>True for a float32 graph.</summary>
+    public bool Float32 => Precision == OnnxPrecision.Float32;
+
     /// <summary>A value or constant name unique to this layer: "1.batchnorm.std".</summary>
     public string Name(string role) => $"{Index}.{Kind}.{role}";
 
@@ -34,26 +48,99 @@ internal sealed record OnnxSite(int Index, string Kind, string Input, Params Par
         return n;
     }
 
-    /// <summary>A float64 constant of shape <paramref name="dims"/> holding <paramref name="rowMajor"/>.</summary>
-    public static TensorProto Constant(string name, IReadOnlyList<long> dims, ReadOnlySpan<double> rowMajor)
+    /// <summary>A constant of shape <paramref name="dims"/> holding <paramref name="rowMajor"/>: float64, or for a
+    /// float32 graph each value rounded to nearest.</summary>
+    public static TensorProto Constant(
+        string name,
+        IReadOnlyList<long> dims,
+        ReadOnlySpan<double> rowMajor,
+        OnnxPrecision precision = OnnxPrecision.Float64
+    )
     {
-        var bytes = new byte[rowMajor.Length * sizeof(double)];
+        var single = precision == OnnxPrecision.Float32;
+        var bytes = new byte[rowMajor.Length * (single ? sizeof(float) : sizeof(double))];
         for (var k = 0; k < rowMajor.Length; k++)
-            System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * k), rowMajor[k]);
+            if (single)
+                BinaryPrimitives.WriteSingleLittleEndian(bytes.AsSpan(4 * k), (float)rowMajor[k]);
+            else
+                BinaryPrimitives.WriteDoubleLittleEndian(bytes.AsSpan(8 * k), rowMajor[k]);
         var t = new TensorProto
         {
             Name = name,
-            DataType = (int)TensorProto.Types.DataType.Double,
+            DataType = (int)ElementType(precision),
             RawData = ByteString.CopyFrom(bytes),
         };
         t.Dims.AddRange(dims);
         return t;
     }
 
-    /// <summary>A 1×n array as a float64 vector of n (broadcast over the batch).</summary>
-    public static TensorProto Vector(string name, Tensor row) => Constant(name, [row.ColumnCount], row.Span);
+    /// <summary>The ONNX element type of <paramref name="precision"/>.</summary>
+    public static TensorProto.Types.DataType ElementType(OnnxPrecision precision) =>
+        precision == OnnxPrecision.Float32 ? TensorProto.Types.DataType.Float : TensorProto.Types.DataType.Double;
+
+    /// <summary>A constant of this graph's element type.</summary>
+    public TensorProto Real(string name, IReadOnlyList<long> dims, ReadOnlySpan<double> rowMajor) =>
+        Constant(name, dims, rowMajor, Precision);
+
+    /// <summary>A 1×n array as a vector of n (broadcast over the batch).</summary>
+    public TensorProto Vector(string name, Tensor row) => Real(name, [row.ColumnCount], row.Span);
 
     /// <summary>An array with every axis kept, row-major.</summary>
-    public static TensorProto Array(string name, Tensor t) =>
-        Constant(name, [.. t.Dims.Select(d => (long)d)], RowMajor.Of(t));
+    public TensorProto Array(string name, Tensor t) => Real(name, [.. t.Dims.Select(d => (long)d)], RowMajor.Of(t));
+
+    /// <summary>A vector of int64 (a shape, pads or axes operand).</summary>
+    public static TensorProto Int64s(string name, params long[] values)
+    {
+        var bytes = new byte[values.Length * sizeof(long)];
+        for (var k = 0; k < values.Length; k++)
+            BinaryPrimitives.WriteInt64LittleEndian(bytes.AsSpan(8 * k), values[k]);
+        var t = new TensorProto
+        {
+            Name = name,
+            DataType = (int)TensorProto.Types.DataType.Int64,
+            RawData = ByteString.CopyFrom(bytes),
+        };
+        t.Dims.Add(values.Length);
+        return t;
+    }
+
+    /// <summary>An int32 array of shape <paramref name="dims"/> (Gather's indices: half the bytes of int64).</summary>
+    public static TensorProto Int32s(string name, IReadOnlyList<long> dims, ReadOnlySpan<int> rowMajor)
+    {
+        var bytes = new byte[rowMajor.Length * sizeof(int)];
+        for (var k = 0; k < rowMajor.Length; k++)
+            BinaryPrimitives.WriteInt32LittleEndian(bytes.AsSpan(4 * k), rowMajor[k]);
+        var t = new TensorProto
+        {
+            Name = name,
+            DataType = (int)TensorProto.Types.DataType.Int32,
+            RawData = ByteString.CopyFrom(bytes),
+        };
+        t.Dims.AddRange(dims);
+        return t;
+    }
+
+    /// <summary>An integer attribute.</summary>
+    public static AttributeProto Int(string name, long value) =>
+        new()
+        {
+            Name = name,
+            Type = AttributeProto.Types.AttributeType.Int,
+            I = value,
+        };
+
+    /// <summary>A list-of-integers attribute.</summary>
+    public static AttributeProto Ints(string name, params long[] values)
+    {
+        var a = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        a.Ints.AddRange(values);
+        return a;
+    }
+
+    /// <summary><paramref name="node"/> with <paramref name="attributes"/> added.</summary>
+    public static NodeProto With(NodeProto node, params AttributeProto[] attributes)
+    {
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
 }

@@ -67,6 +67,48 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public void Onnx_export_of_a_simple_convnet_checkpoint_takes_images_and_runs_like_the_checkpoint()
+    {
+        var dir = P("conv-run");
+        var config = TrainConfig.SimpleConvNet with
+        {
+            Dataset = "digits",
+            Epochs = 2,
+            LimitTrain = 100,
+            Batch = 10,
+            LearningRate = 0.01,
+        };
+        Assert.Equal(0, TrainCommand.Run(config, dir, null, TextWriter.Null));
+        var (model, file) = (Path.Combine(dir, "model.ckpt"), P("conv.onnx"));
+        var (code, err, @out) = Run("export", "--model", model, "--format", "onnx", "--out", file);
+        Assert.True(code == 0, err);
+        Assert.Contains("input 'input' N×1×8×8, output 'output' N×10", @out, StringComparison.Ordinal);
+        var c = Checkpoint.Load(model).Match(x => x, e => throw new InvalidOperationException(e.Message));
+        var x = Mat.RowRange(Functional.Data.DataSets.Digits(1).Test.X, 0, 50);
+        var ours = RowMajor.Of(c.Net.Predict(c.State.Params, c.State.Model, x));
+        var ort = OnnxExportTests.RunInOrt(File.ReadAllBytes(file), x);
+        Assert.True(ExportModels.MaxRelativeDifference(ours, ort) <= 1e-12);
+        (code, err, @out) = Run(
+            "export",
+            "--model",
+            model,
+            "--format",
+            "onnx",
+            "--dtype",
+            "f32",
+            "--out",
+            P("c32.onnx")
+        );
+        Assert.True(code == 0, err);
+        Assert.Contains("float32), input 'input' N×1×8×8", @out, StringComparison.Ordinal);
+        var bytes = File.ReadAllBytes(P("c32.onnx"));
+        Assert.Contains(
+            Functional.Interop.OnnxProto.ModelProto.Parser.ParseFrom(bytes).Graph.Node,
+            n => n.OpType == "Conv"
+        );
+    }
+
+    [Fact]
     public void Safetensors_export_reads_back_bitwise_and_defaults_to_the_checkpoints_name()
     {
         var copy = P("copy/model.ckpt");
@@ -128,7 +170,6 @@ public sealed class ExportCommandTests
         new()
         {
             { "--format: expected one of onnx, safetensors, got 'tflite'", ["--format", "tflite"] },
-            { "--dtype: applies to --format safetensors only", ["--format", "onnx", "--dtype", "f32"] },
             { "--dtype: expected one of f64, f32, got 'f16'", ["--format", "safetensors", "--dtype", "f16"] },
             { "is a directory", ["--format", "onnx", "--out", "@dir"] },
             { "is the --model file itself", ["--format", "onnx", "--out", "@model", "--overwrite"] },

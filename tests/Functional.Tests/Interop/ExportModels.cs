@@ -3,6 +3,7 @@ using Functional.Data;
 using Functional.Layers;
 using Functional.Models;
 using Functional.Optim;
+using Functional.Tests.Data;
 using Functional.Training;
 using LanguageExt;
 using Xunit;
@@ -16,8 +17,9 @@ public sealed record ExportModel(string Name, Network Net, Params Params, ModelS
 }
 
 /// <summary>
-/// The networks the exporters are checked on, each trained briefly on the digits so the weights and BatchNorm's
-/// running statistics are far from their initial values (trained once per test run).
+/// The networks the exporters are checked on, each trained briefly (on the digits, the regression set, or
+/// Fashion-MNIST for SimpleConvNet) so the weights and BatchNorm's running statistics are far from their initial
+/// values (trained once per test run).
 /// </summary>
 public static class ExportModels
 {
@@ -27,14 +29,26 @@ public static class ExportModels
         return [d.Train, d.Test];
     });
 
-    static ExportModel Trained(string name, Network net, IRule rule, int steps)
+    /// <summary>The first 2000 training and 500 test images of Fashion-MNIST (data/fashion-mnist-mini), 28×28.</summary>
+    static readonly Lazy<Dataset[]> Fashion = new(() =>
     {
-        var train = Digits.Value[0];
+        var d = DataSets
+            .FashionMnist(RepoData.Path("fashion-mnist-mini"))
+            .Match(x => x, e => throw new InvalidOperationException(e.Message));
+        return [d.Train, d.Test];
+    });
+
+    static ExportModel Trained(string name, Network net, IRule rule, int steps) =>
+        Trained(name, net, rule, steps, Digits.Value);
+
+    static ExportModel Trained(string name, Network net, IRule rule, int steps, Dataset[] data)
+    {
+        var train = data[0];
         var start = TrainState.Start(net, rule, Key.Of(7));
         var end = Functional
             .Training.Train.Run(net, rule, start, train, new Batches(train.Count, 16, BatchSampling.Shuffle), steps)
             .State;
-        return new(name, net, end.Params, end.Model, Mat.RowRange(Digits.Value[1].X, 0, 64));
+        return new(name, net, end.Params, end.Model, Mat.RowRange(data[1].X, 0, 64));
     }
 
     static readonly Lazy<ExportModel[]> All = new(() =>
@@ -57,8 +71,34 @@ public static class ExportModels
                 300
             ),
             Regression(),
+            Trained("simple-convnet", Nets.SimpleConvNet(), new Adam(0.002), 150, Fashion.Value),
+            Trained("conv-stride-pad", StridedConvNet(), new Adam(0.01), 300),
         ]
     );
+
+    /// <summary>
+    /// A conv net on the 8×8 digits with what SimpleConvNet lacks: a stride-2 padded convolution, a second
+    /// convolution over several channels, an average pool with padding and a non-square window, and a padded max
+    /// pool. Shapes: 1×8×8 → 8×4×4 → 6×4×4 → 6×5×4 → 6×3×2 → 36 → 10.
+    /// </summary>
+    static Network StridedConvNet()
+    {
+        var he = new WeightInit.He();
+        return new Network(
+            SampleShape.Image(1, 8, 8),
+            Prelude.Seq<Layer>(
+                new Conv2D(1, 8, 3, 3, 2, 1, he),
+                new Relu(),
+                new Conv2D(8, 6, 3, 3, 1, 1, he),
+                new Tanh(),
+                new AvgPool2D(2, 3, 1, 1),
+                new MaxPool2D(3, 3, 2, 1),
+                new Flatten(),
+                new Affine(36, 10, he)
+            ),
+            new SoftmaxWithLoss()
+        );
+    }
 
     /// <summary>The Flux regression net (sigmoid, BatchNorm, MSE) on the regression data set.</summary>
     static ExportModel Regression()

@@ -123,7 +123,9 @@ public sealed class SafeTensorsTests(ITestOutputHelper output)
         using var dir = new TempDir();
         var model = Path.Combine(dir.Path, "model.safetensors");
         FinAssert.Succ(SafeTensors.Export(model, m.Net, m.Params, m.State));
-        var input = dir.WriteText("input.json", Json(m.Batch.ToRowArrays()));
+        // The plain-Python convolution costs about 0.1 s a 28×28 sample: 16 samples keep the test short.
+        var batch = m.Net.InputShape.IsImage ? Mat.RowRange(m.Batch, 0, 16) : m.Batch;
+        var input = dir.WriteText("input.json", Json(batch.ToRowArrays()));
         var result = Path.Combine(dir.Path, "output.json");
         string[] args = [Python.Script("safetensors_forward.py"), model, input, result];
         var (code, text) = Python.Run(torch ? [.. args, "--torch"] : args);
@@ -133,7 +135,7 @@ public sealed class SafeTensorsTests(ITestOutputHelper output)
             .AsArray()
             .SelectMany(r => r!.AsArray().Select(v => v!.GetValue<double>()))
             .ToArray();
-        var ours = m.Net.Predict(m.Params, m.State, m.Batch).ToRowArrays().SelectMany(r => r).ToArray();
+        var ours = m.Net.Predict(m.Params, m.State, batch).ToRowArrays().SelectMany(r => r).ToArray();
         var diff = ExportModels.MaxRelativeDifference(ours, theirs);
         output.WriteLine($"{name}{(torch ? " (PyTorch)" : "")}: {text.Trim()}; max relative difference {diff:E3}");
         Assert.True(diff <= Tolerance, $"{name}: max relative difference {diff:E3} > {Tolerance:E0}");

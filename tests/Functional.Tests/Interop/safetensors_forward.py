@@ -71,12 +71,72 @@ def sigmoid(v):
     return e / (1.0 + e)
 
 
+def window(image, layer, kh, kw, channels, oh, ow):
+    """The inputs of the window at output (oh, ow) of an image (C, H, W, flat values), channels in order, each
+    channel's window row by row; None for a padded position."""
+    c_, h_, w_, values = image
+    s, pad = layer["stride"], layer["pad"]
+    out = []
+    for c in channels:
+        for i in range(kh):
+            for j in range(kw):
+                ih, iw = oh * s - pad + i, ow * s - pad + j
+                inside = 0 <= ih < h_ and 0 <= iw < w_
+                out.append(values[(c * h_ + ih) * w_ + iw] if inside else None)
+    return out
+
+
+def out_extent(n, k, layer):
+    return (n + 2 * layer["pad"] - k) // layer["stride"] + 1
+
+
+def conv2d(layer, w, b, shape, r):
+    """Cross-correlation: filter f's output at (oh, ow) is the sum of its taps in (c, i, j) order plus b[f];
+    W is taps×filters, filter f in column f."""
+    c_, h_, w_ = shape
+    kh, kw = layer["kernel_h"], layer["kernel_w"]
+    oh_, ow_ = out_extent(h_, kh, layer), out_extent(w_, kw, layer)
+    filters = [[row[f] for row in w] for f in range(len(b))]
+    taps = [
+        [v or 0.0 for v in window((c_, h_, w_, r), layer, kh, kw, range(c_), oh, ow)]
+        for oh in range(oh_)
+        for ow in range(ow_)
+    ]
+    out = [sum(t * wt for t, wt in zip(tap, filters[f])) + b[f] for f in range(len(b)) for tap in taps]
+    return out, (len(b), oh_, ow_)
+
+
+def pool2d(layer, shape, r, kind):
+    """Max over the window's inputs (padded positions excluded), or their sum over the window's size (padded
+    positions counted as zeros)."""
+    c_, h_, w_ = shape
+    kh, kw = layer["h"], layer["w"]
+    oh_, ow_ = out_extent(h_, kh, layer), out_extent(w_, kw, layer)
+    out = []
+    for c in range(c_):
+        for oh in range(oh_):
+            for ow in range(ow_):
+                vs = [v for v in window((c_, h_, w_, r), layer, kh, kw, [c], oh, ow) if v is not None]
+                out.append(max(vs) if kind == "maxpool2d" else sum(vs) / (kh * kw))
+    return out, (c_, oh_, ow_)
+
+
 def forward(spec, tensors, rows):
     x = [list(r) for r in rows]
+    image = spec.get("input_shape")  # [C, H, W] while the rows are images (C, H, W order), else None
     for i, layer in enumerate(spec["layers"]):
         kind = layer["kind"]
         p = f"{i}.{kind}."
-        if kind == "affine":
+        if kind == "conv2d":
+            w, b = matrix(tensors, p + "W"), vector(tensors, p + "b")
+            results = [conv2d(layer, w, b, image, r) for r in x]
+            x, image = [r for r, _ in results], results[0][1]
+        elif kind in ("maxpool2d", "avgpool2d"):
+            results = [pool2d(layer, image, r, kind) for r in x]
+            x, image = [r for r, _ in results], results[0][1]
+        elif kind == "flatten":
+            image = None  # the values are already in C, H, W order
+        elif kind == "affine":
             w, b = matrix(tensors, p + "W"), vector(tensors, p + "b")
             x = [[sum(r[k] * w[k][j] for k in range(len(r))) + b[j] for j in range(len(b))] for r in x]
         elif kind == "batchnorm":
@@ -137,6 +197,27 @@ def forward_torch(spec, tensors, rows):
             modules.append(torch.nn.Sigmoid())
         elif kind == "tanh":
             modules.append(torch.nn.Tanh())
+        elif kind == "conv2d":
+            conv = torch.nn.Conv2d(
+                layer["in_channels"],
+                layer["out_channels"],
+                (layer["kernel_h"], layer["kernel_w"]),
+                stride=layer["stride"],
+                padding=layer["pad"],
+                dtype=torch.float64,
+            )
+            with torch.no_grad():
+                # W is taps×filters with taps in (c, i, j) order; PyTorch keeps filters×C×kh×kw.
+                conv.weight.copy_(t(p + "W").T.reshape(conv.weight.shape))
+                conv.bias.copy_(t(p + "b").reshape(-1))
+            modules.append(conv)
+        elif kind == "maxpool2d":
+            modules.append(torch.nn.MaxPool2d((layer["h"], layer["w"]), layer["stride"], layer["pad"]))
+        elif kind == "avgpool2d":
+            pool = torch.nn.AvgPool2d((layer["h"], layer["w"]), layer["stride"], layer["pad"], count_include_pad=True)
+            modules.append(pool)
+        elif kind == "flatten":
+            modules.append(torch.nn.Flatten())
         elif kind == "dropout":
             # The book's Dropout scales by the kept fraction at inference (PyTorch's scales in training instead).
             keep = 1.0 - layer["ratio"]
@@ -146,8 +227,11 @@ def forward_torch(spec, tensors, rows):
     if spec["loss"] == "softmax_cross_entropy":
         modules.append(torch.nn.Softmax(dim=1))
     model = torch.nn.Sequential(*modules).eval()
+    x = torch.tensor(rows, dtype=torch.float64)
+    if spec.get("input_shape"):
+        x = x.reshape(len(rows), *spec["input_shape"])
     with torch.no_grad():
-        return model(torch.tensor(rows, dtype=torch.float64)).tolist()
+        return model(x).reshape(len(rows), -1).tolist()
 
 
 def Scale(keep):
