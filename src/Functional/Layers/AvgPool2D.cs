@@ -65,55 +65,43 @@ public sealed record AvgPool2D(int Height, int Width, int Stride, int Pad) : Poo
         return (y.Reshape(n, c, oh, ow), new Cache(g));
     }
 
+    internal override Im2Col.Geometry GeometryOf(LayerCache cache) => ((Cache)cache).Geometry;
+
     /// <summary>dX: each output's gradient divided by the window's size and added to every input of its window,
     /// in (channel, oh, ow, i, j) order.</summary>
-    internal override Tensor Gradient(
-        int index,
-        LayerCache cached,
-        Tensor dy,
-        StepScratch? work,
-        Tensor? reluBefore = null
+    internal override void GradientChannel(
+        LayerCache cache,
+        double[] d,
+        double[] dx,
+        in Im2Col.Geometry g,
+        double[]? reluOut,
+        int c
     )
     {
-        var cache = (Cache)cached;
-        var g = cache.Geometry;
-        RequireGradient(index, g, dy);
-        var mask = MaskOf(index, g, reluBefore);
-        var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
-        Im2Col.EachChannel(
-            g.C,
-            (long)g.N * g.C * g.H * g.W,
-            (Mat.Data(dy), dxd, g, mask),
-            static (s, c) =>
+        int n = g.N;
+        double size = g.Win.Height * g.Win.Width;
+        var plane = dx.AsSpan(n * c * g.H * g.W, n * g.H * g.W);
+        plane.Clear();
+        Span<double> share = n <= 256 ? stackalloc double[n] : new double[n];
+        for (var oh = 0; oh < g.OH; oh++)
+        for (var ow = 0; ow < g.OW; ow++)
+        {
+            var o = n * ((c * g.OH + oh) * g.OW + ow);
+            for (var t = 0; t < n; t++)
+                share[t] = d[o + t] / size;
+            for (var i = 0; i < g.Win.Height; i++)
             {
-                var (d, dx, g, mask) = s;
-                int n = g.N;
-                double size = g.Win.Height * g.Win.Width;
-                var plane = dx.AsSpan(n * c * g.H * g.W, n * g.H * g.W);
-                plane.Clear();
-                Span<double> share = n <= 256 ? stackalloc double[n] : new double[n];
-                for (var oh = 0; oh < g.OH; oh++)
-                for (var ow = 0; ow < g.OW; ow++)
+                var ih = oh * g.Win.Stride - g.Win.Pad + i;
+                if ((uint)ih >= (uint)g.H)
+                    continue;
+                for (var j = 0; j < g.Win.Width; j++)
                 {
-                    var o = n * ((c * g.OH + oh) * g.OW + ow);
-                    for (var t = 0; t < n; t++)
-                        share[t] = d[o + t] / size;
-                    for (var i = 0; i < g.Win.Height; i++)
-                    {
-                        var ih = oh * g.Win.Stride - g.Win.Pad + i;
-                        if ((uint)ih >= (uint)g.H)
-                            continue;
-                        for (var j = 0; j < g.Win.Width; j++)
-                        {
-                            var iw = ow * g.Win.Stride - g.Win.Pad + j;
-                            if ((uint)iw < (uint)g.W)
-                                Im2Col.AddInto(plane.Slice(n * (ih * g.W + iw), n), share);
-                        }
-                    }
+                    var iw = ow * g.Win.Stride - g.Win.Pad + j;
+                    if ((uint)iw < (uint)g.W)
+                        Im2Col.AddInto(plane.Slice(n * (ih * g.W + iw), n), share);
                 }
-                MaskChannel(mask, dx, g, c);
             }
-        );
-        return dx.Reshape(g.N, g.C, g.H, g.W);
+        }
+        MaskChannel(reluOut, dx, g, c);
     }
 }

@@ -102,43 +102,33 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
             }
     }
 
+    internal override Im2Col.Geometry GeometryOf(LayerCache cache) => ((Cache)cache).Geometry;
+
     /// <summary>dX: each output's gradient added to its maximum's position, in (channel, oh, ow) order; zero
     /// elsewhere.</summary>
-    internal override Tensor Gradient(
-        int index,
+    internal override void GradientChannel(
         LayerCache cached,
-        Tensor dy,
-        StepScratch? work,
-        Tensor? reluBefore = null
+        double[] d,
+        double[] dx,
+        in Im2Col.Geometry g,
+        double[]? reluOut,
+        int c
     )
     {
         var cache = (Cache)cached;
-        var g = cache.Geometry;
-        RequireGradient(index, g, dy);
-        var mask = MaskOf(index, g, reluBefore);
-        var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
-        Im2Col.EachChannel(
-            g.C,
-            (long)g.N * g.C * g.H * g.W,
-            (Mat.Data(dy), Mat.Data(cache.Arg), dxd, g, mask, Mat.Data(cache.Y)),
-            static (s, c) =>
-            {
-                var (d, arg, dx, g, mask, y) = s;
-                if (Tiles(g))
-                {
-                    TiledChannel(d, arg, dx, g, mask is null ? null : y, c);
-                    return;
-                }
-                int n = g.N,
-                    plane = g.H * g.W;
-                dx.AsSpan(n * c * plane, n * plane).Clear();
-                for (var o = c * g.OH * g.OW; o < (c + 1) * g.OH * g.OW; o++)
-                for (var t = 0; t < n; t++)
-                    dx[n * (c * plane + (int)arg[n * o + t]) + t] += d[n * o + t];
-                MaskChannel(mask, dx, g, c);
-            }
-        );
-        return dx.Reshape(g.N, g.C, g.H, g.W);
+        var arg = Mat.Data(cache.Arg);
+        if (Tiles(g))
+        {
+            TiledChannel(d, arg, dx, g, reluOut is null ? null : Mat.Data(cache.Y), c);
+            return;
+        }
+        int n = g.N,
+            plane = g.H * g.W;
+        dx.AsSpan(n * c * plane, n * plane).Clear();
+        for (var o = c * g.OH * g.OW; o < (c + 1) * g.OH * g.OW; o++)
+        for (var t = 0; t < n; t++)
+            dx[n * (c * plane + (int)arg[n * o + t]) + t] += d[n * o + t];
+        MaskChannel(reluOut, dx, g, c);
     }
 
     /// <summary>Whether the windows tile the image exactly (stride = window, no padding, sizes divisible): every

@@ -104,14 +104,36 @@ public abstract record Pool2D(int Height, int Width, int Stride, int Pad) : Laye
     /// <summary>The pooled batch (from <paramref name="work"/> when given) and the cache its gradient needs.</summary>
     internal abstract (Tensor Y, LayerCache Cache) Apply(int index, Tensor x, StepScratch? work);
 
-    /// <summary>dX from dY and the cache of <see cref="Apply"/>; with <paramref name="reluBefore"/> (the output of the
-    /// ReLU that feeds the pool, i.e. the pool's input) dX already through that ReLU's backward.</summary>
-    internal abstract Tensor Gradient(
-        int index,
+    /// <summary>dX from dY and the cache of <see cref="Apply"/>, one channel per thread (<see cref="GradientChannel"/>);
+    /// with <paramref name="reluBefore"/> (the output of the ReLU that feeds the pool, i.e. the pool's input) dX
+    /// already through that ReLU's backward.</summary>
+    internal Tensor Gradient(int index, LayerCache cache, Tensor dy, StepScratch? work, Tensor? reluBefore = null)
+    {
+        var g = GeometryOf(cache);
+        RequireGradient(index, g, dy);
+        var mask = MaskOf(index, g, reluBefore);
+        var (dx, dxd) = StepScratch.New(work, g.N, g.C * g.H * g.W);
+        Im2Col.EachChannel(
+            g.C,
+            (long)g.N * g.C * g.H * g.W,
+            (Pool: this, Cache: cache, Dy: Mat.Data(dy), Dx: dxd, G: g, Mask: mask),
+            static (s, c) => s.Pool.GradientChannel(s.Cache, s.Dy, s.Dx, s.G, s.Mask, c)
+        );
+        return dx.Reshape(g.N, g.C, g.H, g.W);
+    }
+
+    /// <summary>The geometry kept in the cache of <see cref="Apply"/>.</summary>
+    internal abstract Im2Col.Geometry GeometryOf(LayerCache cache);
+
+    /// <summary>Channel <paramref name="c"/> of dX (every element written) from dY, and through the ReLU's backward
+    /// when <paramref name="reluOut"/> is given (<see cref="MaskChannel"/>, or an expression with its bits).</summary>
+    internal abstract void GradientChannel(
         LayerCache cache,
-        Tensor dy,
-        StepScratch? work,
-        Tensor? reluBefore = null
+        double[] dy,
+        double[] dx,
+        in Im2Col.Geometry g,
+        double[]? reluOut,
+        int c
     );
 
     /// <summary>The ReLU's backward on channel <paramref name="c"/> of dX, in place: dx·(y &gt; 0 ? 1 : 0) with the
