@@ -15,16 +15,22 @@ internal static class Reductions
     /// latency, so four independent chains keep the adder busy without changing any column's order.
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void ColumnSums(ReadOnlySpan<double> x, int rows, Span<double> sums)
+    public static void ColumnSums(ReadOnlySpan<double> x, int rows, Span<double> sums) =>
+        ColumnSums(x, rows, rows, sums);
+
+    /// <summary>sums[j] = the sum of the <paramref name="count"/> values from x[j·<paramref name="stride"/>] in order
+    /// (what <see cref="ColumnSums(ReadOnlySpan{double}, int, Span{double})"/> does with stride = count = rows).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static void ColumnSums(ReadOnlySpan<double> x, int stride, int count, Span<double> sums)
     {
-        var n = rows;
+        var n = count;
         var j = 0;
         for (; j + 4 <= sums.Length; j += 4)
         {
-            var c0 = x.Slice(j * n, n);
-            var c1 = x.Slice((j + 1) * n, n);
-            var c2 = x.Slice((j + 2) * n, n);
-            var c3 = x.Slice((j + 3) * n, n);
+            var c0 = x.Slice(j * stride, n);
+            var c1 = x.Slice((j + 1) * stride, n);
+            var c2 = x.Slice((j + 2) * stride, n);
+            var c3 = x.Slice((j + 3) * stride, n);
             double a0 = 0.0,
                 a1 = 0.0,
                 a2 = 0.0,
@@ -41,7 +47,7 @@ internal static class Reductions
         for (; j < sums.Length; j++)
         {
             var acc = 0.0;
-            foreach (var v in x.Slice(j * n, n))
+            foreach (var v in x.Slice(j * stride, n))
                 acc += v;
             sums[j] = acc;
         }

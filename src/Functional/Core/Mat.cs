@@ -69,7 +69,7 @@ public static partial class Mat
         return r;
     }
 
-    /// <summary>Column sums as a 1×cols row, each summed top to bottom (<see cref="Reductions.ColumnSums"/>).</summary>
+    /// <summary>Column sums as a 1×cols row, each summed top to bottom (<see cref="Reductions.ColumnSums(ReadOnlySpan{double}, int, Span{double})"/>).</summary>
     public static Tensor ColumnSums(Tensor x)
     {
         var s = new double[x.ColumnCount];

@@ -34,7 +34,7 @@ public sealed record Conv2D(
     int Stride,
     int Pad,
     WeightInit Init
-) : Layer, IFusingLayer
+) : Layer, IFusingLayer, IListedGradientSink
 {
     /// <summary>The unfolded input (what dW needs) and the geometry.</summary>
     internal sealed record Cache(Tensor Col, Im2Col.Geometry Geometry) : LayerCache;
@@ -143,6 +143,19 @@ public sealed record Conv2D(
         return dx;
     }
 
+    void IListedGradientSink.BackwardFromListed(
+        LayerParams p,
+        LayerCache cache,
+        in Gemm.SparseColumns dy,
+        StepBuffers b,
+        ref GradSink g
+    )
+    {
+        var (dw, db) = GradientsFromSparse(p, (Cache)cache, dy, b);
+        g.Add(p.Index, "b", db);
+        g.Add(p.Index, "W", dw);
+    }
+
     bool IFusingLayer.FusesForward(Layer next) => next is IEpilogueActivation;
 
     bool IFusingLayer.FusesBackwardOf(Layer previous) => false;
@@ -247,5 +260,44 @@ public sealed record Conv2D(
         var (dx, dxd) = StepScratch.New(b.Work, g.N, g.C * g.H * g.W);
         Im2Col.Unpack(Mat.Data(dcol), g, dxd);
         return (dw, dx.Reshape(g.N, g.C, g.H, g.W), bias);
+    }
+
+    /// <summary>
+    /// dW and db from dY given as its listed elements (<see cref="Gemm.SparseColumns"/>, one column per filter, rows
+    /// of the product; every other element +0), with the bits <see cref="Gradients"/> gives on the dense dY: dW by
+    /// the product over the listed terms only, in the GEMM's order, and db as the same column sums without the
+    /// zeros (adding ±0 to a sum that starts at +0 changes nothing). No dX: the sparse path serves a first layer.
+    /// </summary>
+    (Tensor DW, Tensor DB) GradientsFromSparse(LayerParams p, Cache c, in Gemm.SparseColumns dy, StepBuffers b)
+    {
+        var g = c.Geometry;
+        Shape.Require(
+            dy.Columns == OutChannels,
+            $"layer {p.Index} {Name} backward: expected a gradient of {OutChannels} filters, got {dy.Columns}."
+        );
+        int rows = g.Rows,
+            taps = g.Taps,
+            filters = OutChannels;
+        var (_, dwt) = StepScratch.New(b.Work, filters, taps);
+        var (parts, work) = Gemm.SparsePlan(filters, taps, rows);
+        var (_, workd) = StepScratch.New(b.Work, Math.Max(1, work), 1);
+        if (!Gemm.MultiplySparseTransposed(filters, taps, rows, dy, Mat.Data(c.Col), rows, dwt, filters, workd, parts))
+        {
+            // An infinity or NaN in the input: 0·∞ counts, so the dense gradient (rare; the loop stops on it anyway).
+            var (dense, dd) = StepScratch.New(b.Work, g.N, filters * g.OH * g.OW);
+            Array.Clear(dd);
+            for (var f = 0; f < filters; f++)
+            for (var t = 0; t < dy.Count; t++)
+                dd[(int)dy.Rows[f * dy.Stride + t] + f * rows] = dy.Values[f * dy.Stride + t];
+            var (dwDense, _, dbDense) = Gradients(p, c, dense, false, b);
+            return (dwDense, dbDense);
+        }
+        var (dw, dwd) = StepScratch.New(b.Grads, taps, filters);
+        for (var f = 0; f < filters; f++)
+        for (var k = 0; k < taps; k++)
+            dwd[k + f * taps] = dwt[f + k * filters];
+        var db = new double[filters];
+        Reductions.ColumnSums(dy.Values, dy.Stride, dy.Count, db);
+        return (dw, Tensor.Wrap(1, filters, db));
     }
 }

@@ -1,6 +1,9 @@
+using System.Numerics;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text.Json.Nodes;
 using Functional.Core;
+using Functional.Kernels;
 
 namespace Functional.Layers;
 
@@ -13,7 +16,9 @@ namespace Functional.Layers;
 /// <param name="Width">Window columns.</param>
 /// <param name="Stride">Step between windows.</param>
 /// <param name="Pad">Padding on each side (at most half the window).</param>
-public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Pool2D(Height, Width, Stride, Pad)
+public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
+    : Pool2D(Height, Width, Stride, Pad),
+        IListedGradientSource
 {
     /// <summary>Per output, the position (h·W + w) of its maximum in its channel's plane, as a double; the
     /// geometry; and the output (the maxima, which a fused ReLU backward reads instead of the 4× larger input).</summary>
@@ -181,5 +186,137 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad) : Poo
                     to[t] = at[t] == pos ? share[t] : 0.0;
             }
         }
+    }
+
+    /// <summary>Whether the windows tile images of <paramref name="input"/>'s shape (see <see cref="Tiles(in Im2Col.Geometry)"/>).</summary>
+    internal bool Tiles(SampleShape input)
+    {
+        if (!input.IsImage || Pad != 0 || Stride != Height || Stride != Width)
+            return false;
+        var (oh, ow) = Window.Output(input.Height, input.Width);
+        return oh > 0 && ow > 0 && oh * Height == input.Height && ow * Width == input.Width;
+    }
+
+    /// <summary>
+    /// When the windows tile the image and a ReLU feeds the pool: the gradient of the ReLU's input — what
+    /// <see cref="Pool2D.Gradient"/> with the ReLU fused writes densely — as the non-zero candidates of each
+    /// channel: per channel c, the rows r = N·(h·W + w) + n (the row of a convolution's product whose output this is)
+    /// of the maximum of every window, in increasing order, with the value the dense gradient has there,
+    /// (0 + dY)·(y &gt; 0 ? 1 : 0). Every other element of the dense gradient is +0.
+    /// </summary>
+    /// <remarks>
+    /// Each window has one maximum per sample, so every channel lists exactly N·OH·OW rows; its columns are
+    /// 4 longer than that in the arrays, because the vector path stores four at a time.
+    /// </remarks>
+    bool IListedGradientSource.ListsGradientFor(Layer activation, Layer before, SampleShape? input) =>
+        activation is IEpilogueActivation { Epilogue: FusedActivation.Relu }
+        && before is IListedGradientSink
+        && input is { } shape
+        && Tiles(shape);
+
+    Gemm.SparseColumns IListedGradientSource.ListedGradient(LayerParams p, LayerCache cache, Tensor dy, StepBuffers b) =>
+        SparseGradient(p.Index, cache, dy, b.Work);
+
+    internal Gemm.SparseColumns SparseGradient(int index, LayerCache cached, Tensor dy, StepScratch? work)
+    {
+        var cache = (Cache)cached;
+        var g = cache.Geometry;
+        RequireGradient(index, g, dy);
+        Shape.Require(Tiles(g), $"layer {index} {Name}: a sparse gradient needs windows that tile the image.");
+        var count = g.N * g.OH * g.OW;
+        var stride = count + 4;
+        var (_, rows) = StepScratch.New(work, stride, g.C);
+        var (_, values) = StepScratch.New(work, stride, g.C);
+        Im2Col.EachChannel(
+            g.C,
+            (long)g.N * g.C * g.H * g.W,
+            (Arg: Mat.Data(cache.Arg), Y: Mat.Data(cache.Y), Dy: Mat.Data(dy), Rows: rows, Values: values, G: g, Stride: stride),
+            static (s, c) => SparseChannel(s.Arg, s.Y, s.Dy, s.Rows, s.Values, s.G, s.Stride, c)
+        );
+        return new Gemm.SparseColumns(rows, values, g.C, stride, count);
+    }
+
+    /// <summary>For a group of four samples whose mask bits are m, the float lanes that move the selected doubles to
+    /// the front, in order.</summary>
+    static readonly Vector256<int>[] Compress = BuildCompress();
+
+    static Vector256<int>[] BuildCompress()
+    {
+        var table = new Vector256<int>[16];
+        Span<int> lanes = stackalloc int[8];
+        for (var m = 0; m < 16; m++)
+        {
+            lanes.Clear();
+            var k = 0;
+            for (var b = 0; b < 4; b++)
+                if ((m >> b & 1) != 0)
+                {
+                    lanes[2 * k] = 2 * b;
+                    lanes[2 * k + 1] = 2 * b + 1;
+                    k++;
+                }
+            table[m] = Vector256.Create<int>(lanes);
+        }
+        return table;
+    }
+
+    /// <summary>One channel of <see cref="SparseGradient"/>: the conv plane scanned in row order, each position
+    /// against its window's maxima, the matches compressed four samples at a time.</summary>
+    static void SparseChannel(
+        double[] arg,
+        double[] y,
+        double[] d,
+        double[] rows,
+        double[] values,
+        in Im2Col.Geometry g,
+        int stride,
+        int c
+    )
+    {
+        int n = g.N,
+            e = c * stride,
+            end = e + n * g.OH * g.OW;
+        var vector = Avx2.IsSupported;
+        var iota = Vector256.Create(0.0, 1.0, 2.0, 3.0);
+        var one = Vector256.Create(1.0);
+        for (var h = 0; h < g.H; h++)
+        for (var w = 0; w < g.W; w++)
+        {
+            var pos = h * g.W + w;
+            var o = n * ((c * g.OH + h / g.Win.Height) * g.OW + w / g.Win.Width);
+            var r0 = (double)n * pos;
+            var t = 0;
+            if (vector)
+            {
+                var pv = Vector256.Create((double)pos);
+                ref var a0 = ref arg[o];
+                ref var d0 = ref d[o];
+                ref var y0 = ref y[o];
+                for (; t + 4 <= n && e + 4 <= values.Length; t += 4)
+                {
+                    var hit = Vector256.Equals(Vector256.LoadUnsafe(ref a0, (nuint)t), pv);
+                    var m = (int)hit.ExtractMostSignificantBits();
+                    var share = (Vector256<double>.Zero + Vector256.LoadUnsafe(ref d0, (nuint)t))
+                        * Vector256.ConditionalSelect(
+                            Vector256.GreaterThan(Vector256.LoadUnsafe(ref y0, (nuint)t), Vector256<double>.Zero),
+                            one,
+                            Vector256<double>.Zero
+                        );
+                    var lanes = Compress[m];
+                    Avx2.PermuteVar8x32(share.AsSingle(), lanes).AsDouble().StoreUnsafe(ref values[e]);
+                    Avx2.PermuteVar8x32((Vector256.Create(r0 + t) + iota).AsSingle(), lanes).AsDouble().StoreUnsafe(ref rows[e]);
+                    e += BitOperations.PopCount((uint)m);
+                }
+            }
+            for (; t < n; t++)
+                if (arg[o + t] == pos)
+                {
+                    rows[e] = r0 + t;
+                    values[e] = (0.0 + d[o + t]) * (y[o + t] > 0 ? 1.0 : 0.0);
+                    e++;
+                }
+        }
+        if (e != end)
+            throw new InvalidOperationException($"MaxPool2D sparse gradient: channel {c} listed {e - c * stride} maxima, expected {end - c * stride}.");
     }
 }

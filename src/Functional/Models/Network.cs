@@ -205,24 +205,30 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         var sink = new GradSink(pairs);
         var steps = inputGradient ? _plan.WithInput : _plan.WithoutInput;
         Tensor? d = dScores;
+        var listed = default(Functional.Kernels.Gemm.SparseColumns); // from a ListsForBefore step to its FromListed
         for (var i = Layers.Count - 1; i >= 0; i--)
         {
             var layer = Layers[i];
             var p = new LayerParams(ps, i);
             var end = sink.Next;
-            d = steps[i] switch
+            switch (steps[i])
             {
-                StagePlan.Back.Skip => d,
-                StagePlan.Back.FusedWithPrevious => ((IFusingLayer)layer).BackwardFused(
-                    p,
-                    caches[i],
-                    d!,
-                    caches[i - 1],
-                    b,
-                    ref sink
-                ),
-                _ => layer.RunBackward(p, caches[i], d!, inputGradient || i > 0, b, ref sink),
-            };
+                case StagePlan.Back.Skip:
+                    break;
+                case StagePlan.Back.FusedWithPrevious:
+                    d = ((IFusingLayer)layer).BackwardFused(p, caches[i], d!, caches[i - 1], b, ref sink);
+                    break;
+                case StagePlan.Back.ListsForBefore:
+                    listed = ((IListedGradientSource)layer).ListedGradient(p, caches[i], d!, b);
+                    d = null;
+                    break;
+                case StagePlan.Back.FromListed:
+                    ((IListedGradientSink)layer).BackwardFromListed(p, caches[i], listed, b, ref sink);
+                    break;
+                default:
+                    d = layer.RunBackward(p, caches[i], d!, inputGradient || i > 0, b, ref sink);
+                    break;
+            }
             if (WeightDecay > 0)
             {
                 var decayed = layer.DecayedParams;

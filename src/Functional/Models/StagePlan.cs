@@ -33,6 +33,14 @@ internal sealed class StagePlan
 
         /// <summary>Already applied by the layer after it: the gradient passes through.</summary>
         Skip,
+
+        /// <summary>The layer's backward lists the gradient of the output of the layer two before it
+        /// (<see cref="IListedGradientSource"/>); the layer between is skipped.</summary>
+        ListsForBefore,
+
+        /// <summary>The layer's parameter gradients from the listed gradient of its output
+        /// (<see cref="IListedGradientSink"/>); no input gradient.</summary>
+        FromListed,
     }
 
     StagePlan(Stage[] forward, Back[] withInput, Back[] withoutInput, int paramCount, bool takesBuffers)
@@ -79,8 +87,8 @@ internal sealed class StagePlan
         }
         return new StagePlan(
             [.. forward],
-            Backward(ls, inputGradient: true),
-            Backward(ls, inputGradient: false),
+            Backward(ls, inputGradient: true, images),
+            Backward(ls, inputGradient: false, images),
             CountParams(input, ls),
             ls.All(l => l.TakesBuffers)
         );
@@ -88,9 +96,11 @@ internal sealed class StagePlan
 
     /// <summary>
     /// A layer's backward applies the one before it when it can and that layer's own input gradient is wanted,
-    /// i.e. it is not the first layer of a step that skips the gradient of the network input.
+    /// i.e. it is not the first layer of a step that skips the gradient of the network input. In such a step, a
+    /// third layer that can list the first layer's output gradient (a tiling max pool after a ReLU after a
+    /// convolution) hands it to the first layer that way.
     /// </summary>
-    static Back[] Backward(Layer[] ls, bool inputGradient)
+    static Back[] Backward(Layer[] ls, bool inputGradient, SampleShape?[] images)
     {
         var steps = new Back[ls.Length];
         for (var i = ls.Length - 1; i > (inputGradient ? 0 : 1); i--)
@@ -99,6 +109,18 @@ internal sealed class StagePlan
                 steps[i] = Back.FusedWithPrevious;
                 steps[i - 1] = Back.Skip;
             }
+        if (
+            !inputGradient
+            && ls.Length >= 3
+            && steps[2] != Back.Skip
+            && ls[2] is IListedGradientSource source
+            && source.ListsGradientFor(ls[1], ls[0], images[2])
+        )
+        {
+            steps[2] = Back.ListsForBefore;
+            steps[1] = Back.Skip;
+            steps[0] = Back.FromListed;
+        }
         return steps;
     }
 

@@ -120,10 +120,48 @@ public class PoolTests
     public void A_pool_after_a_relu_takes_its_backward_in_the_plan()
     {
         var net = Nets.SimpleConvNet(SampleShape.Image(1, 8, 8), filters: 4, kernel: 3, hidden: 16);
+        // In a training step the first convolution takes its output gradient from the pool's listed maxima; with
+        // the input gradient wanted (Backward), the dense path.
         Assert.Equal(
-            [Back.Own, Back.Skip, Back.FusedWithPrevious, Back.Own, Back.Own, Back.Skip, Back.FusedWithPrevious],
+            [Back.FromListed, Back.Skip, Back.ListsForBefore, Back.Own, Back.Own, Back.Skip, Back.FusedWithPrevious],
             net.Plan.WithoutInput
         );
+        Assert.Equal(
+            [Back.Own, Back.Skip, Back.FusedWithPrevious, Back.Own, Back.Own, Back.Skip, Back.FusedWithPrevious],
+            net.Plan.WithInput
+        );
+        // Windows that do not tile the image (7×7 conv output, 2×2 windows): no listing.
+        var odd = Nets.SimpleConvNet(SampleShape.Image(1, 9, 9), filters: 4, kernel: 3, hidden: 16);
+        Assert.Equal(Back.FusedWithPrevious, odd.Plan.WithoutInput[2]);
+    }
+
+    [Theory]
+    [InlineData(2, 8, 6, 5)]
+    [InlineData(3, 6, 9, 7)] // 3×3 windows; samples not a multiple of four (the scalar tail)
+    [InlineData(2, 4, 4, 2)]
+    public void The_listed_gradient_is_the_fused_dense_gradient_bitwise(int k, int H, int W, int N)
+    {
+        const int C = 3;
+        var relu = new Relu();
+        var r = relu.Forward(P, S, Normal(3, N, C * H * W).Reshape(N, C, H, W), Ctx.Eval);
+        var pool = new MaxPool2D(k, k, k, 0);
+        var f = pool.Forward(P, S, r.Y.Reshape(N, C, H, W), Ctx.Eval);
+        var dy = Normal(4, f.Y.RowCount, f.Y.ColumnCount).With(0, 0, -0.0).With(1, 2, double.NaN);
+        var sink = new GradSink([]);
+        var dense = ((IFusingLayer)pool).BackwardFused(P, f.Cache, dy, r.Cache, StepBuffers.None, ref sink).ToArray();
+        var listed = pool.SparseGradient(0, f.Cache, dy, null);
+        Assert.Equal((C, N * (H / k) * (W / k)), (listed.Columns, listed.Count));
+        var rebuilt = new double[dense.Length];
+        var plane = N * H * W;
+        for (var c = 0; c < C; c++)
+        {
+            var rows = listed.Rows.AsSpan(c * listed.Stride, listed.Count).ToArray();
+            Assert.Equal(rows.OrderBy(v => v).Distinct(), rows); // strictly increasing
+            for (var t = 0; t < listed.Count; t++)
+                rebuilt[c * plane + (int)rows[t]] = listed.Values[c * listed.Stride + t];
+        }
+        Assert.Equal(dense.Select(BitConverter.DoubleToInt64Bits), rebuilt.Select(BitConverter.DoubleToInt64Bits));
+        Assert.Contains(dense, double.IsNaN);
     }
 
     [Fact]

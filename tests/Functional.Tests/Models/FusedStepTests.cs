@@ -75,6 +75,33 @@ public class FusedStepTests
         }
     }
 
+    /// <summary>In a training step the first convolution's weight gradient is summed from the pool's listed maxima
+    /// (StagePlan.Back.FromListed); Backward, which wants the input gradient, takes the dense path: the same bits.
+    /// The wide net's product crosses k blocks and runs in parts on two threads.</summary>
+    [Theory]
+    [InlineData(8, 4, 7)]
+    [InlineData(14, 6, 40)]
+    public void A_conv_nets_listed_weight_gradient_equals_the_dense_one_bitwise(int side, int filters, int batch)
+    {
+        var net = Functional.Models.Nets.SimpleConvNet(SampleShape.Image(1, side, side), filters: filters, kernel: 3, hidden: 10);
+        Assert.Equal(StagePlan.Back.FromListed, net.Plan.WithoutInput[0]);
+        var ps = net.Init(Key.Of(3));
+        var st = net.InitState();
+        for (var step = 0; step < 2; step++)
+        {
+            var x = Normal((ulong)(70 + step), batch, net.Inputs);
+            var t = OneHot((ulong)(80 + step), batch, net.Outputs);
+            var r = net.LossAndGrads(ps, st, x, t, Ctx.TrainNoKey);
+            var f = net.Forward(ps, st, x, Ctx.TrainNoKey);
+            var (_, lc) = net.Loss.Forward(f.Scores, t);
+            var (_, dense) = net.Backward(ps, f.Caches, net.Loss.Backward(lc));
+            Assert.Equal(dense.Values.Keys.ToArray(), r.Grads.Values.Keys.ToArray());
+            foreach (var (k, g) in dense.Values)
+                AssertBitwise(g, r.Grads[k], $"step {step} gradient {k}");
+            ps = Functional.Optim.Optimizers.Update(Adam.Dlfs(0.05), Functional.Optim.Optimizers.Init(Adam.Dlfs(0.05), ps), ps, r.Grads).Item1;
+        }
+    }
+
     [Fact]
     public void LossAndGrads_leaves_parameters_state_and_batch_unchanged()
     {

@@ -1,0 +1,330 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Functional.Kernels;
+
+// Aᵀ·B in the GEMM's order from A's non-zero elements only: a convolution's weight gradient behind a max pool, where
+// at least three in four elements of dY are zero and the pool lists the others.
+internal static partial class Gemm
+{
+    /// <summary>Columns of B accumulated per pass over a column of A's non-zeros: eight Vector256 accumulators,
+    /// enough independent fma chains to keep both FMA units busy.</summary>
+    private const int SkipLanes = 32;
+
+    /// <summary>
+    /// A k×m matrix given by the elements of each column that may be non-zero: column i's rows (strictly increasing
+    /// whole numbers, held as doubles so that a step's scratch arrays can hold them) and values at
+    /// [i·<paramref name="Stride"/>, i·Stride + <paramref name="Count"/>) of <paramref name="Rows"/> and
+    /// <paramref name="Values"/>; every element not listed is zero.
+    /// </summary>
+    internal readonly record struct SparseColumns(double[] Rows, double[] Values, int Columns, int Stride, int Count);
+
+    /// <summary>The parts and the length of the work array <see cref="MultiplySparseTransposed"/> takes for these
+    /// extents (the parts follow the threads available now; the result does not depend on them).</summary>
+    internal static (int Parts, int Work) SparsePlan(int m, int n, int k)
+    {
+        if (m == 0 || n == 0 || k == 0)
+        {
+            return (1, 0);
+        }
+
+        int kcb = KcFor(k);
+        int blocks = (k + kcb - 1) / kcb;
+        int lanes = RoundUp(n, SkipLanes);
+        int threads = (long)m * n * k >= ParallelThreshold ? Workers.Available : 1;
+        int parts = Math.Min(blocks, threads * Workers.ChunksPerThread);
+        return (parts, checked((blocks * m * lanes) + (parts * kcb * lanes)));
+    }
+
+    /// <summary>
+    /// C (m×n, leading dimension <paramref name="ldc"/>) = Aᵀ·B, A k×m given by its listed elements and B k×n
+    /// column-major, with the bits of the <see cref="Product"/> (true, false, m, n, k, …) on the dense A: summed in
+    /// the GEMM's order — k blocks of <see cref="KcFor"/>, one fma chain per block from zero in increasing k, block
+    /// sums folded in block order — over the listed terms only. Leaving out a term fma(0, b, s) = s + (±0·b) changes
+    /// nothing when b is finite and s is not −0 (a partial sum is −0 only when every term before it underflowed to
+    /// −0). False, with C untouched, when B holds an infinity or NaN: then the zeros count (0·∞ is NaN) and the
+    /// caller takes the dense product.
+    /// </summary>
+    /// <remarks>
+    /// The k blocks are the parts: each transposes its blocks of B into rows of <see cref="SkipLanes"/>-padded
+    /// columns and adds, for each column of A, the rows of its listed elements into eight Vector256 chains; the
+    /// block sums are kept in <paramref name="work"/> and folded into C in block order on the calling thread. The
+    /// time is that of the listed terms plus one pass over B, not of all k·m·n.
+    /// </remarks>
+    internal static bool MultiplySparseTransposed(
+        int m,
+        int n,
+        int k,
+        in SparseColumns a,
+        double[] b,
+        int ldb,
+        double[] c,
+        int ldc,
+        double[] work,
+        int parts
+    )
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        CheckOperand(b, k, n, ldb, "b");
+        CheckOperand(c, m, n, ldc, "c");
+        if (
+            a.Columns != m
+            || a.Count < 0
+            || a.Stride < a.Count
+            || (m > 0 && ((long)(m - 1) * a.Stride) + a.Count > Math.Min(a.Rows.Length, a.Values.Length))
+        )
+        {
+            throw new ArgumentException(
+                $"sparse columns of {a.Columns}×{a.Count} (stride {a.Stride}, {a.Rows.Length} rows, {a.Values.Length} values) are not the {k}×{m} operand A"
+            );
+        }
+
+        for (int i = 0; i < m && a.Count > 0; i++)
+        {
+            double first = a.Rows[i * a.Stride],
+                last = a.Rows[(i * a.Stride) + a.Count - 1];
+            if (first < 0 || last >= k)
+            {
+                throw new ArgumentException($"column {i} of A lists rows {first}…{last}, outside [0, {k})");
+            }
+        }
+
+        if (m == 0 || n == 0)
+        {
+            return true;
+        }
+
+        if (!Fma.IsSupported || !Avx2.IsSupported || k == 0)
+        {
+            return false;
+        }
+
+        int kcb = KcFor(k);
+        int blocks = (k + kcb - 1) / kcb;
+        int lanes = RoundUp(n, SkipLanes);
+        if (parts < 1 || parts > blocks || work.Length < ((long)blocks * m * lanes) + ((long)parts * kcb * lanes))
+        {
+            throw new ArgumentException(
+                $"work of {work.Length} doubles in {parts} parts does not fit a {m}×{n}×{k} product (SparsePlan gives {SparsePlan(m, n, k).Work} for its parts)"
+            );
+        }
+
+        var job = new SparseJob(m, n, k, a, b, ldb, work);
+        if (parts < 2 || !Workers.TryRun(job, parts))
+        {
+            for (int part = 0; part < parts; part++)
+            {
+                job.RunPart(part, parts);
+            }
+        }
+
+        if (job.NonFinite)
+        {
+            return false;
+        }
+
+        // C = s₀, then C = fma(1, s_q, C) = s_q + C block after block: the GEMM's fold with alpha 1, beta 0.
+        for (int i = 0; i < m; i++)
+        {
+            for (int j = 0; j < n; j++)
+            {
+                double s = work[(i * lanes) + j];
+                for (int q = 1; q < blocks; q++)
+                {
+                    s = work[(((q * m) + i) * lanes) + j] + s;
+                }
+
+                c[i + ((long)j * ldc)] = s;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The block sums of <see cref="MultiplySparseTransposed"/>, a range of k blocks per part.</summary>
+    private sealed class SparseJob(int m, int n, int k, SparseColumns a, double[] b, int ldb, double[] work) : PartJob
+    {
+        private volatile bool _nonFinite;
+
+        /// <summary>Whether a part met an infinity or NaN in B (its sums are then incomplete).</summary>
+        public bool NonFinite => _nonFinite;
+
+        public override void RunPart(int part, int parts)
+        {
+            int kcb = KcFor(k);
+            int blocks = (k + kcb - 1) / kcb;
+            int lanes = RoundUp(n, SkipLanes);
+            var rows = work.AsSpan((blocks * m * lanes) + (part * kcb * lanes), kcb * lanes);
+            var (lo, hi) = Workers.Cut(blocks, 1, part, parts);
+            Span<int> next = m <= 1024 ? stackalloc int[m] : new int[m];
+            for (int i = 0; i < m; i++)
+            {
+                // The first listed element of column i at or after this part's first row.
+                var listed = a.Rows.AsSpan(i * a.Stride, a.Count);
+                int at = listed.BinarySearch((double)(lo * kcb));
+                next[i] = at >= 0 ? at : ~at;
+            }
+
+            for (int q = lo; q < hi; q++)
+            {
+                int p0 = q * kcb;
+                int kc = Math.Min(kcb, k - p0);
+                if (!TransposeBlock(b, ldb, p0, kc, n, lanes, rows))
+                {
+                    _nonFinite = true;
+                    return;
+                }
+
+                for (int i = 0; i < m; i++)
+                {
+                    next[i] = AddRows(
+                        rows,
+                        lanes,
+                        p0,
+                        kc,
+                        a.Rows.AsSpan(i * a.Stride, a.Count),
+                        a.Values.AsSpan(i * a.Stride, a.Count),
+                        next[i],
+                        work.AsSpan(((q * m) + i) * lanes, lanes)
+                    );
+                }
+            }
+        }
+
+        /// <summary>rows[p·lanes + j] = B[p0 + p, j] (zero for j ≥ n); whether every value copied is finite.</summary>
+        /// <remarks>Four columns by four rows at a time, transposed in registers; the finiteness test is v − v == 0
+        /// (false for an infinity or NaN), and-ed into a mask.</remarks>
+        private static bool TransposeBlock(double[] b, int ldb, int p0, int kc, int n, int lanes, Span<double> rows)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                rows.Slice((p * lanes) + n, lanes - n).Clear();
+            }
+
+            ref double dst = ref rows[0];
+            var ok = Vector256<double>.AllBitsSet;
+            int j = 0;
+            for (; j + 4 <= n; j += 4)
+            {
+                ref double c0 = ref b[p0 + (j * ldb)];
+                ref double c1 = ref Unsafe.Add(ref c0, ldb);
+                ref double c2 = ref Unsafe.Add(ref c1, ldb);
+                ref double c3 = ref Unsafe.Add(ref c2, ldb);
+                int p = 0;
+                for (; p + 4 <= kc; p += 4)
+                {
+                    var v0 = Vector256.LoadUnsafe(ref c0, (nuint)p);
+                    var v1 = Vector256.LoadUnsafe(ref c1, (nuint)p);
+                    var v2 = Vector256.LoadUnsafe(ref c2, (nuint)p);
+                    var v3 = Vector256.LoadUnsafe(ref c3, (nuint)p);
+                    ok &= Vector256.Equals(v0 - v0, Vector256<double>.Zero) & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
+                    ok &= Vector256.Equals(v2 - v2, Vector256<double>.Zero) & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
+                    var t0 = Avx.UnpackLow(v0, v1);
+                    var t1 = Avx.UnpackHigh(v0, v1);
+                    var t2 = Avx.UnpackLow(v2, v3);
+                    var t3 = Avx.UnpackHigh(v2, v3);
+                    nuint o = (nuint)((p * lanes) + j);
+                    Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
+                    Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
+                    Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
+                    Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
+                }
+
+                for (; p < kc; p++)
+                {
+                    for (int q = 0; q < 4; q++)
+                    {
+                        double v = b[p0 + p + ((j + q) * ldb)];
+                        rows[(p * lanes) + j + q] = v;
+                        ok &= Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
+                    }
+                }
+            }
+
+            for (; j < n; j++)
+            {
+                var src = b.AsSpan(p0 + (j * ldb), kc);
+                for (int p = 0; p < kc; p++)
+                {
+                    double v = src[p];
+                    rows[(p * lanes) + j] = v;
+                    ok &= Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
+                }
+            }
+
+            return ok.AsInt64() == Vector256<long>.AllBitsSet;
+        }
+
+        /// <summary>sums[j] = Σ value[t]·rows[at[t] − p0, j] over the listed elements from <paramref name="from"/> whose
+        /// rows lie in the block [p0, p0 + kc), in order, one fma chain per j from zero; the index after them.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static int AddRows(
+            ReadOnlySpan<double> rows,
+            int lanes,
+            int p0,
+            int kc,
+            ReadOnlySpan<double> at,
+            ReadOnlySpan<double> value,
+            int from,
+            Span<double> sums
+        )
+        {
+            ref double r = ref Unsafe.AsRef(in rows[0]);
+            int end = from;
+            for (int j0 = 0; j0 < lanes; j0 += SkipLanes)
+            {
+                var s0 = Vector256<double>.Zero;
+                var s1 = s0;
+                var s2 = s0;
+                var s3 = s0;
+                var s4 = s0;
+                var s5 = s0;
+                var s6 = s0;
+                var s7 = s0;
+                int t = from;
+                for (; t < at.Length; t++)
+                {
+                    int row = (int)at[t] - p0;
+                    if ((uint)row >= (uint)kc)
+                    {
+                        if (row < 0)
+                        {
+                            throw new ArgumentException(
+                                $"the rows listed for a column of A do not increase (row {at[t]} in the block from row {p0})"
+                            );
+                        }
+
+                        break;
+                    }
+
+                    var v = Vector256.Create(value[t]);
+                    nuint o = (nuint)((row * lanes) + j0);
+                    s0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o), s0);
+                    s1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 4), s1);
+                    s2 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 8), s2);
+                    s3 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 12), s3);
+                    s4 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 16), s4);
+                    s5 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 20), s5);
+                    s6 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 24), s6);
+                    s7 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 28), s7);
+                }
+
+                end = t;
+                ref double d = ref sums[j0];
+                s0.StoreUnsafe(ref d);
+                s1.StoreUnsafe(ref d, 4);
+                s2.StoreUnsafe(ref d, 8);
+                s3.StoreUnsafe(ref d, 12);
+                s4.StoreUnsafe(ref d, 16);
+                s5.StoreUnsafe(ref d, 20);
+                s6.StoreUnsafe(ref d, 24);
+                s7.StoreUnsafe(ref d, 28);
+            }
+
+            return end;
+        }
+    }
+}
