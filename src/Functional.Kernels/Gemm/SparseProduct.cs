@@ -12,6 +12,10 @@ internal static partial class Gemm
     /// enough independent fma chains to keep both FMA units busy.</summary>
     private const int SkipLanes = 32;
 
+    /// <summary>Rows of B made at a time: 64 rows of 32 lanes are 16 KB, which stay in L1 while every column of A
+    /// adds its terms from them (a whole k block of rows, 64 KB, would not, and each term's row came from L2).</summary>
+    private const int SkipRows = 64;
+
     /// <summary>
     /// A k×m matrix given by the elements of each column that may be non-zero: column i's rows (strictly increasing
     /// whole numbers, held as doubles so that a step's scratch arrays can hold them) and values at
@@ -20,7 +24,7 @@ internal static partial class Gemm
     /// </summary>
     internal readonly record struct SparseColumns(double[] Rows, double[] Values, int Columns, int Stride, int Count);
 
-    /// <summary>The parts and the length of the work array <see cref="MultiplySparseTransposed"/> takes for these
+    /// <summary>The parts and the length of the work array <see cref="MultiplySparseTransposed(int, int, int, in SparseColumns, RowSource, double[], int, double[], int)"/> takes for these
     /// extents (the parts follow the threads available now; the result does not depend on them).</summary>
     internal static (int Parts, int Work) SparsePlan(int m, int n, int k)
     {
@@ -34,7 +38,7 @@ internal static partial class Gemm
         int lanes = RoundUp(n, SkipLanes);
         int threads = (long)m * n * k >= ParallelThreshold ? Workers.Available : 1;
         int parts = Math.Min(blocks, threads * Workers.ChunksPerThread);
-        return (parts, checked((blocks * m * lanes) + (parts * kcb * lanes)));
+        return (parts, checked((blocks * m * lanes) + (parts * SkipRows * lanes)));
     }
 
     /// <summary>
@@ -65,10 +69,41 @@ internal static partial class Gemm
         int parts
     )
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        CheckOperand(b, k, n, ldb, "b");
+        return MultiplySparseTransposed(m, n, k, a, new ColumnRows(b, ldb), c, ldc, work, parts);
+    }
+
+    /// <summary>
+    /// The rows of a k×n operand B, a block at a time, for <see cref="MultiplySparseTransposed(int, int, int, in SparseColumns, RowSource, double[], int, double[], int)"/>:
+    /// B column-major (<see cref="ColumnRows"/>), or B never stored, its rows made from what it is a view of (a
+    /// convolution's unfolded input, from the image).
+    /// </summary>
+    internal abstract class RowSource
+    {
+        /// <summary>rows[p·lanes + j] = B[p0 + p, j] for p &lt; kc and j &lt; n, and 0 for n ≤ j &lt; lanes; whether
+        /// every value is finite. Called concurrently for different blocks.</summary>
+        public abstract bool Rows(int p0, int kc, int n, int lanes, Span<double> rows);
+    }
+
+    /// <summary>Aᵀ·B as <see cref="MultiplySparseTransposed(int, int, int, in SparseColumns, double[], int, double[], int, double[], int)"/>,
+    /// B's rows from <paramref name="b"/>.</summary>
+    internal static bool MultiplySparseTransposed(
+        int m,
+        int n,
+        int k,
+        in SparseColumns a,
+        RowSource b,
+        double[] c,
+        int ldc,
+        double[] work,
+        int parts
+    )
+    {
         ArgumentOutOfRangeException.ThrowIfNegative(m);
         ArgumentOutOfRangeException.ThrowIfNegative(n);
         ArgumentOutOfRangeException.ThrowIfNegative(k);
-        CheckOperand(b, k, n, ldb, "b");
         CheckOperand(c, m, n, ldc, "c");
         if (
             a.Columns != m
@@ -105,14 +140,14 @@ internal static partial class Gemm
         int kcb = KcFor(k);
         int blocks = (k + kcb - 1) / kcb;
         int lanes = RoundUp(n, SkipLanes);
-        if (parts < 1 || parts > blocks || work.Length < ((long)blocks * m * lanes) + ((long)parts * kcb * lanes))
+        if (parts < 1 || parts > blocks || work.Length < ((long)blocks * m * lanes) + ((long)parts * SkipRows * lanes))
         {
             throw new ArgumentException(
                 $"work of {work.Length} doubles in {parts} parts does not fit a {m}×{n}×{k} product (SparsePlan gives {SparsePlan(m, n, k).Work} for its parts)"
             );
         }
 
-        var job = new SparseJob(m, n, k, a, b, ldb, work);
+        var job = new SparseJob(m, n, k, a, b, work);
         if (parts < 2 || !Workers.TryRun(job, parts))
         {
             for (int part = 0; part < parts; part++)
@@ -126,26 +161,37 @@ internal static partial class Gemm
             return false;
         }
 
-        // C = s₀, then C = fma(1, s_q, C) = s_q + C block after block: the GEMM's fold with alpha 1, beta 0.
+        // C = s₀, then C = fma(1, s_q, C) = s_q + C block after block: the GEMM's fold with alpha 1, beta 0, into
+        // block 0's sums, streaming through the blocks in order (lane by lane the same additions).
+        var acc = work.AsSpan(0, m * lanes);
+        for (int q = 1; q < blocks; q++)
+        {
+            var sq = work.AsSpan(q * m * lanes, m * lanes);
+            int t = 0;
+            for (; t + 4 <= acc.Length; t += 4)
+            {
+                (Vector256.Create<double>(sq.Slice(t, 4)) + Vector256.Create<double>(acc.Slice(t, 4))).CopyTo(acc.Slice(t, 4));
+            }
+
+            for (; t < acc.Length; t++)
+            {
+                acc[t] = sq[t] + acc[t];
+            }
+        }
+
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
             {
-                double s = work[(i * lanes) + j];
-                for (int q = 1; q < blocks; q++)
-                {
-                    s = work[(((q * m) + i) * lanes) + j] + s;
-                }
-
-                c[i + ((long)j * ldc)] = s;
+                c[i + ((long)j * ldc)] = acc[(i * lanes) + j];
             }
         }
 
         return true;
     }
 
-    /// <summary>The block sums of <see cref="MultiplySparseTransposed"/>, a range of k blocks per part.</summary>
-    private sealed class SparseJob(int m, int n, int k, SparseColumns a, double[] b, int ldb, double[] work) : PartJob
+    /// <summary>The block sums of <see cref="MultiplySparseTransposed(int, int, int, in SparseColumns, RowSource, double[], int, double[], int)"/>, a range of k blocks per part.</summary>
+    private sealed class SparseJob(int m, int n, int k, SparseColumns a, RowSource b, double[] work) : PartJob
     {
         private volatile bool _nonFinite;
 
@@ -157,7 +203,7 @@ internal static partial class Gemm
             int kcb = KcFor(k);
             int blocks = (k + kcb - 1) / kcb;
             int lanes = RoundUp(n, SkipLanes);
-            var rows = work.AsSpan((blocks * m * lanes) + (part * kcb * lanes), kcb * lanes);
+            var rows = work.AsSpan((blocks * m * lanes) + (part * SkipRows * lanes), SkipRows * lanes);
             var (lo, hi) = Workers.Cut(blocks, 1, part, parts);
             Span<int> next = m <= 1024 ? stackalloc int[m] : new int[m];
             for (int i = 0; i < m; i++)
@@ -172,94 +218,37 @@ internal static partial class Gemm
             {
                 int p0 = q * kcb;
                 int kc = Math.Min(kcb, k - p0);
-                if (!TransposeBlock(b, ldb, p0, kc, n, lanes, rows))
+                work.AsSpan(q * m * lanes, m * lanes).Clear(); // every chain of the block starts from zero
+                // The block's rows SkipRows at a time, each chain carried on from where the last rows left it.
+                for (int r0 = 0; r0 < kc; r0 += SkipRows)
                 {
-                    _nonFinite = true;
-                    return;
-                }
-
-                for (int i = 0; i < m; i++)
-                {
-                    next[i] = AddRows(
-                        rows,
-                        lanes,
-                        p0,
-                        kc,
-                        a.Rows.AsSpan(i * a.Stride, a.Count),
-                        a.Values.AsSpan(i * a.Stride, a.Count),
-                        next[i],
-                        work.AsSpan(((q * m) + i) * lanes, lanes)
-                    );
-                }
-            }
-        }
-
-        /// <summary>rows[p·lanes + j] = B[p0 + p, j] (zero for j ≥ n); whether every value copied is finite.</summary>
-        /// <remarks>Four columns by four rows at a time, transposed in registers; the finiteness test is v − v == 0
-        /// (false for an infinity or NaN), and-ed into a mask.</remarks>
-        private static bool TransposeBlock(double[] b, int ldb, int p0, int kc, int n, int lanes, Span<double> rows)
-        {
-            for (int p = 0; p < kc; p++)
-            {
-                rows.Slice((p * lanes) + n, lanes - n).Clear();
-            }
-
-            ref double dst = ref rows[0];
-            var ok = Vector256<double>.AllBitsSet;
-            int j = 0;
-            for (; j + 4 <= n; j += 4)
-            {
-                ref double c0 = ref b[p0 + (j * ldb)];
-                ref double c1 = ref Unsafe.Add(ref c0, ldb);
-                ref double c2 = ref Unsafe.Add(ref c1, ldb);
-                ref double c3 = ref Unsafe.Add(ref c2, ldb);
-                int p = 0;
-                for (; p + 4 <= kc; p += 4)
-                {
-                    var v0 = Vector256.LoadUnsafe(ref c0, (nuint)p);
-                    var v1 = Vector256.LoadUnsafe(ref c1, (nuint)p);
-                    var v2 = Vector256.LoadUnsafe(ref c2, (nuint)p);
-                    var v3 = Vector256.LoadUnsafe(ref c3, (nuint)p);
-                    ok &= Vector256.Equals(v0 - v0, Vector256<double>.Zero) & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
-                    ok &= Vector256.Equals(v2 - v2, Vector256<double>.Zero) & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
-                    var t0 = Avx.UnpackLow(v0, v1);
-                    var t1 = Avx.UnpackHigh(v0, v1);
-                    var t2 = Avx.UnpackLow(v2, v3);
-                    var t3 = Avx.UnpackHigh(v2, v3);
-                    nuint o = (nuint)((p * lanes) + j);
-                    Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
-                    Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
-                    Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
-                    Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
-                }
-
-                for (; p < kc; p++)
-                {
-                    for (int q = 0; q < 4; q++)
+                    int rc = Math.Min(SkipRows, kc - r0);
+                    if (!b.Rows(p0 + r0, rc, n, lanes, rows))
                     {
-                        double v = b[p0 + p + ((j + q) * ldb)];
-                        rows[(p * lanes) + j + q] = v;
-                        ok &= Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
+                        _nonFinite = true;
+                        return;
+                    }
+
+                    for (int i = 0; i < m; i++)
+                    {
+                        next[i] = AddRows(
+                            rows,
+                            lanes,
+                            p0 + r0,
+                            rc,
+                            a.Rows.AsSpan(i * a.Stride, a.Count),
+                            a.Values.AsSpan(i * a.Stride, a.Count),
+                            next[i],
+                            work.AsSpan(((q * m) + i) * lanes, lanes)
+                        );
                     }
                 }
             }
-
-            for (; j < n; j++)
-            {
-                var src = b.AsSpan(p0 + (j * ldb), kc);
-                for (int p = 0; p < kc; p++)
-                {
-                    double v = src[p];
-                    rows[(p * lanes) + j] = v;
-                    ok &= Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
-                }
-            }
-
-            return ok.AsInt64() == Vector256<long>.AllBitsSet;
         }
 
-        /// <summary>sums[j] = Σ value[t]·rows[at[t] − p0, j] over the listed elements from <paramref name="from"/> whose
-        /// rows lie in the block [p0, p0 + kc), in order, one fma chain per j from zero; the index after them.</summary>
+
+        /// <summary>sums[j] += value[t]·rows[at[t] − p0, j] over the listed elements from <paramref name="from"/> whose
+        /// rows lie in [p0, p0 + kc), in order, as one fma chain per j carried on from sums[j]; the index after them.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         private static int AddRows(
             ReadOnlySpan<double> rows,
@@ -276,14 +265,15 @@ internal static partial class Gemm
             int end = from;
             for (int j0 = 0; j0 < lanes; j0 += SkipLanes)
             {
-                var s0 = Vector256<double>.Zero;
-                var s1 = s0;
-                var s2 = s0;
-                var s3 = s0;
-                var s4 = s0;
-                var s5 = s0;
-                var s6 = s0;
-                var s7 = s0;
+                ref double d = ref sums[j0];
+                var s0 = Vector256.LoadUnsafe(ref d);
+                var s1 = Vector256.LoadUnsafe(ref d, 4);
+                var s2 = Vector256.LoadUnsafe(ref d, 8);
+                var s3 = Vector256.LoadUnsafe(ref d, 12);
+                var s4 = Vector256.LoadUnsafe(ref d, 16);
+                var s5 = Vector256.LoadUnsafe(ref d, 20);
+                var s6 = Vector256.LoadUnsafe(ref d, 24);
+                var s7 = Vector256.LoadUnsafe(ref d, 28);
                 int t = from;
                 for (; t < at.Length; t++)
                 {
@@ -313,7 +303,6 @@ internal static partial class Gemm
                 }
 
                 end = t;
-                ref double d = ref sums[j0];
                 s0.StoreUnsafe(ref d);
                 s1.StoreUnsafe(ref d, 4);
                 s2.StoreUnsafe(ref d, 8);
@@ -326,5 +315,84 @@ internal static partial class Gemm
 
             return end;
         }
+    }
+
+    /// <summary>The rows of a column-major k×n B (leading dimension ldb), transposed a block at a time.</summary>
+    internal sealed class ColumnRows(double[] b, int ldb) : RowSource
+    {
+        /// <summary>rows[p·lanes + j] = B[p0 + p, j] (zero for j ≥ n); whether every value copied is finite.</summary>
+        /// <remarks>Four columns by four rows at a time, transposed in registers; the finiteness test is v − v == 0
+        /// (false for an infinity or NaN), and-ed into a mask.</remarks>
+        public override bool Rows(int p0, int kc, int n, int lanes, Span<double> rows)
+        {
+            for (int p = 0; p < kc; p++)
+            {
+                rows.Slice((p * lanes) + n, lanes - n).Clear();
+            }
+
+            ref double dst = ref rows[0];
+            var ok = Vector256<double>.AllBitsSet;
+            int j = 0;
+            int n4 = n / 4 * 4;
+            int kc4 = kc / 4 * 4;
+            // 32 rows at a time (8 KB of rows, which stay in L1 while all their columns are written).
+            for (int r0 = 0; r0 < kc4; r0 += 32)
+            {
+                int r1 = Math.Min(kc4, r0 + 32);
+                for (j = 0; j < n4; j += 4)
+                {
+                    ref double c0 = ref b[p0 + (j * ldb)];
+                    ref double c1 = ref Unsafe.Add(ref c0, ldb);
+                    ref double c2 = ref Unsafe.Add(ref c1, ldb);
+                    ref double c3 = ref Unsafe.Add(ref c2, ldb);
+                    for (int p = r0; p < r1; p += 4)
+                    {
+                        var v0 = Vector256.LoadUnsafe(ref c0, (nuint)p);
+                        var v1 = Vector256.LoadUnsafe(ref c1, (nuint)p);
+                        var v2 = Vector256.LoadUnsafe(ref c2, (nuint)p);
+                        var v3 = Vector256.LoadUnsafe(ref c3, (nuint)p);
+                        ok &= Vector256.Equals(v0 - v0, Vector256<double>.Zero) & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
+                        ok &= Vector256.Equals(v2 - v2, Vector256<double>.Zero) & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
+                        var t0 = Avx.UnpackLow(v0, v1);
+                        var t1 = Avx.UnpackHigh(v0, v1);
+                        var t2 = Avx.UnpackLow(v2, v3);
+                        var t3 = Avx.UnpackHigh(v2, v3);
+                        nuint o = (nuint)((p * lanes) + j);
+                        Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
+                        Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
+                        Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
+                        Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
+                    }
+                }
+            }
+
+            for (j = 0; j < n4; j += 4)
+            {
+                for (int p = kc4; p < kc; p++)
+                {
+                    for (int q = 0; q < 4; q++)
+                    {
+                        double v = b[p0 + p + ((j + q) * ldb)];
+                        rows[(p * lanes) + j + q] = v;
+                        ok &= Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
+                    }
+                }
+            }
+
+            j = n4;
+            for (; j < n; j++)
+            {
+                var src = b.AsSpan(p0 + (j * ldb), kc);
+                for (int p = 0; p < kc; p++)
+                {
+                    double v = src[p];
+                    rows[(p * lanes) + j] = v;
+                    ok &= Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
+                }
+            }
+
+            return ok.AsInt64() == Vector256<long>.AllBitsSet;
+        }
+
     }
 }

@@ -34,10 +34,12 @@ public sealed record Conv2D(
     int Stride,
     int Pad,
     WeightInit Init
-) : Layer, IFusingLayer, IListedGradientSink
+) : Layer, IFusingLayer, IListedGradientSink, IPooledForward
 {
     /// <summary>The unfolded input (what dW needs) and the geometry.</summary>
-    internal sealed record Cache(Tensor Col, Im2Col.Geometry Geometry) : LayerCache;
+    /// <remarks>Col is null after <see cref="IPooledForward.ForwardPooled"/>, which never holds all of it; a dense
+    /// backward then unfolds X again.</remarks>
+    internal sealed record Cache(Tensor? Col, Im2Col.Geometry Geometry, Tensor X) : LayerCache;
 
     static readonly string[] Decayed = ["W"];
 
@@ -198,7 +200,7 @@ public sealed record Conv2D(
         var (col, cd) = StepScratch.New(b.Work, g.Rows, g.Taps);
         Im2Col.Pack(Mat.Data(x), g, cd);
         var y = Affine.Linear(weights, bias, col, act, b.Work);
-        return (Mat.Wrap(n, OutChannels * oh * ow, Mat.Data(y)).Reshape(n, OutChannels, oh, ow), new Cache(col, g));
+        return (Mat.Wrap(n, OutChannels * oh * ow, Mat.Data(y)).Reshape(n, OutChannels, oh, ow), new Cache(col, g, x));
     }
 
     /// <summary>dW = colᵀ·dY, db = the sums of dY over samples and positions, and, when asked, dX: the columns
@@ -221,7 +223,7 @@ public sealed record Conv2D(
             filters = OutChannels;
         var dyd = Mat.Data(dy);
         var (_, dwt) = StepScratch.New(b.Work, filters, taps);
-        var weight = new Gemm.Product(true, false, filters, taps, rows, dyd, rows, Mat.Data(c.Col), rows, dwt, filters);
+        var weight = new Gemm.Product(true, false, filters, taps, rows, dyd, rows, ColOf(c, b), rows, dwt, filters);
         Tensor? dcol = null;
         if (needDx)
         {
@@ -281,7 +283,8 @@ public sealed record Conv2D(
         var (_, dwt) = StepScratch.New(b.Work, filters, taps);
         var (parts, work) = Gemm.SparsePlan(filters, taps, rows);
         var (_, workd) = StepScratch.New(b.Work, Math.Max(1, work), 1);
-        if (!Gemm.MultiplySparseTransposed(filters, taps, rows, dy, Mat.Data(c.Col), rows, dwt, filters, workd, parts))
+        var images = new Im2Col.ImageRows(Mat.Data(c.X), g);
+        if (!Gemm.MultiplySparseTransposed(filters, taps, rows, dy, images, dwt, filters, workd, parts))
         {
             // An infinity or NaN in the input: 0·∞ counts, so the dense gradient (rare; the loop stops on it anyway).
             var (dense, dd) = StepScratch.New(b.Work, g.N, filters * g.OH * g.OW);
@@ -299,5 +302,102 @@ public sealed record Conv2D(
         var db = new double[filters];
         Reductions.ColumnSums(dy.Values, dy.Stride, dy.Count, db);
         return (dw, Tensor.Wrap(1, filters, db));
+    }
+
+    /// <summary>The unfolded input of the cache (unfolded again when the forward did not keep it).</summary>
+    static double[] ColOf(Cache c, StepBuffers b)
+    {
+        if (c.Col is { } col)
+            return Mat.Data(col);
+        var (_, cd) = StepScratch.New(b.Work, c.Geometry.Rows, c.Geometry.Taps);
+        Im2Col.Pack(Mat.Data(c.X), c.Geometry, cd);
+        return cd;
+    }
+
+    bool IPooledForward.PoolsForward(Layer activation, Layer pool, SampleShape? poolInput) =>
+        activation is IEpilogueActivation { Epilogue: FusedActivation.Relu }
+        && pool is MaxPool2D max
+        && poolInput is { } shape
+        && max.Tiles(shape);
+
+    /// <summary>
+    /// pool(relu(conv(x) + b)) one output row at a time: the row's block of col, its product with W (bias and ReLU
+    /// in the epilogue) and its fold into the pool's maxima, in buffers of one row that stay in cache, so neither
+    /// col nor the convolution's output is written out; the output rows are split between the threads by pooled
+    /// rows. Every value is computed as in the layers apart (a product's element does not depend on the block it is
+    /// computed in; the maxima see the same candidates in the same order): the same bits.
+    /// </summary>
+    (Tensor Y, LayerCache Conv, LayerCache Activation, LayerCache Pool) IPooledForward.ForwardPooled(
+        LayerParams p,
+        Tensor x,
+        Layer activation,
+        Layer pool,
+        StepBuffers b
+    )
+    {
+        var max = (MaxPool2D)pool;
+        var where = $"layer {p.Index} {Name}";
+        var (n, c, h, w) = Window2D.Dims(x, InChannels, where);
+        var weights = p["W"];
+        var bias = p["b"];
+        Shape.Require(
+            weights.RowCount == Taps && weights.ColumnCount == OutChannels,
+            $"{where}: expected W of {Taps}×{OutChannels}, got {weights.ShapeText}."
+        );
+        Shape.Require(
+            bias.RowCount == 1 && bias.ColumnCount == OutChannels,
+            $"{where}: expected b of 1×{OutChannels}, got {bias.ShapeText}."
+        );
+        var (oh, ow) = Window.Output(h, w);
+        Shape.Require(oh > 0 && ow > 0, $"{where}: the window does not fit in a {c}×{h}×{w} image.");
+        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        var gp = new Im2Col.Geometry(n, OutChannels, oh, ow, max.Window, oh / max.Height, ow / max.Width);
+        var (y, yd) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
+        var (arg, ad) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
+        int rowLen = ow * n;
+        var parts = (long)g.Rows * Taps * OutChannels >= Gemm.ParallelThreshold ? Math.Min(Workers.Available, gp.OH) : 1;
+        var cols = new double[parts][];
+        var outs = new double[parts][];
+        for (var part = 0; part < parts; part++)
+        {
+            cols[part] = StepScratch.New(b.Work, rowLen, Taps).D;
+            outs[part] = StepScratch.New(b.Work, rowLen, OutChannels).D;
+        }
+        var job = new PooledRows(this, Mat.Data(x), g, gp, Mat.Data(weights), Mat.Data(bias), cols, outs, yd, ad);
+        if (parts < 2 || !Workers.TryRun(job, parts, parts))
+            for (var part = 0; part < parts; part++)
+                job.RunPart(part, parts);
+        var pooled = y.Reshape(n, OutChannels, gp.OH, gp.OW);
+        return (pooled, new Cache(null, g, x), NotKept.Instance, MaxPool2D.CacheOf(arg, gp, y));
+    }
+
+    /// <summary>A part of <see cref="IPooledForward.ForwardPooled"/>: a range of pooled rows, in the part's own row
+    /// buffers.</summary>
+    sealed class PooledRows(
+        Conv2D layer,
+        double[] x,
+        Im2Col.Geometry g,
+        Im2Col.Geometry gp,
+        double[] w,
+        double[] bias,
+        double[][] cols,
+        double[][] outs,
+        double[] y,
+        double[] arg
+    ) : PartJob
+    {
+        public override void RunPart(int part, int parts)
+        {
+            int rowLen = g.OW * g.N;
+            var (col, output) = (cols[part], outs[part]);
+            var (lo, hi) = Workers.Cut(gp.OH, 1, part, parts);
+            for (var i = lo; i < hi; i++)
+            for (var r = i * gp.Win.Height; r < (i + 1) * gp.Win.Height; r++)
+            {
+                Im2Col.PackRow(x, g, r, col);
+                Affine.LinearInto(w, bias, col, rowLen, g.Taps, layer.OutChannels, FusedActivation.Relu, output);
+                MaxPool2D.PoolRow(output, rowLen, gp, r, y, arg);
+            }
+        }
     }
 }

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Functional.Kernels;
 
 namespace Functional.Layers;
@@ -44,6 +46,16 @@ internal static class Im2Col
     public static void Pack(double[] x, in Geometry g, double[] col) =>
         Run(new PackJob(x, g, col), g.Taps, (long)g.Rows * g.Taps);
 
+    /// <summary>The rows of col for output row <paramref name="oh"/> (rows (ow, n), every tap), into
+    /// <paramref name="dst"/> column-major with leading dimension OW·N: the block of col that row's outputs need, on
+    /// the calling thread.</summary>
+    public static void PackRow(double[] x, in Geometry g, int oh, double[] dst)
+    {
+        var job = new PackJob(x, g, dst);
+        for (var k = 0; k < g.Taps; k++)
+            job.PackColumn(k, oh, oh + 1, dst.AsSpan(k * g.OW * g.N, g.OW * g.N));
+    }
+
     /// <summary>The images dx from dcol: each input element the sum, in increasing tap order, of the entries that
     /// were copied from it; every element written.</summary>
     public static void Unpack(double[] dcol, in Geometry g, double[] dx) =>
@@ -78,10 +90,11 @@ internal static class Im2Col
         {
             var (lo, hi) = Workers.Cut(g.Taps, 1, part, parts);
             for (var k = lo; k < hi; k++)
-                PackColumn(k);
+                PackColumn(k, 0, g.OH, col.AsSpan(k * g.Rows, g.Rows));
         }
 
-        void PackColumn(int k)
+        /// <summary>Column k of col for output rows [oh0, oh1), into <paramref name="dst"/> (that many rows of col).</summary>
+        public void PackColumn(int k, int oh0, int oh1, Span<double> dst)
         {
             int kh = g.Win.Height,
                 kw = g.Win.Width,
@@ -91,11 +104,10 @@ internal static class Im2Col
             int c = k / (kh * kw),
                 i = k / kw % kh,
                 j = k % kw;
-            var dst = col.AsSpan(k * g.Rows, g.Rows);
             var (ow0, ow1) = g.Valid(j, g.W, g.OW);
-            for (var oh = 0; oh < g.OH; oh++)
+            for (var oh = oh0; oh < oh1; oh++)
             {
-                var row = dst.Slice(oh * g.OW * n, g.OW * n);
+                var row = dst.Slice((oh - oh0) * g.OW * n, g.OW * n);
                 var ih = oh * s - p + i;
                 if ((uint)ih >= (uint)g.H)
                 {
@@ -166,5 +178,91 @@ internal static class Im2Col
                 );
         for (; i < dst.Length; i++)
             dst[i] += src[i];
+    }
+
+    /// <summary>
+    /// The rows of the unfolded matrix (row (oh, ow, n), column tap (c, i, j)) made from the images a block at a time,
+    /// without reading the matrix: the images are the smaller array (a 28×28 batch is 1/18 of its 5×5 unfolding)
+    /// and stay in cache, where the matrix would come from memory.
+    /// </summary>
+    internal sealed class ImageRows(double[] x, Geometry g) : Gemm.RowSource
+    {
+        public override bool Rows(int p0, int kc, int n, int lanes, Span<double> rows)
+        {
+            if (n != g.Taps)
+                throw new ArgumentException($"rows of {g.Taps} taps asked for {n}.");
+            int N = g.N,
+                kh = g.Win.Height,
+                kw = g.Win.Width;
+            Span<int> at = n <= 1024 ? stackalloc int[n] : new int[n]; // per tap: its offset in x, or −1 in the padding
+            var ok = Vector256<double>.AllBitsSet;
+            var vector = Avx.IsSupported;
+            ref double dst = ref rows[0];
+            for (var p = 0; p < kc; )
+            {
+                int row = p0 + p,
+                    pos = row / N,
+                    first = row - pos * N,
+                    run = Math.Min(N - first, kc - p); // rows p … p + run − 1: samples first … of one position
+                int oh = pos / g.OW,
+                    ow = pos - oh * g.OW;
+                for (var t = 0; t < n; t++)
+                {
+                    int c = t / (kh * kw),
+                        i = t / kw % kh,
+                        j = t % kw;
+                    int ih = oh * g.Win.Stride - g.Win.Pad + i,
+                        iw = ow * g.Win.Stride - g.Win.Pad + j;
+                    at[t] = (uint)ih < (uint)g.H && (uint)iw < (uint)g.W ? first + N * ((c * g.H + ih) * g.W + iw) : -1;
+                }
+                var q = 0;
+                if (vector)
+                    for (; q + 4 <= run; q += 4)
+                    {
+                        var t = 0;
+                        for (; t + 4 <= n; t += 4)
+                        {
+                            var v0 = Load(at[t], q);
+                            var v1 = Load(at[t + 1], q);
+                            var v2 = Load(at[t + 2], q);
+                            var v3 = Load(at[t + 3], q);
+                            ok &= Vector256.Equals(v0 - v0, Vector256<double>.Zero) & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
+                            ok &= Vector256.Equals(v2 - v2, Vector256<double>.Zero) & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
+                            var t0 = Avx.UnpackLow(v0, v1);
+                            var t1 = Avx.UnpackHigh(v0, v1);
+                            var t2 = Avx.UnpackLow(v2, v3);
+                            var t3 = Avx.UnpackHigh(v2, v3);
+                            var o = (nuint)((p + q) * lanes + t);
+                            Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
+                            Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
+                            Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
+                            Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
+                        }
+                        for (; t < n; t++)
+                            for (var e = 0; e < 4; e++)
+                                ok &= Put(rows, (p + q + e) * lanes + t, at[t], q + e);
+                    }
+                for (; q < run; q++)
+                    for (var t = 0; t < n; t++)
+                        ok &= Put(rows, (p + q) * lanes + t, at[t], q);
+                for (var r = p; r < p + run; r++)
+                    rows.Slice(r * lanes + n, lanes - n).Clear();
+                p += run;
+            }
+            return ok.AsInt64() == Vector256<long>.AllBitsSet;
+        }
+
+        /// <summary>Samples q … q + 3 of the tap at <paramref name="at"/> (zeros in the padding).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        Vector256<double> Load(int at, int q) =>
+            at < 0 ? Vector256<double>.Zero : Vector256.Create<double>(x.AsSpan(at + q, 4));
+
+        /// <summary>rows[to] = sample q of the tap at <paramref name="at"/>; all ones when it is finite.</summary>
+        Vector256<double> Put(Span<double> rows, int to, int at, int q)
+        {
+            var v = at < 0 ? 0.0 : x[at + q];
+            rows[to] = v;
+            return Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
+        }
     }
 }

@@ -27,3 +27,30 @@ internal interface IListedGradientSink
     /// <summary>The layer's parameter gradients, into <paramref name="g"/>, from <paramref name="dy"/>.</summary>
     void BackwardFromListed(LayerParams p, LayerCache cache, in Gemm.SparseColumns dy, StepBuffers b, ref GradSink g);
 }
+
+/// <summary>
+/// A layer whose forward can apply the activation and the pool after it without keeping its own output, for a
+/// training step whose backward takes the listed path (<see cref="IListedGradientSource"/>), which needs neither.
+/// </summary>
+internal interface IPooledForward
+{
+    /// <summary>Whether <see cref="ForwardPooled"/> applies <paramref name="activation"/> and <paramref name="pool"/>
+    /// (whose input has shape <paramref name="poolInput"/>).</summary>
+    bool PoolsForward(Layer activation, Layer pool, SampleShape? poolInput);
+
+    /// <summary>pool(activation(this layer(x))) and the three caches the listed backward reads (the activation's is
+    /// <see cref="NotKept"/>).</summary>
+    (Tensor Y, LayerCache Conv, LayerCache Activation, LayerCache Pool) ForwardPooled(
+        LayerParams p,
+        Tensor x,
+        Layer activation,
+        Layer pool,
+        StepBuffers b
+    );
+}
+
+/// <summary>The cache of a layer whose output a fused forward never kept: nothing in the step's backward reads it.</summary>
+internal sealed record NotKept : LayerCache
+{
+    public static readonly NotKept Instance = new();
+}

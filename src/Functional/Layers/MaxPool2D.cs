@@ -319,4 +319,34 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
         if (e != end)
             throw new InvalidOperationException($"MaxPool2D sparse gradient: channel {c} listed {e - c * stride} maxima, expected {end - c * stride}.");
     }
+
+    /// <summary>
+    /// Folds output row <paramref name="r"/> of the layer before (every channel: element (n, c, ow) at
+    /// conv[c·ld + ow·N + n]) into the maxima of the windows it belongs to, exactly as <see cref="Apply"/> does when
+    /// its scan reaches that row: windows that tile the image, so a window's first candidate is its top-left
+    /// element, and the candidates of a row come in column order, before those of the next row.
+    /// </summary>
+    internal static void PoolRow(double[] conv, int ld, in Im2Col.Geometry g, int r, double[] y, double[] arg)
+    {
+        int n = g.N,
+            i = r / g.Win.Height;
+        var top = r % g.Win.Height == 0;
+        for (var c = 0; c < g.C; c++)
+        for (var ow = 0; ow < g.W; ow++)
+        {
+            var o = n * ((c * g.OH + i) * g.OW + ow / g.Win.Width);
+            var src = conv.AsSpan(c * ld + ow * n, n);
+            var pos = r * g.W + ow;
+            if (top && ow % g.Win.Width == 0)
+            {
+                src.CopyTo(y.AsSpan(o, n));
+                arg.AsSpan(o, n).Fill(pos);
+            }
+            else
+                Update(src, y.AsSpan(o, n), arg.AsSpan(o, n), pos);
+        }
+    }
+
+    /// <summary>The cache <see cref="Apply"/> would return, from arrays a fused forward filled.</summary>
+    internal static LayerCache CacheOf(Tensor arg, Im2Col.Geometry g, Tensor y) => new Cache(arg, g, y);
 }

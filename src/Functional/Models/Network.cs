@@ -138,7 +138,8 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
         ModelState st,
         Tensor x,
         Ctx ctx,
-        StepBuffers b
+        StepBuffers b,
+        bool training = false
     )
     {
         if (x.ColumnCount != Inputs)
@@ -156,12 +157,20 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
             b = b.WithoutBatch;
         }
         var h = x;
-        foreach (var s in _plan.Forward)
+        foreach (var s in training ? _plan.TrainingForward : _plan.Forward)
         {
             var p = new LayerParams(ps, s.Index);
             if (s.Image is { } image && h.Rank == 2)
                 h = h.Reshape(h.RowCount, image.Channels, image.Height, image.Width); // a view, no copy
-            if (s.Fused is { } f)
+            if (s.Pooled is { } pooled)
+                (h, caches[s.Index], caches[s.Index + 1], caches[s.Index + 2]) = pooled.ForwardPooled(
+                    p,
+                    h,
+                    s.Next!,
+                    Layers[s.Index + 2],
+                    b
+                );
+            else if (s.Fused is { } f)
                 (h, caches[s.Index], caches[s.Index + 1]) = f.ForwardFused(p, h, s.Next!, b);
             else
                 (h, caches[s.Index], st) = s.Layer.Run(p, st, h, ctx, b);
@@ -300,7 +309,7 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
             b = StepBuffers.None;
             x = x.Detached(); // the layer may keep its input; the scratch is rewritten next step
         }
-        var (scores, state, caches) = ForwardCore(ps, st, x, ctx, b);
+        var (scores, state, caches) = ForwardCore(ps, st, x, ctx, b, training: true);
         var (loss, dScores) = Loss.LossAndGradient(scores, t);
         var (_, gs) = BackwardCore(ps, caches, dScores, inputGradient: false, b);
         return new BatchGradients(loss + Penalty(ps), gs, state, scores);

@@ -13,13 +13,15 @@ internal sealed class StagePlan
 {
     /// <summary>One forward step: <see cref="Layer"/> at <see cref="Index"/>, with <see cref="Next"/> applied by it
     /// when <see cref="Fused"/> is set; <see cref="Image"/> is the image shape of its input samples (null for
-    /// feature vectors), which a flat batch is viewed as before the step.</summary>
+    /// feature vectors), which a flat batch is viewed as before the step. With <see cref="Pooled"/> the layer
+    /// applies <see cref="Next"/> and the pool after it.</summary>
     internal readonly record struct Stage(
         int Index,
         Layer Layer,
         IFusingLayer? Fused,
         Layer? Next,
-        SampleShape? Image = null
+        SampleShape? Image = null,
+        IPooledForward? Pooled = null
     );
 
     /// <summary>What the backward fold does at a layer.</summary>
@@ -43,9 +45,10 @@ internal sealed class StagePlan
         FromListed,
     }
 
-    StagePlan(Stage[] forward, Back[] withInput, Back[] withoutInput, int paramCount, bool takesBuffers)
+    StagePlan(Stage[] forward, Stage[] training, Back[] withInput, Back[] withoutInput, int paramCount, bool takesBuffers)
     {
         Forward = forward;
+        TrainingForward = training;
         WithInput = withInput;
         WithoutInput = withoutInput;
         ParamCount = paramCount;
@@ -54,6 +57,11 @@ internal sealed class StagePlan
 
     /// <summary>The forward steps in order.</summary>
     public Stage[] Forward { get; }
+
+    /// <summary>The forward steps of a training step, whose backward is <see cref="WithoutInput"/>: those of
+    /// <see cref="Forward"/>, except that a first convolution whose gradient comes listed from the pool two layers on
+    /// also applies the activation and the pool, without keeping its output (<see cref="IPooledForward"/>).</summary>
+    public Stage[] TrainingForward { get; }
 
     /// <summary>Per layer, the backward step when the gradient of the network input is wanted.</summary>
     public Back[] WithInput { get; }
@@ -85,10 +93,22 @@ internal sealed class StagePlan
             else
                 forward.Add(new Stage(i, ls[i], null, null, images[i]));
         }
+        var withoutInput = Backward(ls, inputGradient: false, images);
+        var training = forward.ToArray();
+        if (
+            withoutInput[0] == Back.FromListed
+            && forward.Count >= 2
+            && forward[0] is { Index: 0, Next: not null }
+            && forward[1].Index == 2
+            && ls[0] is IPooledForward pooled
+            && pooled.PoolsForward(ls[1], ls[2], images[2])
+        )
+            training = [forward[0] with { Fused = null, Pooled = pooled }, .. forward.Skip(2)];
         return new StagePlan(
             [.. forward],
+            training,
             Backward(ls, inputGradient: true, images),
-            Backward(ls, inputGradient: false, images),
+            withoutInput,
             CountParams(input, ls),
             ls.All(l => l.TakesBuffers)
         );

@@ -85,6 +85,8 @@ public class FusedStepTests
     {
         var net = Functional.Models.Nets.SimpleConvNet(SampleShape.Image(1, side, side), filters: filters, kernel: 3, hidden: 10);
         Assert.Equal(StagePlan.Back.FromListed, net.Plan.WithoutInput[0]);
+        Assert.NotNull(net.Plan.TrainingForward[0].Pooled); // conv, ReLU and pool in one, the conv output never kept
+        Assert.Null(net.Plan.Forward[0].Pooled);
         var ps = net.Init(Key.Of(3));
         var st = net.InitState();
         for (var step = 0; step < 2; step++)
@@ -93,7 +95,9 @@ public class FusedStepTests
             var t = OneHot((ulong)(80 + step), batch, net.Outputs);
             var r = net.LossAndGrads(ps, st, x, t, Ctx.TrainNoKey);
             var f = net.Forward(ps, st, x, Ctx.TrainNoKey);
-            var (_, lc) = net.Loss.Forward(f.Scores, t);
+            var (loss, lc) = net.Loss.Forward(f.Scores, t);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(loss), BitConverter.DoubleToInt64Bits(r.Loss));
+            AssertBitwise(f.Scores, r.Scores, $"step {step} scores");
             var (_, dense) = net.Backward(ps, f.Caches, net.Loss.Backward(lc));
             Assert.Equal(dense.Values.Keys.ToArray(), r.Grads.Values.Keys.ToArray());
             foreach (var (k, g) in dense.Values)
