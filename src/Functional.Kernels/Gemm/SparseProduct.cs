@@ -148,7 +148,7 @@ internal static partial class Gemm
         }
 
         var job = new SparseJob(m, n, k, a, b, work);
-        if (parts < 2 || !Workers.TryRun(job, parts))
+        if (parts < 2 || !Workers.TryRun(job, parts, Math.Min(parts, Workers.Available)))
         {
             for (int part = 0; part < parts; part++)
             {
@@ -229,7 +229,30 @@ internal static partial class Gemm
                         return;
                     }
 
-                    for (int i = 0; i < m; i++)
+                    int i = 0;
+                    if (Avx512F.IsSupported)
+                    {
+                        // Two columns at a time: two independent sets of chains hide the fma latency.
+                        for (; i + 2 <= m; i += 2)
+                        {
+                            (next[i], next[i + 1]) = AddRowsPair(
+                                rows,
+                                lanes,
+                                p0 + r0,
+                                rc,
+                                a.Rows.AsSpan(i * a.Stride, a.Count),
+                                a.Values.AsSpan(i * a.Stride, a.Count),
+                                next[i],
+                                work.AsSpan(((q * m) + i) * lanes, lanes),
+                                a.Rows.AsSpan((i + 1) * a.Stride, a.Count),
+                                a.Values.AsSpan((i + 1) * a.Stride, a.Count),
+                                next[i + 1],
+                                work.AsSpan(((q * m) + i + 1) * lanes, lanes)
+                            );
+                        }
+                    }
+
+                    for (; i < m; i++)
                     {
                         next[i] = AddRows(
                             rows,
@@ -314,6 +337,110 @@ internal static partial class Gemm
             }
 
             return end;
+        }
+
+        /// <summary><see cref="AddRows"/> for two columns at once (their own lists, sums and chains), in 512-bit
+        /// lanes: each step takes one term of each column, so eight independent fma chains are in flight.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static (int, int) AddRowsPair(
+            ReadOnlySpan<double> rows,
+            int lanes,
+            int p0,
+            int kc,
+            ReadOnlySpan<double> atA,
+            ReadOnlySpan<double> valueA,
+            int fromA,
+            Span<double> sumsA,
+            ReadOnlySpan<double> atB,
+            ReadOnlySpan<double> valueB,
+            int fromB,
+            Span<double> sumsB
+        )
+        {
+            ref double r = ref Unsafe.AsRef(in rows[0]);
+            int ta = fromA,
+                tb = fromB;
+            for (int j0 = 0; j0 < lanes; j0 += SkipLanes)
+            {
+                ref double da = ref sumsA[j0];
+                ref double db = ref sumsB[j0];
+                var a0 = Vector512.LoadUnsafe(ref da);
+                var a1 = Vector512.LoadUnsafe(ref da, 8);
+                var a2 = Vector512.LoadUnsafe(ref da, 16);
+                var a3 = Vector512.LoadUnsafe(ref da, 24);
+                var b0 = Vector512.LoadUnsafe(ref db);
+                var b1 = Vector512.LoadUnsafe(ref db, 8);
+                var b2 = Vector512.LoadUnsafe(ref db, 16);
+                var b3 = Vector512.LoadUnsafe(ref db, 24);
+                ta = fromA;
+                tb = fromB;
+                while (true)
+                {
+                    int ra = ta < atA.Length ? (int)atA[ta] - p0 : kc;
+                    int rb = tb < atB.Length ? (int)atB[tb] - p0 : kc;
+                    bool inA = (uint)ra < (uint)kc,
+                        inB = (uint)rb < (uint)kc;
+                    if (inA && inB)
+                    {
+                        var va = Vector512.Create(valueA[ta]);
+                        var vb = Vector512.Create(valueB[tb]);
+                        nuint oa = (nuint)((ra * lanes) + j0),
+                            ob = (nuint)((rb * lanes) + j0);
+                        a0 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa), a0);
+                        b0 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob), b0);
+                        a1 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 8), a1);
+                        b1 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 8), b1);
+                        a2 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 16), a2);
+                        b2 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 16), b2);
+                        a3 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 24), a3);
+                        b3 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 24), b3);
+                        ta++;
+                        tb++;
+                    }
+                    else if (inA)
+                    {
+                        var va = Vector512.Create(valueA[ta]);
+                        nuint oa = (nuint)((ra * lanes) + j0);
+                        a0 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa), a0);
+                        a1 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 8), a1);
+                        a2 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 16), a2);
+                        a3 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 24), a3);
+                        ta++;
+                    }
+                    else if (inB)
+                    {
+                        var vb = Vector512.Create(valueB[tb]);
+                        nuint ob = (nuint)((rb * lanes) + j0);
+                        b0 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob), b0);
+                        b1 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 8), b1);
+                        b2 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 16), b2);
+                        b3 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 24), b3);
+                        tb++;
+                    }
+                    else
+                    {
+                        if (ra < 0 || rb < 0)
+                        {
+                            throw new ArgumentException(
+                                $"the rows listed for a column of A do not increase (a row before row {p0} in the block from it)"
+                            );
+                        }
+
+                        break;
+                    }
+                }
+
+                a0.StoreUnsafe(ref da);
+                a1.StoreUnsafe(ref da, 8);
+                a2.StoreUnsafe(ref da, 16);
+                a3.StoreUnsafe(ref da, 24);
+                b0.StoreUnsafe(ref db);
+                b1.StoreUnsafe(ref db, 8);
+                b2.StoreUnsafe(ref db, 16);
+                b3.StoreUnsafe(ref db, 24);
+            }
+
+            return (ta, tb);
         }
     }
 
