@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using System.Text.Json.Nodes;
@@ -87,19 +88,23 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
     static void Update(ReadOnlySpan<double> src, Span<double> best, Span<double> at, double pos)
     {
         var t = 0;
+        var n = Math.Min(src.Length, Math.Min(best.Length, at.Length));
         if (Vector256.IsHardwareAccelerated)
         {
             var pv = Vector256.Create(pos);
-            for (; t + 4 <= src.Length; t += 4)
+            ref var s0 = ref MemoryMarshal.GetReference(src);
+            ref var b0 = ref MemoryMarshal.GetReference(best);
+            ref var a0 = ref MemoryMarshal.GetReference(at);
+            for (; t + 4 <= n; t += 4)
             {
-                var v = Vector256.Create(src.Slice(t, 4));
-                var b = Vector256.Create<double>(best.Slice(t, 4));
+                var v = Vector256.LoadUnsafe(ref s0, (nuint)t);
+                var b = Vector256.LoadUnsafe(ref b0, (nuint)t);
                 var gt = Vector256.GreaterThan(v, b);
-                Vector256.ConditionalSelect(gt, v, b).CopyTo(best.Slice(t, 4));
-                Vector256.ConditionalSelect(gt, pv, Vector256.Create<double>(at.Slice(t, 4))).CopyTo(at.Slice(t, 4));
+                Vector256.ConditionalSelect(gt, v, b).StoreUnsafe(ref b0, (nuint)t);
+                Vector256.ConditionalSelect(gt, pv, Vector256.LoadUnsafe(ref a0, (nuint)t)).StoreUnsafe(ref a0, (nuint)t);
             }
         }
-        for (; t < src.Length; t++)
+        for (; t < n; t++)
             if (src[t] > best[t])
             {
                 best[t] = src[t];
