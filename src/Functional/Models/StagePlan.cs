@@ -96,7 +96,8 @@ internal sealed class StagePlan
         var withoutInput = Backward(ls, inputGradient: false, images);
         var training = forward.ToArray();
         if (
-            withoutInput[0] == Back.FromListed
+            ls.Length >= 3
+            && withoutInput[0] == Back.FromListed
             && forward.Count >= 2
             && forward[0] is { Index: 0, Next: not null }
             && forward[1].Index == 2
