@@ -9,7 +9,10 @@ internal static class ConvParts
     public static int Run(string[] args)
     {
         if (Environment.GetEnvironmentVariable("CONVPARTS_THREADS") is string th)
-            MathNet.Numerics.Control.MaxDegreeOfParallelism = int.Parse(th, System.Globalization.CultureInfo.InvariantCulture);
+            MathNet.Numerics.Control.MaxDegreeOfParallelism = int.Parse(
+                th,
+                System.Globalization.CultureInfo.InvariantCulture
+            );
         var rng = new Random(1);
         double[] R(int n) => [.. Enumerable.Range(0, n).Select(_ => rng.NextDouble() - 0.5)];
         void Time(string name, bool ta, bool tb, int m, int n, int k)
@@ -46,7 +49,11 @@ internal static class ConvParts
         // filter (a random one of each four, as a 2×2 max pool picks), with the 30×25×57600 dense count of FLOPs.
         void TimeListed()
         {
-            const int m = 30, n = 25, k = 57600, count = k / 4, stride = count + 4;
+            const int m = 30,
+                n = 25,
+                k = 57600,
+                count = k / 4,
+                stride = count + 4;
             var rows = new double[m * stride];
             var values = new double[m * stride];
             for (var f = 0; f < m; f++)

@@ -170,7 +170,9 @@ internal static partial class Gemm
             int t = 0;
             for (; t + 4 <= acc.Length; t += 4)
             {
-                (Vector256.Create<double>(sq.Slice(t, 4)) + Vector256.Create<double>(acc.Slice(t, 4))).CopyTo(acc.Slice(t, 4));
+                (Vector256.Create<double>(sq.Slice(t, 4)) + Vector256.Create<double>(acc.Slice(t, 4))).CopyTo(
+                    acc.Slice(t, 4)
+                );
             }
 
             for (; t < acc.Length; t++)
@@ -268,7 +270,6 @@ internal static partial class Gemm
                 }
             }
         }
-
 
         /// <summary>sums[j] += value[t]·rows[at[t] − p0, j] over the listed elements from <paramref name="from"/> whose
         /// rows lie in [p0, p0 + kc), in order, as one fma chain per j carried on from sums[j]; the index after them.</summary>
@@ -478,8 +479,12 @@ internal static partial class Gemm
                         var v1 = Vector256.LoadUnsafe(ref c1, (nuint)p);
                         var v2 = Vector256.LoadUnsafe(ref c2, (nuint)p);
                         var v3 = Vector256.LoadUnsafe(ref c3, (nuint)p);
-                        ok &= Vector256.Equals(v0 - v0, Vector256<double>.Zero) & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
-                        ok &= Vector256.Equals(v2 - v2, Vector256<double>.Zero) & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
+                        ok &=
+                            Vector256.Equals(v0 - v0, Vector256<double>.Zero)
+                            & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
+                        ok &=
+                            Vector256.Equals(v2 - v2, Vector256<double>.Zero)
+                            & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
                         var t0 = Avx.UnpackLow(v0, v1);
                         var t1 = Avx.UnpackHigh(v0, v1);
                         var t2 = Avx.UnpackLow(v2, v3);
@@ -520,6 +525,5 @@ internal static partial class Gemm
 
             return ok.AsInt64() == Vector256<long>.AllBitsSet;
         }
-
     }
 }

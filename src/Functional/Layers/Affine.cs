@@ -303,7 +303,16 @@ public sealed record Affine(int In, int Out, WeightInit Init) : Layer, IFusingLa
     /// <summary>y (m×n) = act(x·W + b) for x m×k and W k×n, all column-major and exactly that size, on the calling
     /// thread: <see cref="Linear(Tensor, Tensor, Tensor, FusedActivation, StepScratch?, DeferredRows?)"/>'s
     /// expressions (so its bits) into an array the caller holds, for a product computed in blocks of rows.</summary>
-    internal static void LinearInto(double[] w, double[] b, double[] x, int m, int k, int n, FusedActivation act, double[] y)
+    internal static void LinearInto(
+        double[] w,
+        double[] b,
+        double[] x,
+        int m,
+        int k,
+        int n,
+        FusedActivation act,
+        double[] y
+    )
     {
         var ld = Math.Max(1, m);
         Gemm.Multiply(

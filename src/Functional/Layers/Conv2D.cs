@@ -355,7 +355,8 @@ public sealed record Conv2D(
         var (y, yd) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
         var (arg, ad) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
         int rowLen = ow * n;
-        var parts = (long)g.Rows * Taps * OutChannels >= Gemm.ParallelThreshold ? Math.Min(Workers.Available, gp.OH) : 1;
+        var parts =
+            (long)g.Rows * Taps * OutChannels >= Gemm.ParallelThreshold ? Math.Min(Workers.Available, gp.OH) : 1;
         var cols = new double[parts][];
         var outs = new double[parts][];
         for (var part = 0; part < parts; part++)

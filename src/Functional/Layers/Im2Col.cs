@@ -226,8 +226,12 @@ internal static class Im2Col
                             var v1 = Load(at[t + 1], q);
                             var v2 = Load(at[t + 2], q);
                             var v3 = Load(at[t + 3], q);
-                            ok &= Vector256.Equals(v0 - v0, Vector256<double>.Zero) & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
-                            ok &= Vector256.Equals(v2 - v2, Vector256<double>.Zero) & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
+                            ok &=
+                                Vector256.Equals(v0 - v0, Vector256<double>.Zero)
+                                & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
+                            ok &=
+                                Vector256.Equals(v2 - v2, Vector256<double>.Zero)
+                                & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
                             var t0 = Avx.UnpackLow(v0, v1);
                             var t1 = Avx.UnpackHigh(v0, v1);
                             var t2 = Avx.UnpackLow(v2, v3);
@@ -239,12 +243,12 @@ internal static class Im2Col
                             Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
                         }
                         for (; t < n; t++)
-                            for (var e = 0; e < 4; e++)
-                                ok &= Put(rows, (p + q + e) * lanes + t, at[t], q + e);
+                        for (var e = 0; e < 4; e++)
+                            ok &= Put(rows, (p + q + e) * lanes + t, at[t], q + e);
                     }
                 for (; q < run; q++)
-                    for (var t = 0; t < n; t++)
-                        ok &= Put(rows, (p + q) * lanes + t, at[t], q);
+                for (var t = 0; t < n; t++)
+                    ok &= Put(rows, (p + q) * lanes + t, at[t], q);
                 for (var r = p; r < p + run; r++)
                     rows.Slice(r * lanes + n, lanes - n).Clear();
                 p += run;

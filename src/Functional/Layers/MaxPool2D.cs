@@ -101,7 +101,9 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
                 var b = Vector256.LoadUnsafe(ref b0, (nuint)t);
                 var gt = Vector256.GreaterThan(v, b);
                 Vector256.ConditionalSelect(gt, v, b).StoreUnsafe(ref b0, (nuint)t);
-                Vector256.ConditionalSelect(gt, pv, Vector256.LoadUnsafe(ref a0, (nuint)t)).StoreUnsafe(ref a0, (nuint)t);
+                Vector256
+                    .ConditionalSelect(gt, pv, Vector256.LoadUnsafe(ref a0, (nuint)t))
+                    .StoreUnsafe(ref a0, (nuint)t);
             }
         }
         for (; t < n; t++)
@@ -219,8 +221,12 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
         && input is { } shape
         && Tiles(shape);
 
-    Gemm.SparseColumns IListedGradientSource.ListedGradient(LayerParams p, LayerCache cache, Tensor dy, StepBuffers b) =>
-        SparseGradient(p.Index, cache, dy, b.Work);
+    Gemm.SparseColumns IListedGradientSource.ListedGradient(
+        LayerParams p,
+        LayerCache cache,
+        Tensor dy,
+        StepBuffers b
+    ) => SparseGradient(p.Index, cache, dy, b.Work);
 
     internal Gemm.SparseColumns SparseGradient(int index, LayerCache cached, Tensor dy, StepScratch? work)
     {
@@ -235,7 +241,15 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
         Im2Col.EachChannel(
             g.C,
             (long)g.N * g.C * g.H * g.W,
-            (Arg: Mat.Data(cache.Arg), Y: Mat.Data(cache.Y), Dy: Mat.Data(dy), Rows: rows, Values: values, G: g, Stride: stride),
+            (
+                Arg: Mat.Data(cache.Arg),
+                Y: Mat.Data(cache.Y),
+                Dy: Mat.Data(dy),
+                Rows: rows,
+                Values: values,
+                G: g,
+                Stride: stride
+            ),
             static (s, c) => SparseChannel(s.Arg, s.Y, s.Dy, s.Rows, s.Values, s.G, s.Stride, c)
         );
         return new Gemm.SparseColumns(rows, values, g.C, stride, count);
@@ -301,7 +315,8 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
                 {
                     var hit = Vector256.Equals(Vector256.LoadUnsafe(ref a0, (nuint)t), pv);
                     var m = (int)hit.ExtractMostSignificantBits();
-                    var share = (Vector256<double>.Zero + Vector256.LoadUnsafe(ref d0, (nuint)t))
+                    var share =
+                        (Vector256<double>.Zero + Vector256.LoadUnsafe(ref d0, (nuint)t))
                         * Vector256.ConditionalSelect(
                             Vector256.GreaterThan(Vector256.LoadUnsafe(ref y0, (nuint)t), Vector256<double>.Zero),
                             one,
@@ -309,7 +324,9 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
                         );
                     var lanes = Compress[m];
                     Avx2.PermuteVar8x32(share.AsSingle(), lanes).AsDouble().StoreUnsafe(ref values[e]);
-                    Avx2.PermuteVar8x32((Vector256.Create(r0 + t) + iota).AsSingle(), lanes).AsDouble().StoreUnsafe(ref rows[e]);
+                    Avx2.PermuteVar8x32((Vector256.Create(r0 + t) + iota).AsSingle(), lanes)
+                        .AsDouble()
+                        .StoreUnsafe(ref rows[e]);
                     e += BitOperations.PopCount((uint)m);
                 }
             }
@@ -322,7 +339,9 @@ public sealed record MaxPool2D(int Height, int Width, int Stride, int Pad)
                 }
         }
         if (e != end)
-            throw new InvalidOperationException($"MaxPool2D sparse gradient: channel {c} listed {e - c * stride} maxima, expected {end - c * stride}.");
+            throw new InvalidOperationException(
+                $"MaxPool2D sparse gradient: channel {c} listed {e - c * stride} maxima, expected {end - c * stride}."
+            );
     }
 
     /// <summary>

@@ -45,7 +45,14 @@ internal sealed class StagePlan
         FromListed,
     }
 
-    StagePlan(Stage[] forward, Stage[] training, Back[] withInput, Back[] withoutInput, int paramCount, bool takesBuffers)
+    StagePlan(
+        Stage[] forward,
+        Stage[] training,
+        Back[] withInput,
+        Back[] withoutInput,
+        int paramCount,
+        bool takesBuffers
+    )
     {
         Forward = forward;
         TrainingForward = training;

@@ -83,7 +83,12 @@ public class FusedStepTests
     [InlineData(14, 6, 40)]
     public void A_conv_nets_listed_weight_gradient_equals_the_dense_one_bitwise(int side, int filters, int batch)
     {
-        var net = Functional.Models.Nets.SimpleConvNet(SampleShape.Image(1, side, side), filters: filters, kernel: 3, hidden: 10);
+        var net = Functional.Models.Nets.SimpleConvNet(
+            SampleShape.Image(1, side, side),
+            filters: filters,
+            kernel: 3,
+            hidden: 10
+        );
         Assert.Equal(StagePlan.Back.FromListed, net.Plan.WithoutInput[0]);
         Assert.NotNull(net.Plan.TrainingForward[0].Pooled); // conv, ReLU and pool in one, the conv output never kept
         Assert.Null(net.Plan.Forward[0].Pooled);
@@ -102,7 +107,14 @@ public class FusedStepTests
             Assert.Equal(dense.Values.Keys.ToArray(), r.Grads.Values.Keys.ToArray());
             foreach (var (k, g) in dense.Values)
                 AssertBitwise(g, r.Grads[k], $"step {step} gradient {k}");
-            ps = Functional.Optim.Optimizers.Update(Adam.Dlfs(0.05), Functional.Optim.Optimizers.Init(Adam.Dlfs(0.05), ps), ps, r.Grads).Item1;
+            ps = Functional
+                .Optim.Optimizers.Update(
+                    Adam.Dlfs(0.05),
+                    Functional.Optim.Optimizers.Init(Adam.Dlfs(0.05), ps),
+                    ps,
+                    r.Grads
+                )
+                .Item1;
         }
     }
 

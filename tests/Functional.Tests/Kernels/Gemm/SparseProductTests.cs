@@ -23,8 +23,8 @@ public sealed class SparseProductTests
             .ToList();
         var count = lists.Max(l => l.Count);
         foreach (var (l, c) in lists.Select((l, c) => (l, c)))
-            foreach (var r in Enumerable.Range(0, k).Where(r => v[c * k + r] == 0.0).Take(count - l.Count).ToList())
-                l.Add(r);
+        foreach (var r in Enumerable.Range(0, k).Where(r => v[c * k + r] == 0.0).Take(count - l.Count).ToList())
+            l.Add(r);
         var stride = count + 3;
         var rows = new double[m * stride];
         var values = new double[m * stride];
@@ -37,7 +37,14 @@ public sealed class SparseProductTests
         return (v, new Gemm.SparseColumns(rows, values, m, stride, count));
     }
 
-    static (double[] Dense, double[]? Listed) Both(int m, int n, int k, double[] a, Gemm.SparseColumns listed, double[] b)
+    static (double[] Dense, double[]? Listed) Both(
+        int m,
+        int n,
+        int k,
+        double[] a,
+        Gemm.SparseColumns listed,
+        double[] b
+    )
     {
         var dense = new double[m * n];
         Gemm.Multiply(new Gemm.Product(true, false, m, n, k, a, k, b, k, dense, m));
@@ -97,13 +104,34 @@ public sealed class SparseProductTests
         Assert.Contains($"gives {work}", e.Message);
         var outside = listed with { Rows = (double[])listed.Rows.Clone() };
         outside.Rows[listed.Count - 1] = 600;
-        Assert.Contains("outside [0, 600)", Assert.Throws<ArgumentException>(() =>
-            Gemm.MultiplySparseTransposed(3, 4, 600, outside, b, 600, new double[12], 3, new double[work], parts)
-        ).Message);
+        Assert.Contains(
+            "outside [0, 600)",
+            Assert
+                .Throws<ArgumentException>(() =>
+                    Gemm.MultiplySparseTransposed(
+                        3,
+                        4,
+                        600,
+                        outside,
+                        b,
+                        600,
+                        new double[12],
+                        3,
+                        new double[work],
+                        parts
+                    )
+                )
+                .Message
+        );
         var down = listed with { Rows = (double[])listed.Rows.Clone() };
         (down.Rows[1], down.Rows[2]) = (down.Rows[2], down.Rows[1] - 1000);
-        Assert.Contains("do not increase", Assert.Throws<ArgumentException>(() =>
-            Gemm.MultiplySparseTransposed(3, 4, 600, down, b, 600, new double[12], 3, new double[work], parts)
-        ).Message);
+        Assert.Contains(
+            "do not increase",
+            Assert
+                .Throws<ArgumentException>(() =>
+                    Gemm.MultiplySparseTransposed(3, 4, 600, down, b, 600, new double[12], 3, new double[work], parts)
+                )
+                .Message
+        );
     }
 }
