@@ -82,6 +82,34 @@ internal static partial class Gemm
     /// </summary>
     internal abstract class RowSource
     {
+        /// <summary>Stores the 4×4 block whose columns are v0…v3 as four rows of <paramref name="lanes"/> from
+        /// dst[o] (rows[o + r·lanes + c] = v_c[r]); all ones in the lanes where every value is finite
+        /// (v − v == 0 is false for an infinity or NaN).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        protected static Vector256<double> StoreTransposed(
+            Vector256<double> v0,
+            Vector256<double> v1,
+            Vector256<double> v2,
+            Vector256<double> v3,
+            ref double dst,
+            nuint o,
+            int lanes
+        )
+        {
+            var t0 = Avx.UnpackLow(v0, v1);
+            var t1 = Avx.UnpackHigh(v0, v1);
+            var t2 = Avx.UnpackLow(v2, v3);
+            var t3 = Avx.UnpackHigh(v2, v3);
+            Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
+            Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
+            Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
+            Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
+            return Vector256.Equals(v0 - v0, Vector256<double>.Zero)
+                & Vector256.Equals(v1 - v1, Vector256<double>.Zero)
+                & Vector256.Equals(v2 - v2, Vector256<double>.Zero)
+                & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
+        }
+
         /// <summary>rows[p·lanes + j] = B[p0 + p, j] for p &lt; kc and j &lt; n, and 0 for n ≤ j &lt; lanes; whether
         /// every value is finite. Called concurrently for different blocks.</summary>
         public abstract bool Rows(int p0, int kc, int n, int lanes, Span<double> rows);
@@ -479,21 +507,7 @@ internal static partial class Gemm
                         var v1 = Vector256.LoadUnsafe(ref c1, (nuint)p);
                         var v2 = Vector256.LoadUnsafe(ref c2, (nuint)p);
                         var v3 = Vector256.LoadUnsafe(ref c3, (nuint)p);
-                        ok &=
-                            Vector256.Equals(v0 - v0, Vector256<double>.Zero)
-                            & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
-                        ok &=
-                            Vector256.Equals(v2 - v2, Vector256<double>.Zero)
-                            & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
-                        var t0 = Avx.UnpackLow(v0, v1);
-                        var t1 = Avx.UnpackHigh(v0, v1);
-                        var t2 = Avx.UnpackLow(v2, v3);
-                        var t3 = Avx.UnpackHigh(v2, v3);
-                        nuint o = (nuint)((p * lanes) + j);
-                        Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
-                        Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
-                        Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
-                        Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
+                        ok &= StoreTransposed(v0, v1, v2, v3, ref dst, (nuint)((p * lanes) + j), lanes);
                     }
                 }
             }

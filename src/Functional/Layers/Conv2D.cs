@@ -183,8 +183,8 @@ public sealed record Conv2D(
         ref GradSink g
     ) => throw new InvalidOperationException($"{Name} applies no backward of the layer before it.");
 
-    /// <summary>act(conv(x) + b), the output from <paramref name="b"/>'s scratch when given, and the cache.</summary>
-    (Tensor Y, Cache Cache) Apply(LayerParams p, Tensor x, FusedActivation act, StepBuffers b)
+    /// <summary>The geometry of convolving <paramref name="x"/>, and W and b, checked against the layer.</summary>
+    (Im2Col.Geometry G, Tensor W, Tensor B) Checked(LayerParams p, Tensor x)
     {
         var where = $"layer {p.Index} {Name}";
         var (n, c, h, w) = Window2D.Dims(x, InChannels, where);
@@ -194,9 +194,20 @@ public sealed record Conv2D(
             weights.RowCount == Taps && weights.ColumnCount == OutChannels,
             $"{where}: expected W of {Taps}×{OutChannels}, got {weights.ShapeText}."
         );
+        Shape.Require(
+            bias.RowCount == 1 && bias.ColumnCount == OutChannels,
+            $"{where}: expected b of 1×{OutChannels}, got {bias.ShapeText}."
+        );
         var (oh, ow) = Window.Output(h, w);
         Shape.Require(oh > 0 && ow > 0, $"{where}: the window does not fit in a {c}×{h}×{w} image.");
-        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        return (new Im2Col.Geometry(n, c, h, w, Window, oh, ow), weights, bias);
+    }
+
+    /// <summary>act(conv(x) + b), the output from <paramref name="b"/>'s scratch when given, and the cache.</summary>
+    (Tensor Y, Cache Cache) Apply(LayerParams p, Tensor x, FusedActivation act, StepBuffers b)
+    {
+        var (g, weights, bias) = Checked(p, x);
+        var (n, oh, ow) = (g.N, g.OH, g.OW);
         var (col, cd) = StepScratch.New(b.Work, g.Rows, g.Taps);
         Im2Col.Pack(Mat.Data(x), g, cd);
         var y = Affine.Linear(weights, bias, col, act, b.Work);
@@ -336,21 +347,8 @@ public sealed record Conv2D(
     )
     {
         var max = (MaxPool2D)pool;
-        var where = $"layer {p.Index} {Name}";
-        var (n, c, h, w) = Window2D.Dims(x, InChannels, where);
-        var weights = p["W"];
-        var bias = p["b"];
-        Shape.Require(
-            weights.RowCount == Taps && weights.ColumnCount == OutChannels,
-            $"{where}: expected W of {Taps}×{OutChannels}, got {weights.ShapeText}."
-        );
-        Shape.Require(
-            bias.RowCount == 1 && bias.ColumnCount == OutChannels,
-            $"{where}: expected b of 1×{OutChannels}, got {bias.ShapeText}."
-        );
-        var (oh, ow) = Window.Output(h, w);
-        Shape.Require(oh > 0 && ow > 0, $"{where}: the window does not fit in a {c}×{h}×{w} image.");
-        var g = new Im2Col.Geometry(n, c, h, w, Window, oh, ow);
+        var (g, weights, bias) = Checked(p, x);
+        var (n, oh, ow) = (g.N, g.OH, g.OW);
         var gp = new Im2Col.Geometry(n, OutChannels, oh, ow, max.Window, oh / max.Height, ow / max.Width);
         var (y, yd) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
         var (arg, ad) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);

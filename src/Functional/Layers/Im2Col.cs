@@ -226,21 +226,7 @@ internal static class Im2Col
                             var v1 = Load(at[t + 1], q);
                             var v2 = Load(at[t + 2], q);
                             var v3 = Load(at[t + 3], q);
-                            ok &=
-                                Vector256.Equals(v0 - v0, Vector256<double>.Zero)
-                                & Vector256.Equals(v1 - v1, Vector256<double>.Zero);
-                            ok &=
-                                Vector256.Equals(v2 - v2, Vector256<double>.Zero)
-                                & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
-                            var t0 = Avx.UnpackLow(v0, v1);
-                            var t1 = Avx.UnpackHigh(v0, v1);
-                            var t2 = Avx.UnpackLow(v2, v3);
-                            var t3 = Avx.UnpackHigh(v2, v3);
-                            var o = (nuint)((p + q) * lanes + t);
-                            Avx.Permute2x128(t0, t2, 0x20).StoreUnsafe(ref dst, o);
-                            Avx.Permute2x128(t1, t3, 0x20).StoreUnsafe(ref dst, o + (nuint)lanes);
-                            Avx.Permute2x128(t0, t2, 0x31).StoreUnsafe(ref dst, o + (nuint)(2 * lanes));
-                            Avx.Permute2x128(t1, t3, 0x31).StoreUnsafe(ref dst, o + (nuint)(3 * lanes));
+                            ok &= StoreTransposed(v0, v1, v2, v3, ref dst, (nuint)((p + q) * lanes + t), lanes);
                         }
                         for (; t < n; t++)
                         for (var e = 0; e < 4; e++)
