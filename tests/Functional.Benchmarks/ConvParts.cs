@@ -8,7 +8,7 @@ internal static class ConvParts
 {
     public static int Run(string[] args)
     {
-        if (Environment.GetEnvironmentVariable("CONVPARTS_THREADS") is string th)
+        if (Environment.GetEnvironmentVariable("CONVPARTS_THREADS") is { Length: > 0 } th)
             MathNet.Numerics.Control.MaxDegreeOfParallelism = int.Parse(
                 th,
                 System.Globalization.CultureInfo.InvariantCulture

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -147,11 +148,19 @@ internal static partial class Gemm
 
         for (int i = 0; i < m && a.Count > 0; i++)
         {
-            double first = a.Rows[i * a.Stride],
-                last = a.Rows[(i * a.Stride) + a.Count - 1];
-            if (first < 0 || last >= k)
+            var listed = a.Rows.AsSpan(i * a.Stride, a.Count);
+            double first = listed[0],
+                last = listed[^1];
+            if (!(first >= 0 && last < k))
             {
                 throw new ArgumentException($"column {i} of A lists rows {first}…{last}, outside [0, {k})");
+            }
+
+            if (FirstNotIncreasing(listed) is int t and >= 0)
+            {
+                throw new ArgumentException(
+                    $"the rows listed for column {i} of A do not increase as whole numbers (row {listed[t + 1]} after {listed[t]})"
+                );
             }
         }
 
@@ -220,6 +229,35 @@ internal static partial class Gemm
         return true;
     }
 
+    /// <summary>The first t with rows[t + 1] ≤ rows[t] (or either not a whole number), −1 when the rows strictly
+    /// increase.</summary>
+    private static int FirstNotIncreasing(ReadOnlySpan<double> rows)
+    {
+        int t = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            for (; t + 5 <= rows.Length; t += 4)
+            {
+                var now = Vector256.Create(rows.Slice(t, 4));
+                var after = Vector256.Create(rows.Slice(t + 1, 4));
+                if (!Vector256.GreaterThanAll(after, now) || !Vector256.EqualsAll(Vector256.Floor(now), now))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; t + 1 < rows.Length; t++)
+        {
+            if (!(rows[t + 1] > rows[t]) || Math.Floor(rows[t]) != rows[t] || Math.Floor(rows[t + 1]) != rows[t + 1])
+            {
+                return t;
+            }
+        }
+
+        return -1;
+    }
+
     /// <summary>The block sums of <see cref="MultiplySparseTransposed(int, int, int, in SparseColumns, RowSource, double[], int, double[], int)"/>, a range of k blocks per part.</summary>
     private sealed class SparseJob(int m, int n, int k, SparseColumns a, RowSource b, double[] work) : PartJob
     {
@@ -228,7 +266,7 @@ internal static partial class Gemm
         /// <summary>Whether a part met an infinity or NaN in B (its sums are then incomplete).</summary>
         public bool NonFinite => _nonFinite;
 
-        public override void RunPart(int part, int parts)
+        public override unsafe void RunPart(int part, int parts)
         {
             int kcb = KcFor(k);
             int blocks = (k + kcb - 1) / kcb;
@@ -244,232 +282,232 @@ internal static partial class Gemm
                 next[i] = at >= 0 ? at : ~at;
             }
 
-            for (int q = lo; q < hi; q++)
+            // Per column of a pair, the offsets in rows of its terms in the current SkipRows rows (at most one
+            // per row, the listed rows increasing).
+            int* offA = stackalloc int[SkipRows + 4];
+            int* offB = stackalloc int[SkipRows + 4];
+            fixed (double* r = rows, listedRows = a.Rows, listedValues = a.Values, sums = work)
             {
-                int p0 = q * kcb;
-                int kc = Math.Min(kcb, k - p0);
-                work.AsSpan(q * m * lanes, m * lanes).Clear(); // every chain of the block starts from zero
-                // The block's rows SkipRows at a time, each chain carried on from where the last rows left it.
-                for (int r0 = 0; r0 < kc; r0 += SkipRows)
+                for (int q = lo; q < hi; q++)
                 {
-                    int rc = Math.Min(SkipRows, kc - r0);
-                    if (!b.Rows(p0 + r0, rc, n, lanes, rows))
+                    int p0 = q * kcb;
+                    int kc = Math.Min(kcb, k - p0);
+                    work.AsSpan(q * m * lanes, m * lanes).Clear(); // every chain of the block starts from zero
+                    // The block's rows SkipRows at a time, each chain carried on from where the last rows left it.
+                    for (int r0 = 0; r0 < kc; r0 += SkipRows)
                     {
-                        _nonFinite = true;
-                        return;
-                    }
-
-                    int i = 0;
-                    if (Avx512F.IsSupported)
-                    {
-                        // Two columns at a time: two independent sets of chains hide the fma latency.
-                        for (; i + 2 <= m; i += 2)
+                        int rc = Math.Min(SkipRows, kc - r0);
+                        if (!b.Rows(p0 + r0, rc, n, lanes, rows))
                         {
-                            (next[i], next[i + 1]) = AddRowsPair(
-                                rows,
+                            _nonFinite = true;
+                            return;
+                        }
+
+                        int i = 0;
+                        if (Avx512F.IsSupported)
+                        {
+                            // Two columns at a time: two independent sets of chains hide the fma latency.
+                            for (; i + 2 <= m; i += 2)
+                            {
+                                int fa = next[i],
+                                    fb = next[i + 1];
+                                int ca = Offsets(listedRows + (i * a.Stride), a.Count, fa, p0 + r0, rc, lanes, offA);
+                                int cb = Offsets(
+                                    listedRows + ((i + 1) * a.Stride),
+                                    a.Count,
+                                    fb,
+                                    p0 + r0,
+                                    rc,
+                                    lanes,
+                                    offB
+                                );
+                                AddRowsPair(
+                                    r,
+                                    lanes,
+                                    offA,
+                                    listedValues + (i * a.Stride) + fa,
+                                    ca,
+                                    sums + (((q * m) + i) * lanes),
+                                    offB,
+                                    listedValues + ((i + 1) * a.Stride) + fb,
+                                    cb,
+                                    sums + (((q * m) + i + 1) * lanes)
+                                );
+                                (next[i], next[i + 1]) = (fa + ca, fb + cb);
+                            }
+                        }
+
+                        for (; i < m; i++)
+                        {
+                            int from = next[i];
+                            int count = Offsets(listedRows + (i * a.Stride), a.Count, from, p0 + r0, rc, lanes, offA);
+                            AddRows(
+                                r,
                                 lanes,
-                                p0 + r0,
-                                rc,
-                                a.Rows.AsSpan(i * a.Stride, a.Count),
-                                a.Values.AsSpan(i * a.Stride, a.Count),
-                                next[i],
-                                work.AsSpan(((q * m) + i) * lanes, lanes),
-                                a.Rows.AsSpan((i + 1) * a.Stride, a.Count),
-                                a.Values.AsSpan((i + 1) * a.Stride, a.Count),
-                                next[i + 1],
-                                work.AsSpan(((q * m) + i + 1) * lanes, lanes)
+                                offA,
+                                listedValues + (i * a.Stride) + from,
+                                count,
+                                sums + (((q * m) + i) * lanes)
                             );
+                            next[i] = from + count;
                         }
-                    }
-
-                    for (; i < m; i++)
-                    {
-                        next[i] = AddRows(
-                            rows,
-                            lanes,
-                            p0 + r0,
-                            rc,
-                            a.Rows.AsSpan(i * a.Stride, a.Count),
-                            a.Values.AsSpan(i * a.Stride, a.Count),
-                            next[i],
-                            work.AsSpan(((q * m) + i) * lanes, lanes)
-                        );
                     }
                 }
             }
         }
 
-        /// <summary>sums[j] += value[t]·rows[at[t] − p0, j] over the listed elements from <paramref name="from"/> whose
-        /// rows lie in [p0, p0 + kc), in order, as one fma chain per j carried on from sums[j]; the index after them.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static int AddRows(
-            ReadOnlySpan<double> rows,
-            int lanes,
-            int p0,
-            int kc,
-            ReadOnlySpan<double> at,
-            ReadOnlySpan<double> value,
-            int from,
-            Span<double> sums
-        )
+        /// <summary>The listed elements of one column from <paramref name="from"/> whose rows lie in
+        /// [p0, p0 + kc) (the rows were checked to increase): their offsets (row − p0)·lanes in the block's rows,
+        /// into <paramref name="offsets"/>, which has room for kc + 4; how many.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        private static unsafe int Offsets(double* at, int count, int from, int p0, int kc, int lanes, int* offsets)
         {
-            ref double r = ref Unsafe.AsRef(in rows[0]);
-            int end = from;
+            double end = p0 + kc;
+            int t = from;
+            var first = Vector128.Create(p0);
+            var width = Vector128.Create(lanes);
+            // Four at a time: the rows are whole numbers in [0, k), so a plain truncation converts them; the
+            // offsets of rows past the block are written but not counted.
+            for (; t + 4 <= count; )
+            {
+                var v = Avx.LoadVector256(at + t);
+                var o = Sse41.MultiplyLow(Avx.ConvertToVector128Int32WithTruncation(v) - first, width);
+                Sse2.Store(offsets + (t - from), o);
+                int inside = BitOperations.PopCount(
+                    Vector256.LessThan(v, Vector256.Create(end)).ExtractMostSignificantBits()
+                );
+                t += inside;
+                if (inside < 4)
+                {
+                    return t - from;
+                }
+            }
+
+            for (; t < count && at[t] < end; t++)
+            {
+                offsets[t - from] = ((int)at[t] - p0) * lanes;
+            }
+
+            return t - from;
+        }
+
+        /// <summary>sums[j] += value[t]·rows[offsets[t] + j] for t &lt; count, in order, as one fma chain per j
+        /// carried on from sums[j].</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        private static unsafe void AddRows(double* rows, int lanes, int* offsets, double* value, int count, double* sums)
+        {
             for (int j0 = 0; j0 < lanes; j0 += SkipLanes)
             {
-                ref double d = ref sums[j0];
-                var s0 = Vector256.LoadUnsafe(ref d);
-                var s1 = Vector256.LoadUnsafe(ref d, 4);
-                var s2 = Vector256.LoadUnsafe(ref d, 8);
-                var s3 = Vector256.LoadUnsafe(ref d, 12);
-                var s4 = Vector256.LoadUnsafe(ref d, 16);
-                var s5 = Vector256.LoadUnsafe(ref d, 20);
-                var s6 = Vector256.LoadUnsafe(ref d, 24);
-                var s7 = Vector256.LoadUnsafe(ref d, 28);
-                int t = from;
-                for (; t < at.Length; t++)
+                double* d = sums + j0;
+                var s0 = Avx.LoadVector256(d);
+                var s1 = Avx.LoadVector256(d + 4);
+                var s2 = Avx.LoadVector256(d + 8);
+                var s3 = Avx.LoadVector256(d + 12);
+                var s4 = Avx.LoadVector256(d + 16);
+                var s5 = Avx.LoadVector256(d + 20);
+                var s6 = Avx.LoadVector256(d + 24);
+                var s7 = Avx.LoadVector256(d + 28);
+                for (int t = 0; t < count; t++)
                 {
-                    int row = (int)at[t] - p0;
-                    if ((uint)row >= (uint)kc)
-                    {
-                        if (row < 0)
-                        {
-                            throw new ArgumentException(
-                                $"the rows listed for a column of A do not increase (row {at[t]} in the block from row {p0})"
-                            );
-                        }
-
-                        break;
-                    }
-
                     var v = Vector256.Create(value[t]);
-                    nuint o = (nuint)((row * lanes) + j0);
-                    s0 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o), s0);
-                    s1 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 4), s1);
-                    s2 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 8), s2);
-                    s3 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 12), s3);
-                    s4 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 16), s4);
-                    s5 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 20), s5);
-                    s6 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 24), s6);
-                    s7 = Fma.MultiplyAdd(v, Vector256.LoadUnsafe(ref r, o + 28), s7);
+                    double* o = rows + offsets[t] + j0;
+                    s0 = Fma.MultiplyAdd(v, Avx.LoadVector256(o), s0);
+                    s1 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 4), s1);
+                    s2 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 8), s2);
+                    s3 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 12), s3);
+                    s4 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 16), s4);
+                    s5 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 20), s5);
+                    s6 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 24), s6);
+                    s7 = Fma.MultiplyAdd(v, Avx.LoadVector256(o + 28), s7);
                 }
 
-                end = t;
-                s0.StoreUnsafe(ref d);
-                s1.StoreUnsafe(ref d, 4);
-                s2.StoreUnsafe(ref d, 8);
-                s3.StoreUnsafe(ref d, 12);
-                s4.StoreUnsafe(ref d, 16);
-                s5.StoreUnsafe(ref d, 20);
-                s6.StoreUnsafe(ref d, 24);
-                s7.StoreUnsafe(ref d, 28);
+                Avx.Store(d, s0);
+                Avx.Store(d + 4, s1);
+                Avx.Store(d + 8, s2);
+                Avx.Store(d + 12, s3);
+                Avx.Store(d + 16, s4);
+                Avx.Store(d + 20, s5);
+                Avx.Store(d + 24, s6);
+                Avx.Store(d + 28, s7);
             }
-
-            return end;
         }
 
-        /// <summary><see cref="AddRows"/> for two columns at once (their own lists, sums and chains), in 512-bit
-        /// lanes: each step takes one term of each column, so eight independent fma chains are in flight.</summary>
+        /// <summary><see cref="AddRows"/> for two columns at once (their own terms, sums and chains), in 512-bit
+        /// lanes: while both have terms each step takes one of each, so eight independent fma chains are in
+        /// flight; then the longer one's rest.</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static (int, int) AddRowsPair(
-            ReadOnlySpan<double> rows,
+        private static unsafe void AddRowsPair(
+            double* rows,
             int lanes,
-            int p0,
-            int kc,
-            ReadOnlySpan<double> atA,
-            ReadOnlySpan<double> valueA,
-            int fromA,
-            Span<double> sumsA,
-            ReadOnlySpan<double> atB,
-            ReadOnlySpan<double> valueB,
-            int fromB,
-            Span<double> sumsB
+            int* offA,
+            double* valueA,
+            int countA,
+            double* sumsA,
+            int* offB,
+            double* valueB,
+            int countB,
+            double* sumsB
         )
         {
-            ref double r = ref Unsafe.AsRef(in rows[0]);
-            int ta = fromA,
-                tb = fromB;
+            int both = Math.Min(countA, countB);
             for (int j0 = 0; j0 < lanes; j0 += SkipLanes)
             {
-                ref double da = ref sumsA[j0];
-                ref double db = ref sumsB[j0];
-                var a0 = Vector512.LoadUnsafe(ref da);
-                var a1 = Vector512.LoadUnsafe(ref da, 8);
-                var a2 = Vector512.LoadUnsafe(ref da, 16);
-                var a3 = Vector512.LoadUnsafe(ref da, 24);
-                var b0 = Vector512.LoadUnsafe(ref db);
-                var b1 = Vector512.LoadUnsafe(ref db, 8);
-                var b2 = Vector512.LoadUnsafe(ref db, 16);
-                var b3 = Vector512.LoadUnsafe(ref db, 24);
-                ta = fromA;
-                tb = fromB;
-                while (true)
+                double* da = sumsA + j0;
+                double* db = sumsB + j0;
+                var a0 = Avx512F.LoadVector512(da);
+                var a1 = Avx512F.LoadVector512(da + 8);
+                var a2 = Avx512F.LoadVector512(da + 16);
+                var a3 = Avx512F.LoadVector512(da + 24);
+                var b0 = Avx512F.LoadVector512(db);
+                var b1 = Avx512F.LoadVector512(db + 8);
+                var b2 = Avx512F.LoadVector512(db + 16);
+                var b3 = Avx512F.LoadVector512(db + 24);
+                int t = 0;
+                for (; t < both; t++)
                 {
-                    int ra = ta < atA.Length ? (int)atA[ta] - p0 : kc;
-                    int rb = tb < atB.Length ? (int)atB[tb] - p0 : kc;
-                    bool inA = (uint)ra < (uint)kc,
-                        inB = (uint)rb < (uint)kc;
-                    if (inA && inB)
-                    {
-                        var va = Vector512.Create(valueA[ta]);
-                        var vb = Vector512.Create(valueB[tb]);
-                        nuint oa = (nuint)((ra * lanes) + j0),
-                            ob = (nuint)((rb * lanes) + j0);
-                        a0 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa), a0);
-                        b0 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob), b0);
-                        a1 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 8), a1);
-                        b1 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 8), b1);
-                        a2 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 16), a2);
-                        b2 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 16), b2);
-                        a3 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 24), a3);
-                        b3 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 24), b3);
-                        ta++;
-                        tb++;
-                    }
-                    else if (inA)
-                    {
-                        var va = Vector512.Create(valueA[ta]);
-                        nuint oa = (nuint)((ra * lanes) + j0);
-                        a0 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa), a0);
-                        a1 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 8), a1);
-                        a2 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 16), a2);
-                        a3 = Avx512F.FusedMultiplyAdd(va, Vector512.LoadUnsafe(ref r, oa + 24), a3);
-                        ta++;
-                    }
-                    else if (inB)
-                    {
-                        var vb = Vector512.Create(valueB[tb]);
-                        nuint ob = (nuint)((rb * lanes) + j0);
-                        b0 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob), b0);
-                        b1 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 8), b1);
-                        b2 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 16), b2);
-                        b3 = Avx512F.FusedMultiplyAdd(vb, Vector512.LoadUnsafe(ref r, ob + 24), b3);
-                        tb++;
-                    }
-                    else
-                    {
-                        if (ra < 0 || rb < 0)
-                        {
-                            throw new ArgumentException(
-                                $"the rows listed for a column of A do not increase (a row before row {p0} in the block from it)"
-                            );
-                        }
-
-                        break;
-                    }
+                    var va = Vector512.Create(valueA[t]);
+                    var vb = Vector512.Create(valueB[t]);
+                    double* oa = rows + offA[t] + j0;
+                    double* ob = rows + offB[t] + j0;
+                    a0 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa), a0);
+                    b0 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob), b0);
+                    a1 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa + 8), a1);
+                    b1 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob + 8), b1);
+                    a2 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa + 16), a2);
+                    b2 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob + 16), b2);
+                    a3 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa + 24), a3);
+                    b3 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob + 24), b3);
                 }
 
-                a0.StoreUnsafe(ref da);
-                a1.StoreUnsafe(ref da, 8);
-                a2.StoreUnsafe(ref da, 16);
-                a3.StoreUnsafe(ref da, 24);
-                b0.StoreUnsafe(ref db);
-                b1.StoreUnsafe(ref db, 8);
-                b2.StoreUnsafe(ref db, 16);
-                b3.StoreUnsafe(ref db, 24);
-            }
+                for (int u = t; u < countA; u++)
+                {
+                    var va = Vector512.Create(valueA[u]);
+                    double* oa = rows + offA[u] + j0;
+                    a0 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa), a0);
+                    a1 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa + 8), a1);
+                    a2 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa + 16), a2);
+                    a3 = Avx512F.FusedMultiplyAdd(va, Avx512F.LoadVector512(oa + 24), a3);
+                }
 
-            return (ta, tb);
+                for (int u = t; u < countB; u++)
+                {
+                    var vb = Vector512.Create(valueB[u]);
+                    double* ob = rows + offB[u] + j0;
+                    b0 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob), b0);
+                    b1 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob + 8), b1);
+                    b2 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob + 16), b2);
+                    b3 = Avx512F.FusedMultiplyAdd(vb, Avx512F.LoadVector512(ob + 24), b3);
+                }
+
+                Avx512F.Store(da, a0);
+                Avx512F.Store(da + 8, a1);
+                Avx512F.Store(da + 16, a2);
+                Avx512F.Store(da + 24, a3);
+                Avx512F.Store(db, b0);
+                Avx512F.Store(db + 8, b1);
+                Avx512F.Store(db + 16, b2);
+                Avx512F.Store(db + 24, b3);
+            }
         }
     }
 

@@ -353,17 +353,27 @@ public sealed record Conv2D(
         var (y, yd) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
         var (arg, ad) = StepScratch.New(b.Work, n, OutChannels * gp.OH * gp.OW);
         int rowLen = ow * n;
-        var parts =
-            (long)g.Rows * Taps * OutChannels >= Gemm.ParallelThreshold ? Math.Min(Workers.Available, gp.OH) : 1;
+        // Three parts per thread, claimed as the threads come free, so that a thread held up by the host costs a
+        // sixth of the stage at most (each part has its own row buffers; the bits do not depend on the parts).
+        var threads = (long)g.Rows * Taps * OutChannels >= Gemm.ParallelThreshold ? Workers.Available : 1;
+        var parts = Math.Min(gp.OH, threads < 2 ? 1 : 3 * threads);
+        // The row's block of col only where the product cannot read the image in place.
+        var packs = !(g.Win.Stride == 1 && g.Win.Pad == 0 && Gemm.MultipliesShifted(rowLen, OutChannels, Taps));
         var cols = new double[parts][];
         var outs = new double[parts][];
         for (var part = 0; part < parts; part++)
         {
-            cols[part] = StepScratch.New(b.Work, rowLen, Taps).D;
+            cols[part] = packs ? StepScratch.New(b.Work, rowLen, Taps).D : [];
             outs[part] = StepScratch.New(b.Work, rowLen, OutChannels).D;
         }
-        var job = new PooledRows(this, Mat.Data(x), g, gp, Mat.Data(weights), Mat.Data(bias), cols, outs, yd, ad);
-        if (parts < 2 || !Workers.TryRun(job, parts, parts))
+        // W by rows (tap-major) for the shifted product, once for all the rows.
+        var w = Mat.Data(weights);
+        var (_, wt) = StepScratch.New(b.Work, Taps, OutChannels);
+        for (var f = 0; f < OutChannels; f++)
+        for (var t = 0; t < Taps; t++)
+            wt[t * OutChannels + f] = w[f * Taps + t];
+        var job = new PooledRows(this, Mat.Data(x), g, gp, w, wt, Mat.Data(bias), cols, outs, yd, ad);
+        if (parts < 2 || !Workers.TryRun(job, parts, threads))
             for (var part = 0; part < parts; part++)
                 job.RunPart(part, parts);
         var pooled = y.Reshape(n, OutChannels, gp.OH, gp.OW);
@@ -378,6 +388,7 @@ public sealed record Conv2D(
         Im2Col.Geometry g,
         Im2Col.Geometry gp,
         double[] w,
+        double[] wt,
         double[] bias,
         double[][] cols,
         double[][] outs,
@@ -387,14 +398,42 @@ public sealed record Conv2D(
     {
         public override void RunPart(int part, int parts)
         {
-            int rowLen = g.OW * g.N;
+            int rowLen = g.OW * g.N,
+                f = layer.OutChannels;
             var (col, output) = (cols[part], outs[part]);
             var (lo, hi) = Workers.Cut(gp.OH, 1, part, parts);
+            // With stride 1 and no padding, tap (c, i, j) of output row r is the run of x from
+            // N·((c·H + r + i)·W + j): the product reads the image where it lies. Otherwise the row's block of col.
+            var inPlace = col.Length == 0;
+            Span<int> offsets = g.Taps <= 256 ? stackalloc int[g.Taps] : new int[g.Taps];
             for (var i = lo; i < hi; i++)
             for (var r = i * gp.Win.Height; r < (i + 1) * gp.Win.Height; r++)
             {
-                Im2Col.PackRow(x, g, r, col);
-                Affine.LinearInto(w, bias, col, rowLen, g.Taps, layer.OutChannels, FusedActivation.Relu, output);
+                for (var t = 0; t < g.Taps; t++)
+                {
+                    int c = t / (g.Win.Height * g.Win.Width),
+                        ki = t / g.Win.Width % g.Win.Height,
+                        kj = t % g.Win.Width;
+                    offsets[t] = inPlace ? g.N * ((c * g.H + r + ki) * g.W + kj) : t * rowLen;
+                }
+                if (!inPlace)
+                    Im2Col.PackRow(x, g, r, col);
+                if (
+                    !Gemm.MultiplyShifted(
+                        rowLen,
+                        f,
+                        g.Taps,
+                        inPlace ? x : col,
+                        offsets,
+                        wt,
+                        f,
+                        bias,
+                        relu: true,
+                        output,
+                        rowLen
+                    )
+                )
+                    Affine.LinearInto(w, bias, col, rowLen, g.Taps, f, FusedActivation.Relu, output);
                 MaxPool2D.PoolRow(output, rowLen, gp, r, y, arg);
             }
         }

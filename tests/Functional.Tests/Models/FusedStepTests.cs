@@ -77,10 +77,12 @@ public class FusedStepTests
 
     /// <summary>In a training step the first convolution's weight gradient is summed from the pool's listed maxima
     /// (StagePlan.Back.FromListed); Backward, which wants the input gradient, takes the dense path: the same bits.
-    /// The wide net's product crosses k blocks and runs in parts on two threads.</summary>
+    /// The wide net's product crosses k blocks and runs in parts on two threads; the largest one's forward product
+    /// reads the images in place (Gemm.MultiplyShifted, 1300-row blocks: row and column tails).</summary>
     [Theory]
     [InlineData(8, 4, 7)]
     [InlineData(14, 6, 40)]
+    [InlineData(28, 30, 50)]
     public void A_conv_nets_listed_weight_gradient_equals_the_dense_one_bitwise(int side, int filters, int batch)
     {
         var net = Functional.Models.Nets.SimpleConvNet(
