@@ -39,8 +39,12 @@ internal static partial class Gemm
         int lanes = RoundUp(n, SkipLanes);
         int threads = (long)m * n * k >= ParallelThreshold ? Workers.Available : 1;
         int parts = Math.Min(blocks, threads * Workers.ChunksPerThread);
-        return (parts, checked((blocks * m * lanes) + (parts * SkipRows * lanes)));
+        return (parts, checked((blocks * m * lanes) + (parts * RowsRoom(lanes))));
     }
+
+    /// <summary>The work a part's rows take: <see cref="SkipRows"/> rows of <paramref name="lanes"/>, and room to
+    /// start them on a 64-byte boundary.</summary>
+    private static int RowsRoom(int lanes) => (SkipRows * lanes) + 8;
 
     /// <summary>
     /// C (m×n, leading dimension <paramref name="ldc"/>) = Aᵀ·B, A k×m given by its listed elements and B k×n
@@ -111,8 +115,9 @@ internal static partial class Gemm
                 & Vector256.Equals(v3 - v3, Vector256<double>.Zero);
         }
 
-        /// <summary>rows[p·lanes + j] = B[p0 + p, j] for p &lt; kc and j &lt; n, and 0 for n ≤ j &lt; lanes; whether
-        /// every value is finite. Called concurrently for different blocks.</summary>
+        /// <summary>rows[p·lanes + j] = B[p0 + p, j] for p &lt; kc and j &lt; n; whether every value is finite. Lanes
+        /// n ≤ j &lt; lanes need not be written (the job zeroes its rows once, and those lanes never reach C). Called
+        /// concurrently for different blocks.</summary>
         public abstract bool Rows(int p0, int kc, int n, int lanes, Span<double> rows);
     }
 
@@ -177,7 +182,7 @@ internal static partial class Gemm
         int kcb = KcFor(k);
         int blocks = (k + kcb - 1) / kcb;
         int lanes = RoundUp(n, SkipLanes);
-        if (parts < 1 || parts > blocks || work.Length < ((long)blocks * m * lanes) + ((long)parts * SkipRows * lanes))
+        if (parts < 1 || parts > blocks || work.Length < ((long)blocks * m * lanes) + ((long)parts * RowsRoom(lanes)))
         {
             throw new ArgumentException(
                 $"work of {work.Length} doubles in {parts} parts does not fit a {m}×{n}×{k} product (SparsePlan gives {SparsePlan(m, n, k).Work} for its parts)"
@@ -199,25 +204,16 @@ internal static partial class Gemm
         }
 
         // C = s₀, then C = fma(1, s_q, C) = s_q + C block after block: the GEMM's fold with alpha 1, beta 0, into
-        // block 0's sums, streaming through the blocks in order (lane by lane the same additions).
-        var acc = work.AsSpan(0, m * lanes);
-        for (int q = 1; q < blocks; q++)
+        // block 0's sums, streaming through the blocks in order (lane by lane the same additions); the lanes split
+        // across the threads, each lane's additions on one of them.
+        var fold = new FoldJob(work, blocks, m * lanes);
+        int foldParts = blocks > 1 && (long)blocks * m * lanes >= 65_536 ? Math.Min(Workers.Available, m) : 1;
+        if (foldParts < 2 || !Workers.TryRun(fold, foldParts, foldParts))
         {
-            var sq = work.AsSpan(q * m * lanes, m * lanes);
-            int t = 0;
-            for (; t + 4 <= acc.Length; t += 4)
-            {
-                (Vector256.Create<double>(sq.Slice(t, 4)) + Vector256.Create<double>(acc.Slice(t, 4))).CopyTo(
-                    acc.Slice(t, 4)
-                );
-            }
-
-            for (; t < acc.Length; t++)
-            {
-                acc[t] = sq[t] + acc[t];
-            }
+            fold.RunPart(0, 1);
         }
 
+        var acc = work.AsSpan(0, m * lanes);
         for (int i = 0; i < m; i++)
         {
             for (int j = 0; j < n; j++)
@@ -227,6 +223,32 @@ internal static partial class Gemm
         }
 
         return true;
+    }
+
+    /// <summary>Lanes [lo, hi) of the block sums folded into block 0's: s₀ + … in block order.</summary>
+    private sealed class FoldJob(double[] work, int blocks, int size) : PartJob
+    {
+        public override void RunPart(int part, int parts)
+        {
+            var (lo, hi) = Workers.Cut(size, 4, part, parts);
+            var acc = work.AsSpan(lo, hi - lo);
+            for (int q = 1; q < blocks; q++)
+            {
+                var sq = work.AsSpan((q * size) + lo, hi - lo);
+                int t = 0;
+                for (; t + 4 <= acc.Length; t += 4)
+                {
+                    (Vector256.Create<double>(sq.Slice(t, 4)) + Vector256.Create<double>(acc.Slice(t, 4))).CopyTo(
+                        acc.Slice(t, 4)
+                    );
+                }
+
+                for (; t < acc.Length; t++)
+                {
+                    acc[t] = sq[t] + acc[t];
+                }
+            }
+        }
     }
 
     /// <summary>The first t with rows[t + 1] ≤ rows[t] (or either not a whole number), −1 when the rows strictly
@@ -271,7 +293,16 @@ internal static partial class Gemm
             int kcb = KcFor(k);
             int blocks = (k + kcb - 1) / kcb;
             int lanes = RoundUp(n, SkipLanes);
-            var rows = work.AsSpan((blocks * m * lanes) + (part * SkipRows * lanes), SkipRows * lanes);
+            // The part's rows from the first 64-byte boundary in its room (every 512-bit load of them one line).
+            int room = (blocks * m * lanes) + (part * RowsRoom(lanes));
+            int skip;
+            fixed (double* w0 = &work[room])
+            {
+                skip = (int)((64 - ((nint)w0 & 63)) & 63) / sizeof(double);
+            }
+
+            var rows = work.AsSpan(room + skip, SkipRows * lanes);
+            rows.Clear(); // the lanes past n, which the sources need not write
             var (lo, hi) = Workers.Cut(blocks, 1, part, parts);
             Span<int> next = m <= 1024 ? stackalloc int[m] : new int[m];
             for (int i = 0; i < m; i++)

@@ -187,15 +187,20 @@ internal static class Im2Col
     /// </summary>
     internal sealed class ImageRows(double[] x, Geometry g) : Gemm.RowSource
     {
+        /// <summary>Whether every value of the images is finite, found once: the rows are copies of them and zeros,
+        /// so their copies then need no test.</summary>
+        readonly bool _finite = Training.Train.AllFinite(x);
+
         public override bool Rows(int p0, int kc, int n, int lanes, Span<double> rows)
         {
             if (n != g.Taps)
                 throw new ArgumentException($"rows of {g.Taps} taps asked for {n}.");
+            if (!_finite)
+                return false;
             int N = g.N,
                 kh = g.Win.Height,
                 kw = g.Win.Width;
             Span<int> at = n <= 1024 ? stackalloc int[n] : new int[n]; // per tap: its offset in x, or −1 in the padding
-            var ok = Vector256<double>.AllBitsSet;
             var vector = Avx.IsSupported;
             ref double dst = ref rows[0];
             for (var p = 0; p < kc; )
@@ -226,20 +231,18 @@ internal static class Im2Col
                             var v1 = Load(at[t + 1], q);
                             var v2 = Load(at[t + 2], q);
                             var v3 = Load(at[t + 3], q);
-                            ok &= StoreTransposed(v0, v1, v2, v3, ref dst, (nuint)((p + q) * lanes + t), lanes);
+                            StoreTransposed(v0, v1, v2, v3, ref dst, (nuint)((p + q) * lanes + t), lanes);
                         }
                         for (; t < n; t++)
                         for (var e = 0; e < 4; e++)
-                            ok &= Put(rows, (p + q + e) * lanes + t, at[t], q + e);
+                            Put(rows, (p + q + e) * lanes + t, at[t], q + e);
                     }
                 for (; q < run; q++)
                 for (var t = 0; t < n; t++)
-                    ok &= Put(rows, (p + q) * lanes + t, at[t], q);
-                for (var r = p; r < p + run; r++)
-                    rows.Slice(r * lanes + n, lanes - n).Clear();
+                    Put(rows, (p + q) * lanes + t, at[t], q);
                 p += run;
             }
-            return ok.AsInt64() == Vector256<long>.AllBitsSet;
+            return true;
         }
 
         /// <summary>Samples q … q + 3 of the tap at <paramref name="at"/> (zeros in the padding).</summary>
@@ -247,12 +250,7 @@ internal static class Im2Col
         Vector256<double> Load(int at, int q) =>
             at < 0 ? Vector256<double>.Zero : Vector256.Create<double>(x.AsSpan(at + q, 4));
 
-        /// <summary>rows[to] = sample q of the tap at <paramref name="at"/>; all ones when it is finite.</summary>
-        Vector256<double> Put(Span<double> rows, int to, int at, int q)
-        {
-            var v = at < 0 ? 0.0 : x[at + q];
-            rows[to] = v;
-            return Vector256.Create(v - v == 0.0 ? -1L : 0L).AsDouble();
-        }
+        /// <summary>rows[to] = sample q of the tap at <paramref name="at"/>.</summary>
+        void Put(Span<double> rows, int to, int at, int q) => rows[to] = at < 0 ? 0.0 : x[at + q];
     }
 }
