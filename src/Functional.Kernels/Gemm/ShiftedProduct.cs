@@ -71,7 +71,12 @@ internal static partial class Gemm
 
         // A's columns as pointers, one per p.
         double** cols = stackalloc double*[k];
-        fixed (double* x = src, pb = bt, pc = c, pbias = bias)
+        fixed (
+            double* x = src,
+                pb = bt,
+                pc = c,
+                pbias = bias
+        )
         {
             for (int p = 0; p < k; p++)
             {
@@ -362,6 +367,8 @@ internal static partial class Gemm
     private static Vector512<double> ShiftedFinish(Vector512<double> s, double bias, bool relu)
     {
         var r = Avx512F.Add(Avx512F.Multiply(Vector512.Create(1.0), s), Vector512.Create(bias));
-        return relu ? Vector512.ConditionalSelect(Vector512.GreaterThan(r, Vector512<double>.Zero), r, Vector512<double>.Zero) : r;
+        return relu
+            ? Vector512.ConditionalSelect(Vector512.GreaterThan(r, Vector512<double>.Zero), r, Vector512<double>.Zero)
+            : r;
     }
 }

@@ -317,7 +317,12 @@ internal static partial class Gemm
             // per row, the listed rows increasing).
             int* offA = stackalloc int[SkipRows + 4];
             int* offB = stackalloc int[SkipRows + 4];
-            fixed (double* r = rows, listedRows = a.Rows, listedValues = a.Values, sums = work)
+            fixed (
+                double* r = rows,
+                    listedRows = a.Rows,
+                    listedValues = a.Values,
+                    sums = work
+            )
             {
                 for (int q = lo; q < hi; q++)
                 {
@@ -425,7 +430,14 @@ internal static partial class Gemm
         /// <summary>sums[j] += value[t]·rows[offsets[t] + j] for t &lt; count, in order, as one fma chain per j
         /// carried on from sums[j].</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-        private static unsafe void AddRows(double* rows, int lanes, int* offsets, double* value, int count, double* sums)
+        private static unsafe void AddRows(
+            double* rows,
+            int lanes,
+            int* offsets,
+            double* value,
+            int count,
+            double* sums
+        )
         {
             for (int j0 = 0; j0 < lanes; j0 += SkipLanes)
             {
