@@ -7,7 +7,8 @@ namespace Functional.Kernels;
 /// One-pass element-wise loops over spans (ReLU and the activations' backward passes; sigmoid and tanh themselves
 /// are the library's own elementary functions, outside the kernel wing). Each computes exactly the reference expression
 /// (<c>x &gt; 0 ? x : 0</c>, <c>dy·(y &gt; 0 ? 1 : 0)</c>, <c>dy·(y·(1−y))</c>, <c>dy·(1−y²)</c>) element by
-/// element, so the bits match the Map/PointwiseMultiply formulation whatever the vector width.
+/// element, so the bits match the Map/PointwiseMultiply formulation whatever the vector width; and the test that no
+/// element is NaN or ±∞.
 /// </summary>
 internal static class Elementwise
 {
@@ -72,5 +73,37 @@ internal static class Elementwise
         g = g[..d.Length];
         for (var i = 0; i < d.Length; i++)
             d[i] = g[i] * (1.0 - y[i] * y[i]);
+    }
+
+    /// <summary>True when no element is NaN or ±∞: x·0 is 0 for every finite x and NaN otherwise, so a running sum
+    /// of x·0 stays 0 exactly when all are finite (vectorised; the answer does not depend on the order).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static bool AllFinite(ReadOnlySpan<double> x)
+    {
+        var i = 0;
+        var acc = 0.0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Four independent sums: one chain waited on each addition's latency (24 µs for the 110 000 gradients
+            // of the optimizer MLP, `parts`).
+            var zero = Vector256<double>.Zero;
+            Vector256<double> v0 = zero,
+                v1 = zero,
+                v2 = zero,
+                v3 = zero;
+            for (; i + 16 <= x.Length; i += 16)
+            {
+                v0 += Vector256.Create(x.Slice(i, 4)) * zero;
+                v1 += Vector256.Create(x.Slice(i + 4, 4)) * zero;
+                v2 += Vector256.Create(x.Slice(i + 8, 4)) * zero;
+                v3 += Vector256.Create(x.Slice(i + 12, 4)) * zero;
+            }
+            for (; i + 4 <= x.Length; i += 4)
+                v0 += Vector256.Create(x.Slice(i, 4)) * zero;
+            acc = Vector256.Sum(v0 + v1 + v2 + v3);
+        }
+        for (; i < x.Length; i++)
+            acc += x[i] * 0.0;
+        return acc == 0.0;
     }
 }

@@ -21,19 +21,25 @@ internal static class ConvParts
             var b = R(k * n);
             var c = new double[m * n];
             var p = new Gemm.Product(ta, tb, m, n, k, a, ta ? k : m, b, tb ? n : k, c, m);
+            var best = Best(() => Gemm.Multiply(p));
+            Console.WriteLine(
+                $"{name, -34} {m, 6}×{n, -5} k {k, -6} {best, 8:F3} ms  {2.0 * m * n * k / best / 1e6, 7:F1} GFLOP/s"
+            );
+        }
+        // Milliseconds per call of a, best of 7 rounds of 10 after 5 to warm up.
+        static double Best(Action a)
+        {
             for (var i = 0; i < 5; i++)
-                Gemm.Multiply(p);
+                a();
             var best = double.MaxValue;
             for (var r = 0; r < 7; r++)
             {
                 var t0 = Stopwatch.GetTimestamp();
                 for (var i = 0; i < 10; i++)
-                    Gemm.Multiply(p);
+                    a();
                 best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds / 10);
             }
-            Console.WriteLine(
-                $"{name, -34} {m, 6}×{n, -5} k {k, -6} {best, 8:F3} ms  {2.0 * m * n * k / best / 1e6, 7:F1} GFLOP/s"
-            );
+            return best;
         }
         Time("conv forward col·W", false, false, 57600, 30, 25);
         TimeShifted();
@@ -72,16 +78,7 @@ internal static class ConvParts
                         throw new InvalidOperationException("the shifted product needs AVX-512 here");
                 }
             }
-            for (var i = 0; i < 5; i++)
-                Rows();
-            var best = double.MaxValue;
-            for (var r = 0; r < 7; r++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                for (var i = 0; i < 10; i++)
-                    Rows();
-                best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds / 10);
-            }
+            var best = Best(() => Rows());
             Console.WriteLine(
                 $"{"conv forward shifted, 1 thread (training)", -34} {outSide * rowLen, 6}×{filters, -5} k {taps, -6} {best, 8:F3} ms  {2.0 * outSide * rowLen * filters * taps / best / 1e6, 7:F1} GFLOP/s"
             );
@@ -106,16 +103,7 @@ internal static class ConvParts
             var c = new double[m * n];
             var (parts, work) = Gemm.SparsePlan(m, n, k);
             var w = new double[work];
-            for (var i = 0; i < 5; i++)
-                Gemm.MultiplySparseTransposed(m, n, k, listed, b, k, c, m, w, parts);
-            var best = double.MaxValue;
-            for (var r = 0; r < 7; r++)
-            {
-                var t0 = Stopwatch.GetTimestamp();
-                for (var i = 0; i < 10; i++)
-                    Gemm.MultiplySparseTransposed(m, n, k, listed, b, k, c, m, w, parts);
-                best = Math.Min(best, Stopwatch.GetElapsedTime(t0).TotalMilliseconds / 10);
-            }
+            var best = Best(() => Gemm.MultiplySparseTransposed(m, n, k, listed, b, k, c, m, w, parts));
             Console.WriteLine(
                 $"{"conv dWᵀ listed maxima (training)", -34} {m, 6}×{n, -5} k {k, -6} {best, 8:F3} ms  {2.0 * m * n * k / best / 1e6, 7:F1} GFLOP/s (dense count)"
             );

@@ -102,7 +102,7 @@ internal static partial class Gemm
     internal static bool MultipliesShifted(int m, int n, int k) =>
         Avx512F.IsSupported && k >= 1 && k <= KcMax && Packs(k, 0, m, 0, n);
 
-    /// <summary>Eight columns of <see cref="MultiplyShifted"/>: row tiles of 24, then of 8, then single rows.</summary>
+    /// <summary>Eight columns of <see cref="MultiplyShifted"/>: row tiles of 24, then <see cref="ShiftedRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Columns8(
         int m,
@@ -195,24 +195,6 @@ internal static partial class Gemm
             Shifted24(o + (7L * ldc), c07, c17, c27, bias[7], relu);
         }
 
-        for (; i + 8 <= m; i += 8)
-        {
-            for (int j = 0; j < 8; j++)
-            {
-                var s = Vector512<double>.Zero;
-                for (int p = 0; p < k; p++)
-                {
-                    s = Avx512F.FusedMultiplyAdd(
-                        Avx512F.LoadVector512(cols[p] + i),
-                        Vector512.Create(bt[(p * ldt) + j]),
-                        s
-                    );
-                }
-
-                Avx512F.Store(c + ((long)j * ldc) + i, ShiftedFinish(s, bias[j], relu));
-            }
-        }
-
         ShiftedRows(i, m, k, cols, bt, ldt, bias, relu, c, ldc, 8);
     }
 
@@ -293,6 +275,25 @@ internal static partial class Gemm
             }
         }
 
+        ShiftedRows(i, m, k, cols, bt, ldt, bias, relu, c, ldc, nr);
+    }
+
+    /// <summary>Rows [i, m) of <paramref name="nr"/> columns: 8 at a time, one Vector512 chain per column, then one
+    /// scalar chain per element.</summary>
+    private static unsafe void ShiftedRows(
+        int i,
+        int m,
+        int k,
+        double** cols,
+        double* bt,
+        int ldt,
+        double* bias,
+        bool relu,
+        double* c,
+        int ldc,
+        int nr
+    )
+    {
         for (; i + 8 <= m; i += 8)
         {
             for (int j = 0; j < nr; j++)
@@ -311,24 +312,6 @@ internal static partial class Gemm
             }
         }
 
-        ShiftedRows(i, m, k, cols, bt, ldt, bias, relu, c, ldc, nr);
-    }
-
-    /// <summary>Rows [i, m) of <paramref name="nr"/> columns, one scalar chain each.</summary>
-    private static unsafe void ShiftedRows(
-        int i,
-        int m,
-        int k,
-        double** cols,
-        double* bt,
-        int ldt,
-        double* bias,
-        bool relu,
-        double* c,
-        int ldc,
-        int nr
-    )
-    {
         for (; i < m; i++)
         {
             for (int j = 0; j < nr; j++)

@@ -189,7 +189,7 @@ internal static class Im2Col
     {
         /// <summary>Whether every value of the images is finite, found once: the rows are copies of them and zeros,
         /// so their copies then need no test.</summary>
-        readonly bool _finite = Training.Train.AllFinite(x);
+        readonly bool _finite = Elementwise.AllFinite(x);
 
         public override bool Rows(int p0, int kc, int n, int lanes, Span<double> rows)
         {

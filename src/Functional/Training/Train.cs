@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using Functional.Core;
 using Functional.Data;
+using Functional.Kernels;
 using Functional.Layers;
 using Functional.Models;
 using Functional.Optim;
@@ -288,37 +289,8 @@ public static class Train
         return "";
     }
 
-    /// <summary>True when no element is NaN or ±∞: x·0 is 0 for every finite x and NaN otherwise, so a running sum
-    /// of x·0 stays 0 exactly when all are finite (vectorised; the answer does not depend on the order).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static bool AllFinite(ReadOnlySpan<double> x)
-    {
-        var i = 0;
-        var acc = 0.0;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            // Four independent sums: one chain waited on each addition's latency (24 µs for the 110 000 gradients
-            // of the optimizer MLP, `parts`).
-            var zero = Vector256<double>.Zero;
-            Vector256<double> v0 = zero,
-                v1 = zero,
-                v2 = zero,
-                v3 = zero;
-            for (; i + 16 <= x.Length; i += 16)
-            {
-                v0 += Vector256.Create(x.Slice(i, 4)) * zero;
-                v1 += Vector256.Create(x.Slice(i + 4, 4)) * zero;
-                v2 += Vector256.Create(x.Slice(i + 8, 4)) * zero;
-                v3 += Vector256.Create(x.Slice(i + 12, 4)) * zero;
-            }
-            for (; i + 4 <= x.Length; i += 4)
-                v0 += Vector256.Create(x.Slice(i, 4)) * zero;
-            acc = Vector256.Sum(v0 + v1 + v2 + v3);
-        }
-        for (; i < x.Length; i++)
-            acc += x[i] * 0.0;
-        return acc == 0.0;
-    }
+    /// <summary>True when no element is NaN or ±∞ (<see cref="Elementwise.AllFinite"/>).</summary>
+    internal static bool AllFinite(ReadOnlySpan<double> x) => Elementwise.AllFinite(x);
 }
 
 /// <summary>One row of the history: evaluation-mode metrics after an epoch, plus the mean training-mode batch loss.</summary>
