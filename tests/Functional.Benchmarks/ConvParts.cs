@@ -56,6 +56,12 @@ internal static class ConvParts
         // product reading the 100 images (1×28×28, sample-fastest) in place, bias and ReLU in its stores.
         void TimeShifted()
         {
+            if (!Gemm.MultipliesShifted(24 * 100, 30, 25))
+            {
+                Console.WriteLine($"{"conv forward shifted (training)", -34} needs AVX-512: the step packs col here");
+                return;
+            }
+
             const int n = 100,
                 side = 28,
                 kernel = 5,

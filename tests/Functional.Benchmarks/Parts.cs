@@ -58,7 +58,7 @@ internal static class Parts
             () =>
             {
                 foreach (var (_, m) in g.Values)
-                    Train.AllFinite(Mat.Data(m));
+                    Functional.Kernels.Elementwise.AllFinite(Mat.Data(m));
             }
         );
         Time("update", () => Functional.Optim.Optimizers.Update(w.Opt, s.Opt, s.Params, g));

@@ -52,16 +52,11 @@ internal static partial class Gemm
     /// <summary>The rows of a column-major k×n B (leading dimension ldb), transposed a block at a time.</summary>
     internal sealed class ColumnRows(double[] b, int ldb) : RowSource
     {
-        /// <summary>rows[p·lanes + j] = B[p0 + p, j] (zero for j ≥ n); whether every value copied is finite.</summary>
+        /// <summary>rows[p·lanes + j] = B[p0 + p, j] for j &lt; n; whether every value copied is finite.</summary>
         /// <remarks>Four columns by four rows at a time, transposed in registers; the finiteness test is v − v == 0
         /// (false for an infinity or NaN), and-ed into a mask.</remarks>
         public override bool Rows(int p0, int kc, int n, int lanes, Span<double> rows)
         {
-            for (int p = 0; p < kc; p++)
-            {
-                rows.Slice((p * lanes) + n, lanes - n).Clear();
-            }
-
             ref double dst = ref rows[0];
             var ok = Vector256<double>.AllBitsSet;
             int j = 0;

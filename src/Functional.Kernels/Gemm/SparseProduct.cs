@@ -112,20 +112,29 @@ internal static partial class Gemm
 
         for (int i = 0; i < m && a.Count > 0; i++)
         {
-            var listed = a.Rows.AsSpan(i * a.Stride, a.Count);
-            double first = listed[0],
-                last = listed[^1];
+            double first = a.Rows[i * a.Stride],
+                last = a.Rows[(i * a.Stride) + a.Count - 1];
             if (!(first >= 0 && last < k))
             {
                 throw new ArgumentException($"column {i} of A lists rows {first}…{last}, outside [0, {k})");
             }
+        }
 
-            if (FirstNotIncreasing(listed) is int t and >= 0)
-            {
-                throw new ArgumentException(
-                    $"the rows listed for column {i} of A do not increase as whole numbers (row {listed[t + 1]} after {listed[t]})"
-                );
-            }
+        // Strictly increasing whole numbers bound a column's terms in a block of rows by the rows, which the job's
+        // offset buffers rely on: checked for every column, the columns split across the threads.
+        var order = new OrderJob(a);
+        int orderParts = (long)m * a.Count >= 65_536 ? Math.Min(Workers.Available, m) : 1;
+        if (orderParts < 2 || !Workers.TryRun(order, orderParts, orderParts))
+        {
+            order.RunPart(0, 1);
+        }
+
+        if (order.FirstBad() is (int column, int t))
+        {
+            var listed = a.Rows.AsSpan(column * a.Stride, a.Count);
+            throw new ArgumentException(
+                $"the rows listed for column {column} of A do not increase as whole numbers (row {listed[t + 1]} after {listed[t]})"
+            );
         }
 
         if (m == 0 || n == 0)
@@ -207,6 +216,35 @@ internal static partial class Gemm
                     acc[t] = sq[t] + acc[t];
                 }
             }
+        }
+    }
+
+    /// <summary>Per column of A, <see cref="FirstNotIncreasing"/> of its listed rows, a range of columns per part.</summary>
+    private sealed class OrderJob(SparseColumns a) : PartJob
+    {
+        private readonly int[] _bad = new int[a.Columns];
+
+        public override void RunPart(int part, int parts)
+        {
+            var (lo, hi) = Workers.Cut(a.Columns, 1, part, parts);
+            for (int i = lo; i < hi; i++)
+            {
+                _bad[i] = FirstNotIncreasing(a.Rows.AsSpan(i * a.Stride, a.Count));
+            }
+        }
+
+        /// <summary>The first column (and its t) whose rows do not increase, or null.</summary>
+        public (int Column, int T)? FirstBad()
+        {
+            for (int i = 0; i < _bad.Length; i++)
+            {
+                if (_bad[i] >= 0)
+                {
+                    return (i, _bad[i]);
+                }
+            }
+
+            return null;
         }
     }
 

@@ -372,7 +372,7 @@ public sealed record Conv2D(
         for (var f = 0; f < OutChannels; f++)
         for (var t = 0; t < Taps; t++)
             wt[t * OutChannels + f] = w[f * Taps + t];
-        var job = new PooledRows(this, Mat.Data(x), g, gp, w, wt, Mat.Data(bias), cols, outs, yd, ad);
+        var job = new PooledRows(this, Mat.Data(x), g, gp, !packs, w, wt, Mat.Data(bias), cols, outs, yd, ad);
         if (parts < 2 || !Workers.TryRun(job, parts, threads))
             for (var part = 0; part < parts; part++)
                 job.RunPart(part, parts);
@@ -387,6 +387,7 @@ public sealed record Conv2D(
         double[] x,
         Im2Col.Geometry g,
         Im2Col.Geometry gp,
+        bool inPlace,
         double[] w,
         double[] wt,
         double[] bias,
@@ -402,9 +403,9 @@ public sealed record Conv2D(
                 f = layer.OutChannels;
             var (col, output) = (cols[part], outs[part]);
             var (lo, hi) = Workers.Cut(gp.OH, 1, part, parts);
-            // With stride 1 and no padding, tap (c, i, j) of output row r is the run of x from
-            // N·((c·H + r + i)·W + j): the product reads the image where it lies. Otherwise the row's block of col.
-            var inPlace = col.Length == 0;
+            // In place (stride 1, no padding, a shape the shifted product takes), tap (c, i, j) of output row r is
+            // the run of x from N·((c·H + r + i)·W + j): the product reads the image where it lies. Otherwise the
+            // row's block of col.
             Span<int> offsets = g.Taps <= 256 ? stackalloc int[g.Taps] : new int[g.Taps];
             for (var i = lo; i < hi; i++)
             for (var r = i * gp.Win.Height; r < (i + 1) * gp.Win.Height; r++)

@@ -1,5 +1,6 @@
 using Functional.Core;
 using Functional.Data;
+using Functional.Kernels;
 using Functional.Layers;
 using Functional.Models;
 using Functional.Optim;
@@ -130,7 +131,7 @@ public static class Accumulation
         if (!double.IsFinite(r.Loss))
             throw new NonFiniteException(step, $"the loss ({r.Loss})");
         foreach (var (key, g) in r.Grads.Values)
-            if (!Train.AllFinite(Mat.Data(g)))
+            if (!Elementwise.AllFinite(Mat.Data(g)))
                 throw new NonFiniteException(step, $"the gradient of '{key}'");
     }
 }

@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using Functional.Core;
 using Functional.Data;
 using Functional.Kernels;
@@ -284,13 +282,10 @@ public static class Train
     static string FirstBad(Grads g, string prefix)
     {
         foreach (var (key, m) in g.Values)
-            if (!AllFinite(Mat.Data(m)))
+            if (!Elementwise.AllFinite(Mat.Data(m)))
                 return prefix + $"'{key}'";
         return "";
     }
-
-    /// <summary>True when no element is NaN or ±∞ (<see cref="Elementwise.AllFinite"/>).</summary>
-    internal static bool AllFinite(ReadOnlySpan<double> x) => Elementwise.AllFinite(x);
 }
 
 /// <summary>One row of the history: evaluation-mode metrics after an epoch, plus the mean training-mode batch loss.</summary>

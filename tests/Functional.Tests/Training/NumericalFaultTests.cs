@@ -108,12 +108,12 @@ public class NumericalFaultTests
                     }
                 )
                 .ToArray();
-            Assert.True(Train.AllFinite(x), $"all finite, n = {n}");
+            Assert.True(Functional.Kernels.Elementwise.AllFinite(x), $"all finite, n = {n}");
             for (var k = 0; k < n; k++)
             {
                 var y = (double[])x.Clone();
                 y[k] = bad;
-                Assert.False(Train.AllFinite(y), $"{bad} at {k} of {n}");
+                Assert.False(Functional.Kernels.Elementwise.AllFinite(y), $"{bad} at {k} of {n}");
             }
         }
     }
