@@ -16,15 +16,16 @@ internal static partial class Gemm
     /// <see cref="Multiply(in Product, Epilogue?, int)"/> on the same A with a tile bias: where that product takes
     /// the packed path in one k block, every element is one fma chain from zero in increasing p, times alpha 1, plus
     /// bias[j], then the select; this kernel computes those same expressions. False, with C untouched, where the
-    /// GEMM would do otherwise (k above one block, a product small enough for its direct path) or without
-    /// AVX-512: the caller then packs A and takes the GEMM.
+    /// GEMM would do otherwise (k above one block, a product small enough for its direct path) or without FMA: the
+    /// caller then packs A and takes the GEMM. <paramref name="narrow"/> takes the Vector256 tiles even where
+    /// AVX-512 is there (for tests: the bits are the same).
     /// </summary>
     /// <remarks>
-    /// Tiles of 24 rows (three Vector512) by 8 columns: per p three loads of A and eight broadcasts of B feed 24
-    /// fmas, where the GEMM first copies A and B into panels (for k = 25 the copies cost about as much as the
-    /// multiply-adds). The columns past the last 8 take a 24×4 tile whose unused columns repeat the last one and
+    /// With AVX-512, tiles of 24 rows (three Vector512) by 8 columns: per p three loads of A and eight broadcasts of
+    /// B feed 24 fmas, where the GEMM first copies A and B into panels (for k = 25 the copies cost about as much as
+    /// the multiply-adds). The columns past the last 8 take a 24×4 tile whose unused columns repeat the last one and
     /// are not stored; rows past the last 24, 8-row tiles and then scalar chains (Math.FusedMultiplyAdd rounds as
-    /// one lane of a vector fma).
+    /// one lane of a vector fma). Without it, 8×6 Vector256 tiles (<see cref="Columns6"/>).
     /// </remarks>
     internal static unsafe bool MultiplyShifted(
         int m,
@@ -37,7 +38,8 @@ internal static partial class Gemm
         double[] bias,
         bool relu,
         double[] c,
-        int ldc
+        int ldc,
+        bool narrow = false
     )
     {
         if (!MultipliesShifted(m, n, k))
@@ -83,15 +85,21 @@ internal static partial class Gemm
                 cols[p] = x + offsets[p];
             }
 
+            var wide = Avx512F.IsSupported && !narrow;
             int j0 = 0;
-            for (; j0 + 8 <= n; j0 += 8)
+            for (; wide && j0 + 8 <= n; j0 += 8)
             {
                 Columns8(m, k, cols, pb + j0, ldt, pbias + j0, relu, pc + ((long)j0 * ldc), ldc);
             }
 
-            for (; j0 < n; j0 += 4)
+            for (; wide && j0 < n; j0 += 4)
             {
                 Columns4(m, k, cols, pb + j0, ldt, pbias + j0, relu, pc + ((long)j0 * ldc), ldc, Math.Min(4, n - j0));
+            }
+
+            for (; j0 < n; j0 += 6)
+            {
+                Columns6(m, k, cols, pb + j0, ldt, pbias + j0, relu, pc + ((long)j0 * ldc), ldc, Math.Min(6, n - j0));
             }
         }
 
@@ -100,7 +108,7 @@ internal static partial class Gemm
 
     /// <summary>Whether <see cref="MultiplyShifted"/> computes an m×n product over k (and does not hand it back).</summary>
     internal static bool MultipliesShifted(int m, int n, int k) =>
-        Avx512F.IsSupported && k >= 1 && k <= KcMax && Packs(k, 0, m, 0, n);
+        Fma.IsSupported && Avx2.IsSupported && k >= 1 && k <= KcMax && Packs(k, 0, m, 0, n);
 
     /// <summary>Eight columns of <see cref="MultiplyShifted"/>: row tiles of 24, then <see cref="ShiftedRows"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -312,6 +320,24 @@ internal static partial class Gemm
             }
         }
 
+        ShiftedScalar(i, m, k, cols, bt, ldt, bias, relu, c, ldc, nr);
+    }
+
+    /// <summary>Rows [i, m) of <paramref name="nr"/> columns, one scalar chain per element.</summary>
+    private static unsafe void ShiftedScalar(
+        int i,
+        int m,
+        int k,
+        double** cols,
+        double* bt,
+        int ldt,
+        double* bias,
+        bool relu,
+        double* c,
+        int ldc,
+        int nr
+    )
+    {
         for (; i < m; i++)
         {
             for (int j = 0; j < nr; j++)
@@ -328,7 +354,7 @@ internal static partial class Gemm
         }
     }
 
-    /// <summary>24 rows of one column: <see cref="ShiftedFinish"/> of each of three vectors.</summary>
+    /// <summary>24 rows of one column: <see cref="ShiftedFinish(Vector512{double}, double, bool)"/> of each of three vectors.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void Shifted24(
         double* c,
