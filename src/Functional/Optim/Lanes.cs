@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using Functional.Core;
 using Functional.Kernels;
@@ -148,29 +149,51 @@ internal static class Lanes
         readonly TA _x = arrays;
 
         /// <summary>Elements [lo, hi): whole blocks of four, then the tail. The formula and arrays are copied into
-        /// locals first, so the loop reads them from registers.</summary>
-        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        /// locals first, so the loop reads them from registers; the bounds are checked once, so the loop's loads and
+        /// stores are plain vector moves (with a span per block, the lambda that inlines this method ran out of
+        /// inlining budget and called AsSpan, CopyTo and the formula's helpers for every four elements). Not
+        /// inlined, for the same reason.</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
         public void Run(int lo, int hi)
         {
             var (f, x) = (_f, _x);
             var (p, g, o) = (x.P, x.G, x.O);
             var (a, na) = F.Slots > 0 ? (x.A, x.NA) : (p, o);
             var (b, nb) = F.Slots > 1 ? (x.B, x.NB) : (p, o);
+            if (
+                (uint)lo > (uint)hi
+                || hi > p.Length
+                || hi > g.Length
+                || hi > o.Length
+                || hi > a.Length
+                || hi > na.Length
+                || hi > b.Length
+                || hi > nb.Length
+            )
+                throw new ArgumentOutOfRangeException(nameof(hi), $"elements {lo}…{hi} of arrays of {o.Length}");
+            ref var rp = ref MemoryMarshal.GetArrayDataReference(p);
+            ref var rg = ref MemoryMarshal.GetArrayDataReference(g);
+            ref var ro = ref MemoryMarshal.GetArrayDataReference(o);
+            ref var ra = ref MemoryMarshal.GetArrayDataReference(a);
+            ref var rna = ref MemoryMarshal.GetArrayDataReference(na);
+            ref var rb = ref MemoryMarshal.GetArrayDataReference(b);
+            ref var rnb = ref MemoryMarshal.GetArrayDataReference(nb);
             var i = lo;
             var (va, vb) = (Vector256<double>.Zero, Vector256<double>.Zero);
             for (; i + 4 <= hi; i += 4)
             {
-                var vp = V(p, i);
+                var at = (nuint)i;
+                var vp = Vector256.LoadUnsafe(ref rp, at);
                 if (F.Slots > 0)
-                    va = V(a, i);
+                    va = Vector256.LoadUnsafe(ref ra, at);
                 if (F.Slots > 1)
-                    vb = V(b, i);
-                var d = f.Step(V(g, i), vp, ref va, ref vb);
+                    vb = Vector256.LoadUnsafe(ref rb, at);
+                var d = f.Step(Vector256.LoadUnsafe(ref rg, at), vp, ref va, ref vb);
                 if (F.Slots > 0)
-                    va.CopyTo(na.AsSpan(i));
+                    va.StoreUnsafe(ref rna, at);
                 if (F.Slots > 1)
-                    vb.CopyTo(nb.AsSpan(i));
-                (TO.Subtract ? vp - d : d).CopyTo(o.AsSpan(i));
+                    vb.StoreUnsafe(ref rnb, at);
+                (TO.Subtract ? vp - d : d).StoreUnsafe(ref ro, at);
             }
             if (i < hi)
                 Tail(i, hi - i);
@@ -240,8 +263,4 @@ internal static class Lanes
             body(state, lo, hi);
         }
     }
-
-    /// <summary>Four doubles from <paramref name="a"/> at <paramref name="i"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<double> V(double[] a, int i) => Vector256.Create<double>(a.AsSpan(i, 4));
 }
