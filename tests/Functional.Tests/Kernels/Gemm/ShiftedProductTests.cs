@@ -40,7 +40,8 @@ public sealed class ShiftedProductTests
         return (src, offsets, b, bias);
     }
 
-    static bool HasFma => System.Runtime.Intrinsics.X86.Fma.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
+    static bool HasFma =>
+        System.Runtime.Intrinsics.X86.Fma.IsSupported && System.Runtime.Intrinsics.X86.Avx2.IsSupported;
 
     [Theory]
     [InlineData(2400, 30, 25, true, false)]
