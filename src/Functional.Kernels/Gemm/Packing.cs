@@ -39,7 +39,29 @@ internal static partial class Gemm
         }
 
         int lda = job.Lda;
-        for (int ir = 0; ir < mc; ir += MR)
+        int ir0 = 0;
+        if (!job.TransA)
+        {
+            // The full panels a column at a time: each column of the block is one run of memory, read front to
+            // back, where panel by panel every column's cache lines were fetched once per panel (the 100×4320 A of
+            // the convnet's fc1 product: packing took a third of the product's time).
+            int panels = mc / MR;
+            long panelSize = (long)MR * kc;
+            double* s = job.A + ((long)pc * lda) + ic;
+            for (int p = 0; p < kc; p++, s += lda)
+            {
+                double* d = dst + ((long)p * MR);
+                for (int q = 0; q < panels; q++, d += panelSize)
+                {
+                    Avx.Store(d, Avx.LoadVector256(s + (q * MR)));
+                    Avx.Store(d + 4, Avx.LoadVector256(s + (q * MR) + 4));
+                }
+            }
+
+            ir0 = panels * MR;
+        }
+
+        for (int ir = ir0; ir < mc; ir += MR)
         {
             int mr = Math.Min(MR, mc - ir);
             double* d = dst + (ir * kc);
