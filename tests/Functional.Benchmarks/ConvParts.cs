@@ -58,7 +58,9 @@ internal static class ConvParts
         {
             if (!Gemm.MultipliesShifted(24 * 100, 30, 25))
             {
-                Console.WriteLine($"{"conv forward shifted (training)", -34} needs AVX-512: the step packs col here");
+                Console.WriteLine(
+                    $"{"conv forward shifted (training)", -34} needs AVX2 and FMA: the step packs col here"
+                );
                 return;
             }
 
@@ -81,7 +83,7 @@ internal static class ConvParts
                     for (var t = 0; t < taps; t++)
                         offsets[t] = n * ((r + t / kernel) * side + t % kernel);
                     if (!Gemm.MultiplyShifted(rowLen, filters, taps, x, offsets, wt, filters, bias, true, c, rowLen))
-                        throw new InvalidOperationException("the shifted product needs AVX-512 here");
+                        throw new InvalidOperationException("the shifted product needs AVX2 and FMA here");
                 }
             }
             var best = Best(() => Rows());
