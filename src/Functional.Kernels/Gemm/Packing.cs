@@ -43,8 +43,9 @@ internal static partial class Gemm
         if (!job.TransA)
         {
             // The full panels a column at a time: each column of the block is one run of memory, read front to
-            // back, where panel by panel every column's cache lines were fetched once per panel (the 100×4320 A of
-            // the convnet's fc1 product: packing took a third of the product's time).
+            // back, where panel by panel every column's cache lines were fetched once per panel (perf of the
+            // convnet's 100×4320·4320×100 product on one thread: packing A fell from 0.29 to 0.21 of the
+            // kernel's time).
             int panels = mc / MR;
             long panelSize = (long)MR * kc;
             double* s = job.A + ((long)pc * lda) + ic;
