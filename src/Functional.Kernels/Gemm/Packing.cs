@@ -68,35 +68,22 @@ internal static partial class Gemm
             double* d = dst + (ir * kc);
             if (!job.TransA)
             {
-                // op(A)(i,p) = A[p*lda + i]
+                // op(A)(i,p) = A[p*lda + i]: the narrow last panel (the full ones are packed above).
                 double* s = job.A + ((long)pc * lda) + ic + ir;
-                if (mr == MR)
+                for (int p = 0; p < kc; p++)
                 {
-                    for (int p = 0; p < kc; p++)
+                    for (int r = 0; r < mr; r++)
                     {
-                        Avx.Store(d, Avx.LoadVector256(s));
-                        Avx.Store(d + 4, Avx.LoadVector256(s + 4));
-                        d += MR;
-                        s += lda;
+                        d[r] = s[r];
                     }
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++)
+
+                    for (int r = mr; r < MR; r++)
                     {
-                        for (int r = 0; r < mr; r++)
-                        {
-                            d[r] = s[r];
-                        }
-
-                        for (int r = mr; r < MR; r++)
-                        {
-                            d[r] = 0.0;
-                        }
-
-                        d += MR;
-                        s += lda;
+                        d[r] = 0.0;
                     }
+
+                    d += MR;
+                    s += lda;
                 }
             }
             else
