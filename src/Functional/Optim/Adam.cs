@@ -33,7 +33,7 @@ public sealed record Adam(
     double Beta2 = 0.999,
     double Epsilon = 1e-7,
     bool FoldedBiasCorrection = true
-) : IRule, IPooledRule
+) : IRule, IPooledRule, IStepScalars
 {
     /// <summary>The book's Adam (folded bias correction, ε 1e-7).</summary>
     public static Adam Dlfs(double lr = 0.001) => new(lr, 0.9, 0.999, 1e-7, true);
@@ -77,18 +77,58 @@ public sealed record Adam(
         Recycler? pool
     ) => Step(slot, param, grad, step, subtract, pool);
 
+    IRule IStepScalars.At(long step) => new AtStep(this, step, Corrections(step));
+
     /// <remarks>The bias corrections use <see cref="Numerics.Powers.Pow(double, long)"/> of the step (binary exponentiation,
-    /// the same bits everywhere): a running product of β kept as state would change the checkpoint format.</remarks>
-    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract, Recycler? pool)
+    /// the same bits everywhere): a running product of β kept as state would change the checkpoint format. The fold
+    /// works them out once per step (<see cref="AtStep"/>), not once per array.</remarks>
+    (double C1, double C2) Corrections(long step) =>
+        (1 - Numerics.Powers.Pow(Beta1, step), 1 - Numerics.Powers.Pow(Beta2, step));
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract, Recycler? pool) =>
+        Step(slot, param, grad, Corrections(step), subtract, pool);
+
+    (ISlot, Tensor) Step(ISlot slot, Tensor param, Tensor grad, (double, double) c, bool subtract, Recycler? pool)
     {
         var s = As<AdamSlot>(slot, this);
-        var c1 = 1 - Numerics.Powers.Pow(Beta1, step);
-        var c2 = 1 - Numerics.Powers.Pow(Beta2, step);
+        var (c1, c2) = c;
         var (b1, b2) = (1 - Beta1, 1 - Beta2);
         var (m, v, o) = FoldedBiasCorrection
             ? Run(new Folded(b1, b2, Epsilon, LearningRate * Math.Sqrt(c2) / c1), param, grad, s.M, s.V, subtract, pool)
             : Run(new Corrected(b1, b2, Epsilon, LearningRate, c1, c2), param, grad, s.M, s.V, subtract, pool);
         return (new AdamSlot(m!, v!), o);
+    }
+
+    /// <summary>The rule at one step, its bias corrections worked out: what the fold applies to every array.</summary>
+    sealed class AtStep(Adam rule, long step, (double, double) corrections) : IRule, IPooledRule
+    {
+        public string Name => rule.Name;
+        public int SlotSize => rule.SlotSize;
+        public bool ForgetsInputs => rule.ForgetsInputs;
+
+        public ISlot Init(Tensor param) => rule.Init(param);
+
+        public ISlot Restore(Seq<Tensor> buffers) => rule.Restore(buffers);
+
+        public (ISlot Slot, Tensor Delta) Apply(ISlot slot, Tensor param, Tensor grad, long at) =>
+            Run(slot, param, grad, at, false, null);
+
+        public (ISlot Slot, Tensor Param) Update(ISlot slot, Tensor param, Tensor grad, long at) =>
+            Run(slot, param, grad, at, true, null);
+
+        (ISlot Slot, Tensor Out) IPooledRule.Step(
+            ISlot slot,
+            Tensor param,
+            Tensor grad,
+            long at,
+            bool subtract,
+            Recycler? pool
+        ) => Run(slot, param, grad, at, subtract, pool);
+
+        (ISlot, Tensor) Run(ISlot slot, Tensor param, Tensor grad, long at, bool subtract, Recycler? pool) =>
+            at == step
+                ? rule.Step(slot, param, grad, corrections, subtract, pool)
+                : rule.Step(slot, param, grad, at, subtract, pool);
     }
 
     /// <summary>m' = m + (1−β₁)(g − m) and v' = v + (1−β₂)(g·g − v), the moments of both presets.</summary>
@@ -143,7 +183,7 @@ public sealed record AdamW(
     double Beta1 = 0.9,
     double Beta2 = 0.999,
     double Epsilon = 1e-8
-) : IRule, IPooledRule
+) : IRule, IPooledRule, IStepScalars
 {
     /// <summary>The composition this record names, built from its fields at each use (nothing is cached).</summary>
     public Chain Links =>
@@ -183,4 +223,6 @@ public sealed record AdamW(
         bool subtract,
         Recycler? pool
     ) => Slots.Step(Links, slot, param, grad, step, subtract, pool);
+
+    IRule IStepScalars.At(long step) => ((IStepScalars)Links).At(step);
 }

@@ -79,6 +79,17 @@ internal interface IPooledRule
     (ISlot Slot, Tensor Out) Step(ISlot slot, Tensor param, Tensor grad, long step, bool subtract, Recycler? pool);
 }
 
+/// <summary>
+/// A rule with scalars that depend on the step alone (Adam's bias corrections, two integer powers): the fold asks
+/// for the rule at the step once and applies that to every array, instead of working them out again per array.
+/// </summary>
+internal interface IStepScalars
+{
+    /// <summary>This rule with its step scalars worked out for <paramref name="step"/>: at that step the same bits
+    /// as the rule itself; at any other step it is the rule itself.</summary>
+    IRule At(long step);
+}
+
 internal static class Slots
 {
     /// <summary>The update (or, not <paramref name="subtract"/>, the delta) of any rule, from the pool when the

@@ -36,6 +36,7 @@ public static class Optimizers
     )
     {
         var step = st.Step + 1;
+        rule = rule is IStepScalars scalars ? scalars.At(step) : rule;
         var (values, slots) = OnWholeTree(rule)
             ? Tree(rule, st.Slots, ps, gs, step, true, pool)
             : Arrays(rule, st.Slots, ps, gs, step, true, pool);

@@ -168,8 +168,13 @@ public sealed record ChainSlot(ISlot First, ISlot Then) : ISlot
 /// (Optimisers.jl's OptimiserChain, optax's chain).</summary>
 /// <param name="First">The link applied first (to the gradient).</param>
 /// <param name="Then">The link applied to the first one's output; its delta is subtracted from the parameter.</param>
-public sealed record Chain(IRule First, IRule Then) : IRule, IPooledRule
+public sealed record Chain(IRule First, IRule Then) : IRule, IPooledRule, IStepScalars
 {
+    IRule IStepScalars.At(long step) =>
+        First is IStepScalars || Then is IStepScalars ? new Chain(AtStep(First, step), AtStep(Then, step)) : this;
+
+    static IRule AtStep(IRule rule, long step) => rule is IStepScalars s ? s.At(step) : rule;
+
     /// <inheritdoc/>
     public string Name => $"{First.Name} → {Then.Name}";
 

@@ -162,4 +162,58 @@ public class RuleTests
         var ex = Assert.Throws<ArgumentException>(() => Functional.Optim.Optimizers.Update(Adam.Dlfs(), st, ps, G(ps)));
         Assert.Contains("Adam", ex.Message);
     }
+
+    public static TheoryData<string> StepScalarRules => ["adam", "adam-standard", "adamw", "adam-chain"];
+
+    static IRule StepScalarRule(string name) =>
+        name == "adam-chain"
+            ? Chain.Of(new WeightDecay(0.01), Adam.Dlfs(0.05), new WeightDecay(0.001))
+            : Functional.Optim.Optimizers.Parse(name, 0.05);
+
+    /// <summary>
+    /// The fold works Adam's bias corrections out once per step (the rule at the step) instead of per array: its
+    /// parameters must be the bits of the rule itself applied to each array, and the rule fixed at one step must
+    /// still be the plain rule at any other.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(StepScalarRules))]
+    public void The_rule_at_a_step_gives_the_bits_of_the_rule_itself(string name)
+    {
+        var rule = StepScalarRule(name);
+        var key = new ParamKey(0, "W");
+        var other = new ParamKey(1, "b");
+        var ps = new Params(
+            LanguageExt.Map<ParamKey, Tensor>.Empty.Add(key, Mat.Row(3.0, -1.0, 0.25)).Add(other, Mat.Row(0.5, 2.0))
+        );
+        var st = Functional.Optim.Optimizers.Init(rule, ps);
+        var slots = st.Slots;
+        var plain = ps.Values;
+        for (var i = 0; i < 30; i++)
+        {
+            var gs = new Grads(ps.Values.Map(m => m * 1.7 - 0.3));
+            (ps, st) = Functional.Optim.Optimizers.Update(rule, st, ps, gs);
+            var step = i + 1L;
+            var next = plain;
+            foreach (var (k, p) in plain)
+            {
+                var g = p * 1.7 - 0.3;
+                var (slot, updated) = rule.Update(slots[k], p, g, step);
+                slots = slots.SetItem(k, slot);
+                next = next.SetItem(k, updated);
+            }
+            plain = next;
+            foreach (var k in new[] { key, other })
+                Assert.Equal(Mat.Data(plain[k]), Mat.Data(ps[k]));
+        }
+        Assert.Equal(30, st.Step);
+
+        var at = ((IStepScalars)rule).At(7);
+        var (p0, g0) = (Mat.Row(3.0, -1.0, 0.25), Mat.Row(0.4, -0.2, 1.5));
+        var s0 = rule.Init(p0);
+        foreach (var step in new long[] { 7, 8, 1000 })
+        {
+            Assert.Equal(Mat.Data(rule.Update(s0, p0, g0, step).Param), Mat.Data(at.Update(s0, p0, g0, step).Param));
+            Assert.Equal(Mat.Data(rule.Apply(s0, p0, g0, step).Delta), Mat.Data(at.Apply(s0, p0, g0, step).Delta));
+        }
+    }
 }
