@@ -26,6 +26,9 @@ public sealed class ExperimentCommand : ICliCommand
 
     public static string Names => string.Join(", ", All.Select(e => e.Name));
 
+    /// <summary>The experiments that take a knob, for its option's help (read off each experiment's <see cref="IExperiment.Knobs"/>).</summary>
+    static string Taking(Knobs knob) => string.Join(", ", All.Where(e => e.Knobs.HasFlag(knob)).Select(e => e.Name));
+
     public Command Build()
     {
         var name = new Argument<string>("name") { Description = $"one of {Names}" };
@@ -47,22 +50,19 @@ public sealed class ExperimentCommand : ICliCommand
         {
             Description = "a small preset that runs in seconds",
         };
-        var iterations = new CliOption("--iterations")
-        {
-            Description = "training steps (optimizers, init, two-layer, regression)",
-        };
-        var epochs = new CliOption("--epochs") { Description = "epochs (batchnorm, regularization, hyperparameters)" };
-        var trials = new CliOption("--trials") { Description = "random-search trials (hyperparameters)" };
+        var iterations = new CliOption("--iterations") { Description = $"training steps ({Taking(Knobs.Iterations)})" };
+        var epochs = new CliOption("--epochs") { Description = $"epochs ({Taking(Knobs.Epochs)})" };
+        var trials = new CliOption("--trials") { Description = $"random-search trials ({Taking(Knobs.Trials)})" };
         var trainSize = new CliOption("--train-size")
         {
-            Description = "training images used (batchnorm, regularization, hyperparameters)",
+            Description = $"training images used ({Taking(Knobs.TrainSize)})",
         };
-        var batch = new CliOption("--batch") { Description = "batch size (batchnorm, optimizers, init)" };
+        var batch = new CliOption("--batch") { Description = $"batch size ({Taking(Knobs.Batch)})" };
         var overwrite = new System.CommandLine.Option<bool>("--overwrite")
         {
             Description = "replace the results of an earlier run",
         };
-        var cmd = new Command("experiment", "Run an experiment of the book's chapters 4-6 and draw its figure.")
+        var cmd = new Command("experiment", "Run an experiment of the book's chapters 4-7 and draw its figures.")
         {
             name,
             data,

@@ -39,7 +39,25 @@ public sealed class ConvNetExperiment : IExperiment
             $"{data.Train.Count} training / {data.Test.Count} test images of {image}, {epochs} epochs of {perEpoch} steps"
         );
         var start = TrainState.Start(net, opt, ctx.Key);
-        var run = Runner.Train(net, opt, start, data.Train, batches, steps, perEpoch, [data.Train, data.Test]);
+        RunResult? trained = null;
+        Reporting.Progress.Run(
+            ctx.Log,
+            steps,
+            0,
+            view =>
+                trained = Runner.Train(
+                    net,
+                    opt,
+                    start,
+                    data.Train,
+                    batches,
+                    steps,
+                    perEpoch,
+                    [data.Train, data.Test],
+                    view
+                )
+        );
+        var run = trained!; // Progress.Run runs the body once, on this thread
         var before = start.Params[0, "W"];
         var after = run.Final.Params[0, "W"];
 

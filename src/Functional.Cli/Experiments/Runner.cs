@@ -26,7 +26,9 @@ public static class Runner
     /// step's batch loss (the training-mode loss the gradient came from, before the update). When
     /// <paramref name="evalEvery"/> &gt; 0 the sets are evaluated at step 0 and after every <paramref name="evalEvery"/>
     /// steps (the book's per-epoch check, plus the final state). A non-finite loss ends the run early instead of
-    /// failing the whole experiment: one bad learning rate in a sweep is a result, not an error.
+    /// failing the whole experiment: one bad learning rate in a sweep is a result, not an error. A
+    /// <paramref name="view"/> sees every step and, when the first two sets are a training and a test set, every
+    /// evaluation (the progress bar of a long run); it changes nothing in the result.
     /// </summary>
     public static RunResult Train(
         Network net,
@@ -36,20 +38,32 @@ public static class Runner
         Batches batches,
         long steps,
         int evalEvery = 0,
-        IReadOnlyList<Dataset>? evalSets = null
+        IReadOnlyList<Dataset>? evalSets = null,
+        Reporting.IProgressView? view = null
     )
     {
         var sets = evalSets ?? [];
         var losses = Enumerable.Repeat(double.NaN, (int)steps).ToArray();
         var history = new List<EvalPoint>();
-        void Eval(TrainState s) =>
-            history.Add(
-                new EvalPoint(
-                    evalEvery > 0 ? (int)((s.Step + evalEvery - 1) / evalEvery) : 0,
-                    s.Step,
-                    [.. sets.Select(d => Functional.Training.Train.Evaluate(net, s.Params, s.Model, d))]
-                )
+        void Eval(TrainState s)
+        {
+            var point = new EvalPoint(
+                evalEvery > 0 ? (int)((s.Step + evalEvery - 1) / evalEvery) : 0,
+                s.Step,
+                [.. sets.Select(d => Functional.Training.Train.Evaluate(net, s.Params, s.Model, d))]
             );
+            history.Add(point);
+            if (view is not null && point.Step > start.Step && point.Sets.Length >= 2)
+            {
+                var from = history.Count > 1 ? history[^2].Step : start.Step;
+                var mean = losses.AsSpan((int)from, (int)(point.Step - from)).ToArray().Average();
+                var (tr, te) = (point.Sets[0], point.Sets[1]);
+                view.Epoch(
+                    new EpochLog(point.Epoch, point.Step, tr.Loss, tr.Accuracy, te.Loss, te.Accuracy, mean),
+                    steps
+                );
+            }
+        }
         if (evalEvery > 0)
             Eval(start);
         var last = start;
@@ -61,6 +75,7 @@ public static class Runner
             {
                 last = r.State;
                 losses[last.Step - 1] = r.Loss;
+                view?.Step(last.Step, r.Loss);
                 if (evalEvery > 0 && (last.Step % evalEvery == 0 || last.Step == steps))
                     Eval(last);
             }
