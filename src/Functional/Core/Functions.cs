@@ -127,7 +127,12 @@ public static class Functions
     }
 
     /// <summary>−Σ t·log_softmax(x) / N from raw scores, via log-sum-exp with the row max subtracted.</summary>
-    public static double SoftmaxCrossEntropy(Tensor scores, Tensor oneHot)
+    public static double SoftmaxCrossEntropy(Tensor scores, Tensor oneHot) =>
+        -SoftmaxCrossEntropySum(scores, oneHot, 0.0) / scores.RowCount;
+
+    /// <summary><paramref name="acc"/> + Σ t·log_softmax(x), row after row (each row's terms in class order), so a
+    /// data set cut into batches sums its rows in the order of one pass.</summary>
+    internal static double SoftmaxCrossEntropySum(Tensor scores, Tensor oneHot, double acc)
     {
         Shape.RequireSame(scores, oneHot, "SoftmaxCrossEntropy targets");
         var n = scores.RowCount;
@@ -137,7 +142,6 @@ public static class Functions
         Span<double> max = n <= StackRows ? stackalloc double[n] : new double[n];
         Span<double> sum = n <= StackRows ? stackalloc double[n] : new double[n];
         ShiftedExp(x, n, c, new double[n * c], max, sum);
-        var acc = 0.0;
         for (var i = 0; i < n; i++)
         {
             var logZ = max[i] + Elementary.Log(sum[i]);
@@ -145,7 +149,7 @@ public static class Functions
                 if (t[j * n + i] != 0)
                     acc += t[j * n + i] * (x[j * n + i] - logZ);
         }
-        return -acc / n;
+        return acc;
     }
 
     /// <summary>Batch-averaged cross-entropy for integer labels: −Σ log(y[i, label_i] + 1e-7) / N.</summary>

@@ -19,6 +19,19 @@ public abstract record LossLayer
     /// <summary>A one-line description for model summaries.</summary>
     public abstract string Describe();
 
+    /// <summary>
+    /// The running sum behind a data set's loss (<c>Train.Evaluate</c>): <paramref name="sum"/> plus this batch's
+    /// terms, row after row, so that the loss of a data set cut into batches of any size has the bits of one pass.
+    /// The built-in losses add each row's terms; this default adds the batch's mean times its rows, whose last bits
+    /// then depend on the cut.
+    /// </summary>
+    internal virtual double AddToSum(double sum, Tensor scores, Tensor targets) =>
+        sum + Forward(scores, targets).Loss * scores.RowCount;
+
+    /// <summary>The mean loss of <paramref name="rows"/> rows of <paramref name="columns"/> scores from the sum of
+    /// <see cref="AddToSum"/>.</summary>
+    internal virtual double MeanOfSum(double sum, int rows, int columns) => sum / rows;
+
     /// <summary>Loss and the gradient of the scores in one go (the training step's path). The default composes
     /// <see cref="Forward"/> and <see cref="Backward"/>; the built-in losses fuse them into one pass.</summary>
     internal virtual (double Loss, Tensor DScores) LossAndGradient(Tensor scores, Tensor targets)
@@ -65,6 +78,12 @@ public sealed record SoftmaxWithLoss : LossLayer
 
     /// <summary>The softmax of the scores (class probabilities).</summary>
     public override Tensor Output(Tensor scores) => Functions.Softmax(scores);
+
+    /// <summary>Σ t·log_softmax(x) continued row after row; the loss is its negative over the rows.</summary>
+    internal override double AddToSum(double sum, Tensor scores, Tensor targets) =>
+        Functions.SoftmaxCrossEntropySum(scores, targets, sum);
+
+    internal override double MeanOfSum(double sum, int rows, int columns) => -sum / rows;
 
     /// <inheritdoc/>
     public override string Describe() => "SoftmaxWithLoss (mean cross-entropy)";
@@ -126,6 +145,25 @@ public sealed record MeanSquaredError : LossLayer
 
     /// <summary>The scores themselves.</summary>
     public override Tensor Output(Tensor scores) => scores;
+
+    /// <summary>Σ(y − t)² continued row after row (each row's outputs in order); the loss is over rows·columns.</summary>
+    internal override double AddToSum(double sum, Tensor scores, Tensor targets)
+    {
+        Shape.RequireSame(scores, targets, "MeanSquaredError targets");
+        int n = scores.RowCount,
+            c = scores.ColumnCount;
+        var y = Mat.Data(scores);
+        var t = Mat.Data(targets);
+        for (var i = 0; i < n; i++)
+        for (var j = 0; j < c; j++)
+        {
+            var e = y[j * n + i] - t[j * n + i];
+            sum += e * e;
+        }
+        return sum;
+    }
+
+    internal override double MeanOfSum(double sum, int rows, int columns) => sum / (rows * (double)columns);
 
     /// <summary>One pass: Σ(y − t)² and 2(y − t)/numel, the same operations as Forward and Backward.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]

@@ -128,6 +128,15 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
     }
 
     /// <summary>
+    /// The scores alone, for evaluation: the forward of the training step's plan, which no backward with an input
+    /// gradient follows, so a first convolution, its ReLU and a tiling max-pool run as one stage that writes neither
+    /// col nor the convolution's output (at 1000 Fashion-MNIST images, 250 MB fewer). The same bits as
+    /// <see cref="Forward"/>.
+    /// </summary>
+    internal Tensor Scores(Params ps, ModelState st, Tensor x, Ctx ctx) =>
+        ForwardCore(ps, st, x, ctx, StepBuffers.None, training: true).Y;
+
+    /// <summary>
     /// The forward fold as a loop over the plan's stages: one cache per layer, in layer order. A fused stage computes
     /// two layers at once (an Affine and the activation after it: bias and activation applied to each finished part
     /// of the product), with the bits of the two apart. Outputs come from <paramref name="b"/>'s scratch when given,
@@ -338,34 +347,30 @@ public sealed record Network(int Inputs, Seq<Layer> Layers, LossLayer Loss, doub
                 nameof(sample)
             );
 
-    /// <summary>Outputs in evaluation mode (probabilities for classifiers), computed in chunks of rows.</summary>
-    public Tensor Predict(Params ps, ModelState st, Tensor x, int chunk = 1000)
+    /// <summary>Outputs in evaluation mode (probabilities for classifiers), computed in chunks of rows (each row's
+    /// output does not depend on the chunk).</summary>
+    public Tensor Predict(Params ps, ModelState st, Tensor x, int chunk = 200)
     {
         if (chunk <= 0)
             throw new ArgumentOutOfRangeException(
                 nameof(chunk),
                 chunk,
-                "Predict: chunk must be a positive row count such as 1000."
+                "Predict: chunk must be a positive row count such as 200."
             );
         if (x.RowCount <= chunk)
-            return Loss.Output(Forward(ps, st, x, Ctx.Eval).Scores);
+            return Loss.Output(Scores(ps, st, x, Ctx.Eval));
         var parts = Enumerable
             .Range(0, (x.RowCount + chunk - 1) / chunk)
             .Select(c =>
                 Loss.Output(
-                    Forward(
-                        ps,
-                        st,
-                        Mat.RowRange(x, c * chunk, Math.Min(chunk, x.RowCount - c * chunk)),
-                        Ctx.Eval
-                    ).Scores
+                    Scores(ps, st, Mat.RowRange(x, c * chunk, Math.Min(chunk, x.RowCount - c * chunk)), Ctx.Eval)
                 )
             );
         return Mat.StackRows(parts.ToArray());
     }
 
     /// <summary>Fraction of rows whose arg-max output equals the label (evaluation mode).</summary>
-    public double Accuracy(Params ps, ModelState st, Tensor x, ReadOnlySpan<int> labels, int chunk = 1000)
+    public double Accuracy(Params ps, ModelState st, Tensor x, ReadOnlySpan<int> labels, int chunk = 200)
     {
         Shape.Require(labels.Length == x.RowCount, $"Accuracy: expected {x.RowCount} labels, got {labels.Length}.");
         var pred = Mat.ArgMaxRows(Predict(ps, st, x, chunk));

@@ -243,14 +243,16 @@ public static class Train
         return new EpochLog(epoch, s.Step, tr.Loss, tr.Accuracy, te.Loss, te.Accuracy, meanStepLoss);
     }
 
-    /// <summary>Loss and accuracy of a data set in evaluation mode, computed in chunks of rows.</summary>
-    public static Metrics Evaluate(Network net, Params ps, ModelState st, Dataset data, int chunk = 1000)
+    /// <summary>Loss and accuracy of a data set in evaluation mode, computed in chunks of rows: the same bits for any
+    /// chunk with the built-in losses (each row's loss terms are summed in row order); the chunk bounds memory and
+    /// speed only (200 rows: the fastest of 100–1000 for SimpleConvNet and TwoLayerNet on Fashion-MNIST).</summary>
+    public static Metrics Evaluate(Network net, Params ps, ModelState st, Dataset data, int chunk = 200)
     {
         if (chunk <= 0)
             throw new ArgumentOutOfRangeException(
                 nameof(chunk),
                 chunk,
-                "Evaluate: chunk must be a positive row count such as 1000."
+                "Evaluate: chunk must be a positive row count such as 200."
             );
         if (data.Count == 0)
             throw new ArgumentException(
@@ -258,15 +260,15 @@ public static class Train
                 nameof(data)
             );
         var n = data.Count;
-        var lossSum = 0.0;
+        var lossSum = 0.0; // every row's terms in row order, whatever the chunk (LossLayer.AddToSum)
         var correct = 0;
         for (var start = 0; start < n; start += chunk)
         {
             var m = Math.Min(chunk, n - start);
             var x = Mat.RowRange(data.X, start, m);
             var t = Mat.RowRange(data.T, start, m);
-            var scores = net.Forward(ps, st, x, Ctx.Eval).Scores;
-            lossSum += net.Loss.Forward(scores, t).Loss * m;
+            var scores = net.Scores(ps, st, x, Ctx.Eval);
+            lossSum = net.Loss.AddToSum(lossSum, scores, t);
             if (data.IsClassification)
             {
                 var pred = Mat.ArgMaxRows(scores);
@@ -275,7 +277,7 @@ public static class Train
                         correct++;
             }
         }
-        var loss = lossSum / n + net.Penalty(ps);
+        var loss = net.Loss.MeanOfSum(lossSum, n, data.T.ColumnCount) + net.Penalty(ps);
         return new Metrics(loss, data.IsClassification ? correct / (double)n : double.NaN);
     }
 
