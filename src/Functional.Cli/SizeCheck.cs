@@ -69,7 +69,9 @@ public static class SizeCheck
             var state = checked(ps * 8 * (4 + 2 * slots));
             var batch = Math.Min(cfg.Batch, Math.Max(trainCount, 1));
             var activations = checked(batch * widths.Sum() * 8 * 6);
-            var evaluation = checked(Math.Min(1000, Math.Max(trainCount, 1)) * widths.Max() * 8 * 4);
+            var evaluation = checked(
+                Math.Min(Models.Network.EvaluationChunk, Math.Max(trainCount, 1)) * widths.Max() * 8 * 4
+            );
             need = checked(state + activations + evaluation);
         }
         catch (OverflowException)

@@ -56,7 +56,10 @@ public static class Runner
             if (view is not null && point.Step > start.Step && point.Sets.Length >= 2)
             {
                 var from = history.Count > 1 ? history[^2].Step : start.Step;
-                var mean = losses.AsSpan((int)from, (int)(point.Step - from)).ToArray().Average();
+                var mean = 0.0;
+                for (var i = from; i < point.Step; i++)
+                    mean += losses[i];
+                mean /= point.Step - from;
                 var (tr, te) = (point.Sets[0], point.Sets[1]);
                 view.Epoch(
                     new EpochLog(point.Epoch, point.Step, tr.Loss, tr.Accuracy, te.Loss, te.Accuracy, mean),

@@ -170,8 +170,11 @@ public sealed record ChainSlot(ISlot First, ISlot Then) : ISlot
 /// <param name="Then">The link applied to the first one's output; its delta is subtracted from the parameter.</param>
 public sealed record Chain(IRule First, IRule Then) : IRule, IPooledRule, IStepScalars
 {
-    IRule IStepScalars.At(long step) =>
-        First is IStepScalars || Then is IStepScalars ? new Chain(AtStep(First, step), AtStep(Then, step)) : this;
+    IRule IStepScalars.At(long step)
+    {
+        var (first, then) = (AtStep(First, step), AtStep(Then, step));
+        return ReferenceEquals(first, First) && ReferenceEquals(then, Then) ? this : new Chain(first, then);
+    }
 
     static IRule AtStep(IRule rule, long step) => rule is IStepScalars s ? s.At(step) : rule;
 

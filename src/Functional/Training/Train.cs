@@ -245,8 +245,14 @@ public static class Train
 
     /// <summary>Loss and accuracy of a data set in evaluation mode, computed in chunks of rows: the same bits for any
     /// chunk with the built-in losses (each row's loss terms are summed in row order); the chunk bounds memory and
-    /// speed only (200 rows: the fastest of 100–1000 for SimpleConvNet and TwoLayerNet on Fashion-MNIST).</summary>
-    public static Metrics Evaluate(Network net, Params ps, ModelState st, Dataset data, int chunk = 200)
+    /// sets the speed only (<see cref="Network.EvaluationChunk"/>).</summary>
+    public static Metrics Evaluate(
+        Network net,
+        Params ps,
+        ModelState st,
+        Dataset data,
+        int chunk = Network.EvaluationChunk
+    )
     {
         if (chunk <= 0)
             throw new ArgumentOutOfRangeException(

@@ -109,6 +109,8 @@ public class DeterminismTests
                 )
             ),
         };
+        if (kind == "conv") // the fused conv-ReLU-pool stage, or the comparison below is Forward against itself
+            Assert.NotNull(net.Plan.TrainingForward[0].Pooled);
         var s = TrainState.Start(net, new Sgd(), Key.Of(1));
         var whole = Train.Evaluate(net, s.Params, s.Model, data, chunk: data.Count);
         var plain = net.Forward(s.Params, s.Model, data.X, Ctx.Eval).Scores;
