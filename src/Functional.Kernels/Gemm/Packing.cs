@@ -12,13 +12,18 @@ internal static partial class Gemm
     [ThreadStatic]
     private static double[]? t_scratch;
 
+    /// <summary>The largest buffer a thread keeps (8 MB, above the packed path's 4.4 MB blocks): a larger request (the
+    /// small-shape path packs all of k) gets a buffer of its own that the collector takes back after the call.</summary>
+    private const int KeptDoubles = 1 << 20;
+
     private static unsafe double* Scratch(int doubles, out double[] keepAlive)
     {
         var buf = t_scratch;
         if (buf == null || buf.Length < doubles + 8)
         {
             buf = GC.AllocateUninitializedArray<double>(Math.Max(doubles + 8, 1024), pinned: true);
-            t_scratch = buf;
+            if (buf.Length <= KeptDoubles)
+                t_scratch = buf;
         }
 
         keepAlive = buf;

@@ -184,6 +184,30 @@ public class GemmTests
         GemmTestData.AssertClose(expected, scale, c);
     }
 
+    /// <summary>The small-shape path packs all of k: a request over the 8 MB a thread keeps gets a buffer for the call
+    /// only, so one huge product does not pin its packing for the thread's life; the result is unchanged.</summary>
+    [Fact]
+    public void A_huge_small_shape_product_leaves_the_threads_buffer_at_most_8_MB()
+    {
+        const int m = 8,
+            n = 1,
+            k = 200_000; // op(A) = Aᵀ packed as one 8-row panel over all of k: 2.4 M doubles with op(B)'s panel
+        var a = GemmTestData.Values(k * m, 11);
+        var b = GemmTestData.Values(k, 12);
+        var c = new double[m];
+        Gemm.Multiply(true, false, m, n, k, 1.0, a, k, b, k, 0.0, c, m, maxThreads: 1);
+        var kept = (double[]?)
+            typeof(Gemm)
+                .GetField(
+                    "t_scratch",
+                    System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static
+                )!
+                .GetValue(null);
+        Assert.True(kept is null || kept.Length <= 1 << 20, $"the thread keeps {kept?.Length} doubles");
+        var (expected, scale) = GemmTestData.Reference(true, false, m, n, k, 1.0, a, k, b, k, 0.0, new double[m], m);
+        GemmTestData.AssertClose(expected, scale, c);
+    }
+
     [Fact]
     public void ZeroInnerDimensionScalesC()
     {
